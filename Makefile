@@ -1,0 +1,29 @@
+# Two commands on a fresh machine (Python 3.11):
+#   make run   installs the app and starts it on SQLite with demo data (http://127.0.0.1:5000)
+#   make test  installs what the tests need and runs the whole suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.app-deps: requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.test-deps: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.app-deps
+	$(BIN)/flask --app app init-db
+	$(BIN)/flask --app app seed-demo
+	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.test-deps
+	$(BIN)/python -m pytest

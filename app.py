@@ -1,0 +1,90 @@
+"""Jalon: the official "Guide de préparation de la session" as a live checklist per exam session."""
+import datetime as dt
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask, g
+
+import commands
+import models
+from extensions import csrf, htmx, login_manager
+from guide import read_guide
+from routes import auth, errors, items, sessions
+
+
+def create_app(config=None):
+    app = Flask(__name__, instance_relative_config=True)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        DATABASE_URL=os.environ.get("DATABASE_URL")
+        or "sqlite:///" + os.path.join(app.instance_path, "jalon.sqlite3"),
+        SECRET_KEY=os.environ.get("SECRET_KEY"),
+        # Tablets stay on one page for hours: the CSRF token lasts as long as the login session.
+        WTF_CSRF_TIME_LIMIT=None,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        REMEMBER_COOKIE_DURATION=dt.timedelta(days=14),
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        # A fixed date for tests and demos; None means the real today.
+        TODAY=None,
+    )
+    if config:
+        app.config.update(config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret_key(app)
+
+    models.db.initialize(models.make_database(app.config["DATABASE_URL"]))
+    htmx.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.session_protection = "basic"
+
+    @app.before_request
+    def _connect():
+        # Close at teardown only a connection this request opened (a CLI command or a test may hold one).
+        g.opened_db = models.db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if g.get("opened_db") and not models.db.is_closed():
+            models.db.close()
+
+    for module in (auth, sessions, items, errors):
+        app.register_blueprint(module.bp)
+    auth.init_login(login_manager)
+    app.jinja_env.filters["fr_date"] = models.fr_date
+    commands.init_app(app)
+
+    with app.app_context():
+        init_db()
+    return app
+
+
+def init_db():
+    """Create the tables and load the current guide version; safe to run again."""
+    with models.db.connection_context():
+        models.db.create_tables(models.MODELS, safe=True)
+        models.import_guide(read_guide())
+
+
+def _instance_secret_key(app):
+    """A random key generated on first start and kept in instance/, never a key written in the code."""
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def __getattr__(name):
+    """`app`, created on first use, so that `flask --app app` and gunicorn find it while importing
+    this module (as the tests do) creates no database."""
+    if name == "app":
+        globals()["app"] = create_app()
+        return globals()["app"]
+    raise AttributeError(name)

@@ -1,0 +1,127 @@
+"""Command line: flask --app app init-db | create-user | seed-demo."""
+import datetime as dt
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+import models
+from models import ROLES, Centre, ExamSession, User, create_session, db
+
+DEMO_CENTRE = "Centre de formation Horizon"
+DEMO_SITE = "Lyon Gerland"
+DEMO_PASSWORD = "jalon-demo-2027"
+DEMO_USERS = (
+    ("admin@horizon.demo", "Claire Admin", "admin"),
+    ("responsable@horizon.demo", "Karim Benali", "responsable"),
+    ("lecteur@horizon.demo", "Sophie Lecteur", "lecteur"),
+)
+
+
+def init_app(app):
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_demo_command)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create the tables and load the current guide (safe to run again)."""
+    from app import init_db
+
+    init_db()
+    click.echo(f"Base de données prête : {current_app.config['DATABASE_URL']}")
+
+
+def upsert_user(email, password, role, centre_name, display_name=None):
+    """Create or update a user; the centre is created when it does not exist yet."""
+    with db.atomic():
+        centre = Centre.get_or_create(name=centre_name)[0] if centre_name else None
+        user = User.get_or_none(User.email == email.lower()) or User(email=email.lower())
+        user.display_name = display_name or user.display_name or email.split("@")[0]
+        user.role, user.centre, user.active = role, centre, True
+        user.set_password(password)
+        user.save()
+    return user
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--role", type=click.Choice(ROLES), default="responsable", show_default=True)
+@click.option("--centre", "centre_name", default=None, help="Nom du centre agréé (créé s'il n'existe pas).")
+@click.option("--name", "display_name", default=None, help="Nom affiché.")
+@with_appcontext
+def create_user_command(email, password, role, centre_name, display_name):
+    """Create a user (or update the one with that e-mail)."""
+    if "@" not in email:
+        raise click.BadParameter("adresse e-mail invalide", param_hint="EMAIL")
+    if role != "admin" and not centre_name:
+        raise click.BadParameter("un responsable ou un lecteur appartient à un centre", param_hint="--centre")
+    with db.connection_context():
+        user = upsert_user(email, password, role, centre_name, display_name)
+    click.echo(f"Utilisateur {user.email} ({role}) enregistré.")
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """A demo centre with one user per role and three sessions at different stages."""
+    with db.connection_context():
+        created = seed_demo(current_app.config["TODAY"] or dt.date.today())
+    click.echo("Données de démonstration " + ("créées." if created else "déjà présentes."))
+    click.echo(f"Connexions de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+    for email, name, role in DEMO_USERS:
+        click.echo(f"  {email:<28} {models.ROLE_LABELS[role]}")
+
+
+def seed_demo(today):
+    """Seed the demo once; returns False when the demo centre already has sessions."""
+    centre = Centre.get_or_none(Centre.name == DEMO_CENTRE)
+    if centre and ExamSession.select().where(ExamSession.centre == centre).exists():
+        return False
+    users = {role: upsert_user(email, DEMO_PASSWORD, role, DEMO_CENTRE, name) for email, name, role in DEMO_USERS}
+    centre = users["responsable"].centre
+    responsable = users["responsable"]
+
+    def session(sigle, titre, start_in_days, days, nature="TITRE", libelle_ccp="", code_ccp=""):
+        start = today + dt.timedelta(days=start_in_days)
+        header = dict(
+            titre=titre, sigle=sigle, millesime=str(start.year - 2), nature=nature,
+            libelle_ccp=libelle_ccp, code_ccp=code_ccp, date_debut=start,
+            date_fin=start + dt.timedelta(days=days), nb_formation=10, nb_vae=2,
+            responsable=responsable.display_name, suppleant="Nadia Morel",
+        )
+        return create_session(centre, DEMO_SITE, header, responsable)
+
+    def work(session, upto_phase, observations, na=()):
+        """Mark done every task of the phases up to `upto_phase`, days before the session."""
+        for item in session.ordered_items():
+            if item.phase_number > upto_phase:
+                break
+            done_on = min(today, session.date_debut - dt.timedelta(days=(8 - item.phase_number) * 12))
+            if item.position in na:
+                models.mark_na(item.id, responsable, na[item.position])
+            else:
+                models.mark_done(item.id, responsable, done_on, today)
+        for position, text in observations.items():
+            item = session.items.where(models.ChecklistItem.position == position).get()
+            models.save_observation(item.id, responsable, text, item.version)
+
+    finished = session("DWWM", "Développeur web et web mobile", -40, 4)
+    work(finished, 7, {
+        1: "Calendrier prévisionnel envoyé à l'UD le 15/01 par courriel.",
+        28: "Jury : M. Durand et Mme Petit, habilitations valables jusqu'en 2029.",
+        44: "Matière d'œuvre reçue, contrôlée par le formateur.",
+        96: "PV envoyé en recommandé avec AR à l'UD.",
+    }, na={4: "Aucun candidat en situation de handicap sur cette session.",
+           5: "Aucun aménagement d'épreuve demandé."})
+    upcoming = session("TP SEC", "Secrétaire comptable", 12, 3)
+    work(upcoming, 3, {
+        33: "Pli reçu intact, rangé dans l'armoire forte du bureau 12.",
+        18: "Deux candidats VAE : recevabilité vérifiée dans CERES.",
+    })
+    session("CCP 1 CDA", "Concepteur développeur d'applications", 95, 2, nature="CCP",
+            libelle_ccp="Développer une application sécurisée", code_ccp="CP-01234")
+    return True

@@ -1,0 +1,51 @@
+"""The official guide as data: one TOML file per guide version, read and checked here."""
+import tomllib
+from pathlib import Path
+
+GUIDE_DIR = Path(__file__).parent
+CURRENT_GUIDE = GUIDE_DIR / "v1.toml"
+
+
+class GuideFileError(ValueError):
+    """A guide file that cannot be used, with a French message saying where."""
+
+
+def read_guide(path=CURRENT_GUIDE):
+    """The guide file's content, checked: a version, phases with titles, tasks with text and flags."""
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise GuideFileError(f"Fichier de guide illisible ({path}) : {exc}") from exc
+    for key in ("version", "label", "title"):
+        if not isinstance(data.get(key), str) or not data[key].strip():
+            raise GuideFileError(f"Le fichier de guide doit indiquer « {key} ».")
+    phases = data.get("phases")
+    if not isinstance(phases, list) or not phases:
+        raise GuideFileError("Le fichier de guide ne contient aucun tableau de tâches.")
+    for number, phase in enumerate(phases, start=1):
+        if not isinstance(phase.get("title"), str) or not phase["title"].strip():
+            raise GuideFileError(f"Le tableau {number} n'a pas de titre.")
+        tasks = phase.get("tasks")
+        if not isinstance(tasks, list) or not tasks:
+            raise GuideFileError(f"Le tableau {number} ne contient aucune tâche.")
+        for index, task in enumerate(tasks, start=1):
+            where = f"tableau {number}, tâche {index}"
+            if not isinstance(task.get("text"), str) or not task["text"].strip():
+                raise GuideFileError(f"{where} : texte manquant.")
+            for flag in ("reglementaire", "conseil"):
+                if not isinstance(task.get(flag), bool):
+                    raise GuideFileError(f"{where} : « {flag} » doit valoir true ou false.")
+            underline = task.get("underline")
+            if underline is not None and underline not in task["text"]:
+                raise GuideFileError(f"{where} : le passage souligné ne figure pas dans le texte.")
+            if not _is_detail_list(task.get("details", [])):
+                raise GuideFileError(f"{where} : « details » doit être une liste de textes.")
+    return data
+
+
+def _is_detail_list(details):
+    """Sub-points: strings, where a nested list is the sub-list of the string before it."""
+    return isinstance(details, list) and all(
+        isinstance(d, str) or (isinstance(d, list) and d and _is_detail_list(d)) for d in details
+    )

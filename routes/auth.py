@@ -1,0 +1,75 @@
+"""Logging in and out."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_htmx import make_response as htmx_response
+from flask_login import current_user, login_required, login_user, logout_user
+
+from extensions import htmx
+from models import User
+
+bp = Blueprint("auth", __name__)
+
+
+def init_login(manager):
+    @manager.user_loader
+    def load_user(user_id):
+        return User.get_or_none(User.id == int(user_id)) if user_id.isdigit() else None
+
+    @manager.unauthorized_handler
+    def unauthorized():
+        # An htmx request must not get the login page swapped into a table row.
+        if htmx:
+            current = htmx.current_url or ""
+            target = url_for("auth.login", next=_same_site_path(current))
+            return htmx_response("", redirect=target), 401
+        flash("Connectez-vous pour accéder à cette page.", "info")
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _local_path(url):
+    """The path of a URL of this site, or None: `next` never leads to another site."""
+    parts = urlsplit(url or "")
+    if parts.scheme or parts.netloc:
+        return None
+    path = parts.path + (f"?{parts.query}" if parts.query else "")
+    if not path.startswith("/") or path.startswith("//") or "\\" in path:
+        return None
+    return path
+
+
+def _same_site_path(url):
+    parts = urlsplit(url or "")
+    if parts.netloc and parts.netloc != request.host:
+        return None
+    return _local_path(parts.path + (f"?{parts.query}" if parts.query else ""))
+
+
+@bp.get("/login")
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("sessions.index"))
+    return render_template("auth/login.html", email="", error=None, next=request.args.get("next", ""))
+
+
+@bp.post("/login")
+def login_post():
+    email = request.form.get("email", "").strip().lower()
+    password = request.form.get("password", "")
+    next_url = request.form.get("next", "")
+    user = User.get_or_none(User.email == email) if email else None
+    if user is None or not user.active or not user.check_password(password):
+        return render_template(
+            "auth/login.html", email=email[:254], next=next_url,
+            error="Adresse e-mail ou mot de passe incorrect.",
+        ), 401
+    login_user(user)
+    return redirect(_local_path(next_url) or url_for("sessions.index"))
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("Vous êtes déconnecté.", "info")
+    return redirect(url_for("auth.login"))

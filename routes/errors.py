@@ -1,0 +1,55 @@
+"""Error pages in French, as a full page or, for htmx requests, as a message in the page's banner."""
+import logging
+import uuid
+
+from flask import Blueprint, render_template
+from flask_htmx import make_response as htmx_response
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from extensions import htmx
+
+bp = Blueprint("errors", __name__)
+log = logging.getLogger(__name__)
+
+MESSAGES = {
+    400: ("Requête invalide", "La demande envoyée n'a pas pu être comprise."),
+    401: ("Connexion requise", "Connectez-vous pour continuer."),
+    403: ("Accès refusé", "Votre compte ne permet pas de faire cette modification."),
+    404: ("Page introuvable", "Cette page n'existe pas, ou elle concerne un autre centre."),
+    405: ("Action impossible", "Cette adresse n'accepte pas ce type de demande."),
+    409: ("Conflit", "Un collègue a modifié ces données entre-temps : rechargez la page."),
+    413: ("Envoi trop volumineux", "Les données envoyées dépassent la taille autorisée."),
+    422: ("Saisie refusée", "Certaines valeurs saisies ne sont pas valables."),
+    500: ("Erreur interne", "Une erreur inattendue s'est produite. Rien n'a été enregistré par cette demande."),
+}
+
+
+def render_error(status, detail=None, request_id=None):
+    title, message = MESSAGES.get(status, MESSAGES[400] if status < 500 else MESSAGES[500])
+    context = dict(status=status, title=title, message=detail or message, request_id=request_id)
+    if htmx:
+        body = render_template("_flash_error.html", **context)
+        return htmx_response(body, retarget="#flash", reswap="innerHTML"), status
+    return render_template("errors/error.html", **context), status
+
+
+@bp.app_errorhandler(CSRFError)
+def csrf_error(exc):
+    return render_error(400, "La page a expiré ou le formulaire est incomplet : rechargez la page puis recommencez.")
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(exc):
+    if exc.code is None or exc.code < 400:
+        return exc
+    return render_error(exc.code)
+
+
+@bp.app_errorhandler(Exception)
+def unexpected_error(exc):
+    if isinstance(exc, HTTPException):
+        return http_error(exc)
+    request_id = uuid.uuid4().hex[:12]
+    log.exception("Unhandled error, request id %s", request_id)
+    return render_error(InternalServerError.code, request_id=request_id)

@@ -1,0 +1,96 @@
+"""Checklist items: each action sets a state (never flips one) and answers with the updated row.
+
+An htmx request gets the row plus out-of-band progress figures; a plain form post (JavaScript off)
+is sent back to the session page. A refused change answers with the row showing the message and
+the user's input, so nothing typed is lost.
+"""
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from extensions import is_partial
+from models import (
+    DomainError, SessionProgress, StaleObservation, mark_done, mark_na, mark_todo, parse_date,
+    save_observation,
+)
+from routes import RowFocus, editable_item, today
+from routes.sessions import render_checklist
+
+bp = Blueprint("items", __name__, url_prefix="/items")
+
+
+@bp.before_request
+@login_required
+def _require_login():
+    pass
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _answer(item, focus=None, status=200):
+    """The row as it now stands (with progress), or the session page for a plain form post."""
+    session = item.session
+    if not is_partial():
+        if focus is None:
+            return redirect(url_for("sessions.show", session_id=session.id, _anchor=f"item-{item.id}"))
+        return render_checklist(session, focus=focus, status=status)
+    items = session.ordered_items()
+    phase = next(p for p in session.phases(items) if p.number == item.phase_number)
+    return render_template(
+        "sessions/_row_update.html", item=next(i for i in items if i.id == item.id), session=session,
+        can_edit=True, today=today(), focus=focus, phase=phase, progress=SessionProgress.of(items),
+    ), status
+
+
+def _refused(item, message, status=422, **kept):
+    return _answer(item, RowFocus(item.id, message, **kept), status)
+
+
+@bp.post("/<int:item_id>/done")
+def done(item_id):
+    item = editable_item(item_id)
+    raw = request.form.get("done_on", "")
+    try:
+        done_on = parse_date(raw, "Fait le") if raw.strip() else today()
+        mark_done(item.id, _user(), done_on, today())
+    except DomainError as exc:
+        return _refused(item, exc.message, done_on=raw)
+    return _answer(item)
+
+
+@bp.post("/<int:item_id>/todo")
+def todo(item_id):
+    item = editable_item(item_id)
+    mark_todo(item.id, _user())
+    return _answer(item)
+
+
+@bp.post("/<int:item_id>/na")
+def na(item_id):
+    item = editable_item(item_id)
+    reason = request.form.get("reason", "")
+    try:
+        mark_na(item.id, _user(), reason)
+    except DomainError as exc:
+        return _refused(item, exc.message, reason=reason)
+    return _answer(item)
+
+
+@bp.post("/<int:item_id>/observation")
+def observation(item_id):
+    item = editable_item(item_id)
+    text = request.form.get("observation", "")
+    version = request.form.get("version", "").strip()
+    if not (version.isascii() and version.isdigit() and len(version) < 10):
+        # Without the version the text was typed against, saving could overwrite a colleague's text.
+        return _refused(item, "Version de l'observation manquante : rechargez la page avant d'enregistrer.",
+                        status=400, draft=text, conflict=item.observation or None)
+    try:
+        save_observation(item.id, _user(), text, int(version))
+    except StaleObservation as exc:
+        return _refused(item, exc.message, status=409, draft=exc.draft,
+                        conflict=exc.item.observation, version=exc.item.version)
+    except DomainError as exc:
+        return _refused(item, exc.message, draft=text, version=int(version))
+    return _answer(item)
