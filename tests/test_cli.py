@@ -1,0 +1,53 @@
+"""The command line: init-db, create-user, seed-demo."""
+import models
+from conftest import PASSWORD
+
+
+def test_init_db_can_run_twice(app, db):
+    runner = app.test_cli_runner()
+    for _ in range(2):
+        result = runner.invoke(args=["init-db"])
+        assert result.exit_code == 0, result.output
+        assert "Base de données prête" in result.output
+    assert models.GuideTask.select().count() == 99
+
+
+def test_create_user_creates_the_centre_and_the_user_can_log_in(app, client, db):
+    result = app.test_cli_runner().invoke(args=[
+        "create-user", "Marie@Centre-C.fr", "--password", "mot de passe long", "--role", "responsable",
+        "--centre", "Centre C", "--name", "Marie Curie",
+    ])
+    assert result.exit_code == 0, result.output
+    user = models.User.get(models.User.email == "marie@centre-c.fr")
+    assert (user.role, user.centre.name, user.display_name) == ("responsable", "Centre C", "Marie Curie")
+    assert client.post("/login", data={"email": "marie@centre-c.fr", "password": "mot de passe long"}).status_code == 302
+
+
+def test_create_user_prompts_for_the_password(app, db):
+    result = app.test_cli_runner().invoke(args=["create-user", "x@a.fr", "--centre", "Centre A"],
+                                          input="secret secret\nsecret secret\n")
+    assert result.exit_code == 0, result.output
+    assert models.User.get(models.User.email == "x@a.fr").check_password("secret secret")
+
+
+def test_create_user_refuses_a_responsable_without_centre_or_a_bad_role(app, db):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["create-user", "y@a.fr", "--password", PASSWORD]).exit_code != 0
+    assert runner.invoke(args=["create-user", "y@a.fr", "--password", PASSWORD, "--role", "chef"]).exit_code != 0
+    assert not models.User.select().where(models.User.email == "y@a.fr").exists()
+
+
+def test_seed_demo_makes_a_lived_in_centre_once(app, client, db):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert "responsable@horizon.demo" in result.output and "jalon-demo-2027" in result.output
+    centre = models.Centre.get(models.Centre.name == "Centre de formation Horizon")
+    sessions = list(centre.sessions.order_by(models.ExamSession.date_debut))
+    assert len(sessions) == 3
+    treated = [sum(i.state != "todo" for i in s.items) for s in sessions]
+    assert treated[0] == 99 and 0 < treated[1] < 99 and treated[2] == 0
+    assert any(i.observation for i in sessions[0].items)
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    assert centre.sessions.count() == 3
+    assert client.post("/login", data={"email": "lecteur@horizon.demo", "password": "jalon-demo-2027"}).status_code == 302
