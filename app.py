@@ -10,7 +10,8 @@ import commands
 import models
 from extensions import csrf, htmx, login_manager
 from guide import read_guide
-from routes import auth, errors, items, sessions
+from pdf import nl2br
+from routes import auth, errors, exports, items, sessions
 
 
 def create_app(config=None):
@@ -54,10 +55,11 @@ def create_app(config=None):
         if g.get("opened_db") and not models.db.is_closed():
             models.db.close()
 
-    for module in (auth, sessions, items, errors):
+    for module in (auth, sessions, items, exports, errors):
         app.register_blueprint(module.bp)
     auth.init_login(login_manager)
     app.jinja_env.filters["fr_date"] = models.fr_date
+    app.jinja_env.filters["nl2br"] = nl2br
     commands.init_app(app)
 
     with app.app_context():

@@ -95,16 +95,21 @@ def seed_demo(today):
         )
         return create_session(centre, DEMO_SITE, header, responsable)
 
+    def done_on(session, phase_number):
+        """A plausible date for a task of that table: weeks before the session, on its days, or after it."""
+        if phase_number <= 4:
+            return session.date_debut - dt.timedelta(days=(5 - phase_number) * 20)
+        return {5: session.date_debut, 6: session.date_fin}.get(phase_number, session.date_fin + dt.timedelta(days=6))
+
     def work(session, upto_phase, observations, na=()):
-        """Mark done every task of the phases up to `upto_phase`, days before the session."""
+        """Mark done every task of the tables up to `upto_phase`."""
         for item in session.ordered_items():
             if item.phase_number > upto_phase:
                 break
-            done_on = min(today, session.date_debut - dt.timedelta(days=(8 - item.phase_number) * 12))
             if item.position in na:
                 models.mark_na(item.id, responsable, na[item.position])
             else:
-                models.mark_done(item.id, responsable, done_on, today)
+                models.mark_done(item.id, responsable, min(today, done_on(session, item.phase_number)), today)
         for position, text in observations.items():
             item = session.items.where(models.ChecklistItem.position == position).get()
             models.save_observation(item.id, responsable, text, item.version)

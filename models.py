@@ -161,7 +161,19 @@ class GuideSection(BaseModel):
     title = CharField(max_length=300)
 
 
-class GuideTask(BaseModel):
+class TaskText:
+    """What a guide task and a checklist item share: a text with an underlined part (a deadline on the form)."""
+
+    @property
+    def text_parts(self):
+        """The text split around its underlined part: (before, underlined, after)."""
+        if self.underline and self.underline in self.text:
+            before, after = self.text.split(self.underline, 1)
+            return before, self.underline, after
+        return self.text, "", ""
+
+
+class GuideTask(TaskText, BaseModel):
     section = ForeignKeyField(GuideSection, backref="tasks", on_delete="CASCADE")
     position = IntegerField()
     text = TextField()
@@ -206,15 +218,10 @@ class ExamSession(BaseModel):
     def phases(self, items=None):
         """The session's checklist grouped as the guide's tables, each with its progress."""
         items = self.ordered_items() if items is None else items
-        phases = []
-        for item in items:
-            if not phases or phases[-1].number != item.phase_number:
-                phases.append(Phase(item.phase_number, item.phase_title))
-            phases[-1].items.append(item)
-        return phases
+        return group_phases(items, lambda item: (item.phase_number, item.phase_title))
 
 
-class ChecklistItem(BaseModel):
+class ChecklistItem(TaskText, BaseModel):
     session = ForeignKeyField(ExamSession, backref="items", on_delete="CASCADE")
     phase_number = IntegerField()
     phase_title = CharField(max_length=300)
@@ -239,17 +246,6 @@ class ChecklistItem(BaseModel):
     class Meta:
         indexes = ((("session", "position"), True),)
 
-    @property
-    def text_parts(self):
-        """The text split around its underlined part (a deadline on the paper form)."""
-        if self.underline and self.underline in self.text:
-            before, after = self.text.split(self.underline, 1)
-            return before, self.underline, after
-        return self.text, "", ""
-
-    @property
-    def treated(self):
-        return self.state != "todo"
 
 
 class AuditEvent(BaseModel):
@@ -316,6 +312,17 @@ class Phase:
         return SessionProgress.of(self.items)
 
 
+def group_phases(rows, phase_of):
+    """Rows in guide order grouped into Phase objects; phase_of(row) gives (number, title)."""
+    phases = []
+    for row in rows:
+        number, title = phase_of(row)
+        if not phases or phases[-1].number != number:
+            phases.append(Phase(number, title))
+        phases[-1].items.append(row)
+    return phases
+
+
 def progress_by_session(session_ids):
     """{session id: SessionProgress} in one query, for lists of sessions."""
     done = Case(None, [(ChecklistItem.state == "done", 1)], 0)
@@ -375,6 +382,11 @@ def guide_tasks(guide):
         .where(GuideSection.guide == guide)
         .order_by(GuideTask.position)
     )
+
+
+def guide_phases(guide):
+    """A guide version's tasks grouped as its tables."""
+    return group_phases(guide_tasks(guide), lambda task: (task.section.number, task.section.title))
 
 
 # --- Sessions -----------------------------------------------------------------------------------

@@ -1,0 +1,129 @@
+"""The guide as a PDF: the official form, filled with everything the app knows."""
+import io
+import re
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import HTMX, item_at
+from guide import read_guide
+
+
+def pdf_text(response):
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    reader = PdfReader(io.BytesIO(response.data))
+    return reader, " ".join(" ".join(page.extract_text() for page in reader.pages).split())
+
+
+def words(text):
+    return " ".join(text.split())
+
+
+@pytest.fixture
+def filled(client, auth, session):
+    auth.login()
+    post = lambda position, action, **data: client.post(f"/items/{item_at(session, position).id}/{action}",
+                                                       data=data, headers=HTMX)
+    post(1, "done", done_on="2027-01-15")
+    post(2, "na", reason="Aucun candidat concerné par ce dispositif")
+    post(3, "observation", observation='<script>alert("x")</script> & l’œuvre «ok»\nligne 2', version="0")
+    return session
+
+
+def test_the_completed_guide_carries_the_header_and_every_task(client, filled):
+    reader, text = pdf_text(client.get(f"/sessions/{filled.id}/guide.pdf"))
+    for value in ("Guide de préparation de la session", "Désignation du Centre Agréé Centre A",
+                  "Désignation du Site Agréé Lyon Gerland", "Développeur web et web mobile", "Sigle du TP DWWM",
+                  "Millésime 2023", "TITRE : ☒ CCP : ☐ CCS : ☐", "De début : 15/03/2027", "De fin : 18/03/2027",
+                  "Formation : 10", "VAE : 2", "Karim Benali", "Nadia Morel"):
+        assert value in text, value
+    for phase in read_guide()["phases"]:
+        assert words(phase["title"]) in text
+        for task in phase["tasks"]:
+            assert words(task["text"]) in text, task["text"]
+    assert "▶ La version du titre visé" in text and "matière d'œuvre" in text
+    assert 4 <= len(reader.pages) <= 12
+
+
+def test_marks_dates_and_observations_are_printed_literally(client, filled):
+    _, text = pdf_text(client.get(f"/sessions/{filled.id}/guide.pdf"))
+    assert "15/01/2027" in text
+    assert "Sans objet : Aucun candidat concerné par ce dispositif" in text
+    assert '<script>alert("x")</script> & l’œuvre «ok» ligne 2' in text
+
+
+def test_flags_are_an_x_as_on_paper(client, auth, session):
+    auth.login()
+    _, text = pdf_text(client.get(f"/sessions/{session.id}/guide-vierge.pdf"))
+    # 75 Réglementaire + 14 Conseil marks, nothing else is a lone "x" on an empty guide.
+    assert len(re.findall(r"(?<!\S)x(?!\S)", text)) == 89
+
+
+def test_the_summary_lists_the_regulatory_tasks_still_to_do(client, filled):
+    _, text = pdf_text(client.get(f"/sessions/{filled.id}/guide.pdf"))
+    assert "Tâches faites 1 sur 99" in text
+    assert "Tâches sans objet 1" in text
+    assert "Tâches restant à faire 97 (dont 73 réglementaires)" in text
+    assert "▶ 7. Conserver les documents relatifs aux candidats" in text
+    assert "Responsable de session Date Signature Karim Benali" in text
+
+
+def test_every_page_has_the_footer(client, filled):
+    reader, _ = pdf_text(client.get(f"/sessions/{filled.id}/guide.pdf"))
+    total = len(reader.pages)
+    for number, page in enumerate(reader.pages, start=1):
+        page_text = words(page.extract_text())
+        assert f"Page {number} / {total}" in page_text
+        assert "Centre A · DWWM du 15/03/2027 au 18/03/2027" in page_text
+        assert "par Romain Resp" in page_text
+
+
+def test_a_long_observation_is_printed_in_full(client, auth, session):
+    auth.login()
+    long_text = " ".join(f"mot{i}" for i in range(700))
+    item = item_at(session, 40)
+    client.post(f"/items/{item.id}/observation", data={"observation": long_text, "version": "0"})
+    _, text = pdf_text(client.get(f"/sessions/{session.id}/guide.pdf"))
+    assert long_text in text
+
+
+def test_the_blank_guides_have_no_marks(client, filled):
+    _, text = pdf_text(client.get(f"/sessions/{filled.id}/guide-vierge.pdf"))
+    assert "Développeur web et web mobile" in text
+    assert "15/01/2027" not in text and "Aucun candidat concerné" not in text and "alert" not in text
+    _, text = pdf_text(client.get("/guide-vierge.pdf"))
+    assert "Développeur web" not in text and "TITRE : ☐ CCP : ☐ CCS : ☐" in text
+    assert words(read_guide()["phases"][6]["tasks"][-1]["text"]) in text
+
+
+def test_downloads_are_named_from_the_session(client, filled):
+    response = client.get(f"/sessions/{filled.id}/guide.pdf")
+    assert response.headers["Content-Disposition"] == 'inline; filename="guide-DWWM-2027-03-15.pdf"'
+    response = client.get(f"/sessions/{filled.id}/guide-vierge.pdf")
+    assert response.headers["Content-Disposition"] == 'inline; filename="guide-vierge-DWWM-2027-03-15.pdf"'
+
+
+def test_the_font_is_embedded(client, filled):
+    reader, _ = pdf_text(client.get(f"/sessions/{filled.id}/guide.pdf"))
+    fonts = {str(font["/BaseFont"]) for page in reader.pages for font in page["/Resources"]["/Font"].values()
+             if "/FontFile2" in font.get_object().get("/FontDescriptor", {})}
+    assert any("DejaVuSans" in f for f in fonts)
+
+
+def test_links_to_the_pdfs_are_on_the_session_page_and_the_list(client, auth, session):
+    auth.login()
+    page = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    assert f'href="/sessions/{session.id}/guide.pdf"' in page
+    assert f'href="/sessions/{session.id}/guide-vierge.pdf"' in page
+    assert 'href="/guide-vierge.pdf"' in client.get("/").get_data(as_text=True)
+    assert f'href="/sessions/{session.id}/guide.pdf"' in client.get("/").get_data(as_text=True)
+
+
+def test_pdf_access_follows_the_session_rules(client, auth, session, other_session):
+    assert client.get(f"/sessions/{session.id}/guide.pdf").status_code == 302
+    assert client.get("/guide-vierge.pdf").status_code == 302
+    auth.login("lecteur@a.fr")
+    assert client.get(f"/sessions/{session.id}/guide.pdf").status_code == 200
+    assert client.get(f"/sessions/{other_session.id}/guide.pdf").status_code == 404
+    assert client.get(f"/sessions/{other_session.id}/guide-vierge.pdf").status_code == 404
