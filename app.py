@@ -7,6 +7,7 @@ from pathlib import Path
 from flask import Flask, g
 
 import commands
+import deadlines
 import models
 from extensions import csrf, htmx, login_manager
 from guide import read_guide
@@ -60,6 +61,9 @@ def create_app(config=None):
     auth.init_login(login_manager)
     app.jinja_env.filters["fr_date"] = models.fr_date
     app.jinja_env.filters["nl2br"] = nl2br
+    app.jinja_env.filters["j_label"] = lambda due_on, session: deadlines.j_label(due_on, session.date_debut)
+    app.jinja_env.filters["countdown"] = deadlines.countdown
+    app.jinja_env.globals["status_labels"] = deadlines.STATUS_LABELS
     commands.init_app(app)
 
     with app.app_context():

@@ -95,21 +95,25 @@ def seed_demo(today):
         )
         return create_session(centre, DEMO_SITE, header, responsable)
 
-    def done_on(session, phase_number):
-        """A plausible date for a task of that table: weeks before the session, on its days, or after it."""
-        if phase_number <= 4:
-            return session.date_debut - dt.timedelta(days=(5 - phase_number) * 20)
-        return {5: session.date_debut, 6: session.date_fin}.get(phase_number, session.date_fin + dt.timedelta(days=6))
+    def done_on(session, item):
+        """A plausible date: a few days before the task's deadline, or as its table comes in the guide."""
+        if item.due_on and item.phase_number < 5:
+            return item.due_on - dt.timedelta(days=3)
+        if item.phase_number <= 4:
+            return session.date_debut - dt.timedelta(days=(5 - item.phase_number) * 15)
+        return {5: session.date_debut, 6: session.date_fin}.get(item.phase_number, session.date_fin + dt.timedelta(days=6))
 
-    def work(session, upto_phase, observations, na=()):
-        """Mark done every task of the tables up to `upto_phase`."""
+    def work(session, upto_phase, observations, na=(), skip=()):
+        """Mark done every task of the tables up to `upto_phase`, but those in `skip`."""
         for item in session.ordered_items():
             if item.phase_number > upto_phase:
                 break
+            if item.position in skip:
+                continue
             if item.position in na:
                 models.mark_na(item.id, responsable, na[item.position])
             else:
-                models.mark_done(item.id, responsable, min(today, done_on(session, item.phase_number)), today)
+                models.mark_done(item.id, responsable, min(today, done_on(session, item)), today)
         for position, text in observations.items():
             item = session.items.where(models.ChecklistItem.position == position).get()
             models.save_observation(item.id, responsable, text, item.version)
@@ -123,9 +127,10 @@ def seed_demo(today):
     }, na={4: "Aucun candidat en situation de handicap sur cette session.",
            5: "Aucun aménagement d'épreuve demandé."})
     upcoming = session("TP SEC", "Secrétaire comptable", 12, 3)
-    work(upcoming, 3, {
+    work(upcoming, 3, skip={31}, observations={
         33: "Pli reçu intact, rangé dans l'armoire forte du bureau 12.",
         18: "Deux candidats VAE : recevabilité vérifiée dans CERES.",
+        31: "Convocations prêtes, en attente de la salle définitive.",
     })
     session("CCP 1 CDA", "Concepteur développeur d'applications", 95, 2, nature="CCP",
             libelle_ccp="Développer une application sécurisée", code_ccp="CP-01234")

@@ -27,6 +27,8 @@ from peewee import (
 from playhouse.db_url import connect as connect_url
 from werkzeug.security import check_password_hash, generate_password_hash
 
+import deadlines
+
 db = DatabaseProxy()
 
 # WAL lets readers work while one writer commits; FULL sync keeps acknowledged marks through a
@@ -182,6 +184,8 @@ class GuideTask(TaskText, BaseModel):
     reglementaire = BooleanField()
     conseil = BooleanField()
     sub = BooleanField(default=False)
+    due_rule = JSONTextField(null=True)
+    retention_rule = JSONTextField(null=True)
 
 
 class ExamSession(BaseModel):
@@ -200,6 +204,7 @@ class ExamSession(BaseModel):
     nb_vae = IntegerField(default=0)
     responsable = CharField(max_length=200)
     suppleant = CharField(max_length=200, default="")
+    archived = BooleanField(default=False)
     created_at = DateTimeField(default=now)
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
 
@@ -212,6 +217,19 @@ class ExamSession(BaseModel):
     def label(self):
         return f"{self.sigle} du {fr_date(self.date_debut)} au {fr_date(self.date_fin)}"
 
+    def stage(self, today):
+        """Where the session stands: en préparation, en cours, terminée or archivée."""
+        if self.archived:
+            return "archivee"
+        if today < self.date_debut:
+            return "preparation"
+        return "en_cours" if today <= self.date_fin else "terminee"
+
+    def retention_until(self, items):
+        """Until when the session's documents must be kept (the guide's five years), or None."""
+        rules = [item.retention_rule for item in items if item.retention_rule]
+        return deadlines.apply_rule(rules[0], self.date_debut, self.date_fin) if rules else None
+
     def ordered_items(self):
         return list(self.items.order_by(ChecklistItem.position))
 
@@ -222,6 +240,8 @@ class ExamSession(BaseModel):
 
 
 class ChecklistItem(TaskText, BaseModel):
+    """One task of a session's checklist, copied from its guide version with its deadline rule."""
+
     session = ForeignKeyField(ExamSession, backref="items", on_delete="CASCADE")
     phase_number = IntegerField()
     phase_title = CharField(max_length=300)
@@ -232,6 +252,11 @@ class ChecklistItem(TaskText, BaseModel):
     reglementaire = BooleanField()
     conseil = BooleanField()
     sub = BooleanField(default=False)
+    due_rule = JSONTextField(null=True)
+    retention_rule = JSONTextField(null=True)
+    # Computed from due_rule and the session's dates (apply_deadlines); kept as a column so that
+    # late and coming tasks can be found across sessions in one indexed query.
+    due_on = DateField(null=True, index=True)
     state = CharField(max_length=10, default="todo")
     done_on = DateField(null=True)
     na_reason = TextField(default="")
@@ -244,8 +269,14 @@ class ChecklistItem(TaskText, BaseModel):
     updated_at = DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("session", "position"), True),)
+        indexes = ((("session", "position"), True), (("state", "due_on"), False))
 
+    def status(self, today):
+        return deadlines.status(self.state, self.done_on, self.due_on, today)
+
+    @property
+    def due_label(self):
+        return self.due_rule["label"] if self.due_rule else ""
 
 
 class AuditEvent(BaseModel):
@@ -288,11 +319,16 @@ class Progress:
 class SessionProgress:
     all: Progress
     reglementaire: Progress
+    late: int = 0
+    next_due: dt.date | None = None
 
     @classmethod
-    def of(cls, items):
+    def of(cls, items, today=None):
+        """Counts over the items; with `today`, also how many are late."""
         result = cls(Progress(), Progress())
         for item in items:
+            if today is not None and item.state == "todo" and item.due_on and item.due_on < today:
+                result.late += 1
             counters = (result.all, result.reglementaire) if item.reglementaire else (result.all,)
             for p in counters:
                 p.total += 1
@@ -323,31 +359,36 @@ def group_phases(rows, phase_of):
     return phases
 
 
-def progress_by_session(session_ids):
-    """{session id: SessionProgress} in one query, for lists of sessions."""
-    done = Case(None, [(ChecklistItem.state == "done", 1)], 0)
-    na = Case(None, [(ChecklistItem.state == "na", 1)], 0)
-    reg = Case(None, [(ChecklistItem.reglementaire == True, 1)], 0)  # noqa: E712
-    reg_done = Case(None, [((ChecklistItem.reglementaire == True) & (ChecklistItem.state == "done"), 1)], 0)  # noqa: E712
-    reg_na = Case(None, [((ChecklistItem.reglementaire == True) & (ChecklistItem.state == "na"), 1)], 0)  # noqa: E712
+def progress_by_session(session_ids, today):
+    """{session id: SessionProgress} with late counts and next deadline, in one query, for lists."""
+    item = ChecklistItem
+    reg = item.reglementaire == True  # noqa: E712
+    todo = item.state == "todo"
+
+    def count(condition):
+        return fn.SUM(Case(None, [(condition, 1)], 0))
+
     query = (
-        ChecklistItem.select(
-            ChecklistItem.session,
-            fn.COUNT(ChecklistItem.id).alias("total"),
-            fn.SUM(done).alias("done"),
-            fn.SUM(na).alias("na"),
-            fn.SUM(reg).alias("reg"),
-            fn.SUM(reg_done).alias("reg_done"),
-            fn.SUM(reg_na).alias("reg_na"),
+        item.select(
+            item.session, fn.COUNT(item.id), count(item.state == "done"), count(item.state == "na"),
+            count(reg), count(reg & (item.state == "done")), count(reg & (item.state == "na")),
+            count(todo & (item.due_on < today)),
+            fn.MIN(Case(None, [(todo & (item.due_on >= today), item.due_on)], None)),
         )
-        .where(ChecklistItem.session.in_(list(session_ids)))
-        .group_by(ChecklistItem.session)
+        .where(item.session.in_(list(session_ids)))
+        .group_by(item.session)
         .tuples()
     )
     return {
-        sid: SessionProgress(Progress(total, done or 0, na or 0), Progress(reg or 0, reg_done or 0, reg_na or 0))
-        for sid, total, done, na, reg, reg_done, reg_na in query
+        sid: SessionProgress(Progress(total, done or 0, na or 0), Progress(reg or 0, reg_done or 0, reg_na or 0),
+                             late=late or 0, next_due=_as_date(next_due))
+        for sid, total, done, na, reg, reg_done, reg_na, late, next_due in query
     }
+
+
+def _as_date(value):
+    """A date from an aggregate, which SQLite returns as ISO text."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
 # --- The guide ----------------------------------------------------------------------------------
@@ -369,7 +410,8 @@ def import_guide(data):
                     "section": section, "position": position, "text": task["text"],
                     "underline": task.get("underline"), "details": task.get("details"),
                     "reglementaire": task["reglementaire"], "conseil": task["conseil"],
-                    "sub": task.get("sub", False),
+                    "sub": task.get("sub", False), "due_rule": task.get("due", phase.get("due")),
+                    "retention_rule": task.get("retention"),
                 })
         GuideTask.insert_many(rows).execute()
     return guide
@@ -415,7 +457,9 @@ def create_session(centre, site_name, header, user, guide=None):
                 "session": session, "phase_number": task.section.number, "phase_title": task.section.title,
                 "position": task.position, "text": task.text, "underline": task.underline,
                 "details": task.details, "reglementaire": task.reglementaire,
-                "conseil": task.conseil, "sub": task.sub,
+                "conseil": task.conseil, "sub": task.sub, "due_rule": task.due_rule,
+                "retention_rule": task.retention_rule,
+                "due_on": deadlines.apply_rule(task.due_rule, session.date_debut, session.date_fin),
             }
             for task in guide_tasks(guide)
         ]).execute()
@@ -439,6 +483,26 @@ def update_session(session, site_name, header, user):
             session.save()
             for name, old, new in changes:
                 _audit(user, session, name, old, new)
+            apply_deadlines(session)
+    return session
+
+
+def apply_deadlines(session):
+    """Recompute the due dates of a session's items from their rules and the session's dates."""
+    for item in session.items.where(ChecklistItem.due_rule.is_null(False)):
+        due_on = deadlines.apply_rule(item.due_rule, session.date_debut, session.date_fin)
+        if due_on != item.due_on:
+            ChecklistItem.update(due_on=due_on).where(ChecklistItem.id == item.id).execute()
+
+
+def set_archived(session, archived, user):
+    """Archive a finished session (it leaves the dashboard's lists and the reminders), or bring it back."""
+    with db.atomic():
+        if session.archived == archived:
+            return session
+        session.archived = archived
+        session.save()
+        _audit(user, session, "archivée", "non" if archived else "oui", "oui" if archived else "non")
     return session
 
 

@@ -2,6 +2,8 @@
 import tomllib
 from pathlib import Path
 
+from deadlines import check_rule
+
 GUIDE_DIR = Path(__file__).parent
 CURRENT_GUIDE = GUIDE_DIR / "v1.toml"
 
@@ -26,6 +28,8 @@ def read_guide(path=CURRENT_GUIDE):
     for number, phase in enumerate(phases, start=1):
         if not isinstance(phase.get("title"), str) or not phase["title"].strip():
             raise GuideFileError(f"Le tableau {number} n'a pas de titre.")
+        if "due" in phase and (problem := check_rule(phase["due"])):
+            raise GuideFileError(f"Tableau {number}, échéance : {problem}.")
         tasks = phase.get("tasks")
         if not isinstance(tasks, list) or not tasks:
             raise GuideFileError(f"Le tableau {number} ne contient aucune tâche.")
@@ -41,6 +45,9 @@ def read_guide(path=CURRENT_GUIDE):
                 raise GuideFileError(f"{where} : le passage souligné ne figure pas dans le texte.")
             if not _is_detail_list(task.get("details", [])):
                 raise GuideFileError(f"{where} : « details » doit être une liste de textes.")
+            for key in ("due", "retention"):
+                if key in task and (problem := check_rule(task[key], retention=key == "retention")):
+                    raise GuideFileError(f"{where}, {key} : {problem}.")
     return data
 
 

@@ -39,7 +39,7 @@ def _answer(item, focus=None, status=200):
     phase = next(p for p in session.phases(items) if p.number == item.phase_number)
     return render_template(
         "sessions/_row_update.html", item=next(i for i in items if i.id == item.id), session=session,
-        can_edit=True, today=today(), focus=focus, phase=phase, progress=SessionProgress.of(items),
+        can_edit=True, today=today(), focus=focus, phase=phase, progress=SessionProgress.of(items, today()),
     ), status
 
 

@@ -3,10 +3,12 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 from peewee import JOIN
 
+import dashboard
+import deadlines
+from dashboard import Filters
 from forms import SessionForm
 from models import (
-    AuditEvent, Centre, ExamSession, Site, SessionProgress, User, create_session, progress_by_session,
-    update_session,
+    AuditEvent, Centre, ExamSession, SessionProgress, User, create_session, set_archived, update_session,
 )
 from routes import editable_session, today, visible_session
 
@@ -19,18 +21,12 @@ def _require_login():
     pass
 
 
-def _visible_sessions():
-    query = ExamSession.select(ExamSession, Centre, Site).join(Centre).switch(ExamSession).join(Site)
-    if current_user.role != "admin":
-        query = query.where(ExamSession.centre == current_user.centre)
-    return query
-
-
 @bp.get("/")
 def index():
-    sessions = list(_visible_sessions().order_by(ExamSession.date_debut.desc(), ExamSession.id.desc()))
-    progress = progress_by_session(s.id for s in sessions)
-    return render_template("sessions/index.html", sessions=sessions, progress=progress, today=today())
+    filters = Filters.from_args(request.args)
+    board = dashboard.build(current_user, filters, today())
+    return render_template("sessions/index.html", board=board, filters=filters, today=today(),
+                           stages=dashboard.STAGES, natures=dashboard.NATURES)
 
 
 def _centres_for_form():
@@ -112,9 +108,24 @@ def render_checklist(session, focus=None, status=200):
     items = session.ordered_items()
     return render_template(
         "sessions/show.html", session=session, phases=session.phases(items),
-        progress=SessionProgress.of(items), can_edit=current_user.can_edit(session),
-        today=today(), focus=focus,
+        progress=SessionProgress.of(items, today()), can_edit=current_user.can_edit(session),
+        today=today(), focus=focus, timeline=deadlines.timeline(items, session.date_debut, today()),
+        retention_until=session.retention_until(items),
     ), status
+
+
+@bp.post("/sessions/<int:session_id>/archive")
+def archive(session_id):
+    session = set_archived(editable_session(session_id), True, current_user._get_current_object())
+    flash(f"Session {session.label} archivée : elle ne figure plus dans les listes de tâches ni dans les rappels.", "success")
+    return redirect(url_for("sessions.show", session_id=session.id))
+
+
+@bp.post("/sessions/<int:session_id>/unarchive")
+def unarchive(session_id):
+    session = set_archived(editable_session(session_id), False, current_user._get_current_object())
+    flash(f"Session {session.label} de nouveau active.", "success")
+    return redirect(url_for("sessions.show", session_id=session.id))
 
 
 @bp.get("/sessions/<int:session_id>/history")
@@ -133,11 +144,13 @@ def history(session_id):
 @bp.get("/sessions/<int:session_id>.json")
 def export_json(session_id):
     session = visible_session(session_id)
+    items = session.ordered_items()
     header = {name: getattr(session, name) for name in ExamSession.HEADER_FIELDS}
     header.update(
         id=session.id, centre=session.centre.name, site=session.site.name,
-        date_debut=session.date_debut.isoformat(), date_fin=session.date_fin.isoformat(),
-        guide_version=session.guide.version,
+        date_debut=_iso(session.date_debut), date_fin=_iso(session.date_fin),
+        guide_version=session.guide.version, archived=session.archived,
+        retention_until=_iso(session.retention_until(items)),
     )
     phases = [
         {
@@ -147,12 +160,17 @@ def export_json(session_id):
                     "id": item.id, "text": item.text, "underline": item.underline,
                     "details": item.details or [], "sub": item.sub,
                     "reglementaire": item.reglementaire, "conseil": item.conseil,
-                    "state": item.state, "done_on": item.done_on.isoformat() if item.done_on else None,
+                    "state": item.state, "done_on": _iso(item.done_on),
                     "na_reason": item.na_reason, "observation": item.observation, "version": item.version,
+                    "due_on": _iso(item.due_on), "status": item.status(today()),
                 }
                 for item in phase.items
             ],
         }
-        for phase in session.phases()
+        for phase in session.phases(items)
     ]
     return jsonify(session=header, phases=phases)
+
+
+def _iso(date):
+    return date.isoformat() if date else None

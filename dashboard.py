@@ -1,0 +1,123 @@
+"""The home page: a centre's sessions and what is late or coming, across them.
+
+Every list is one query whatever the number of sessions or items: the page's cost stays flat as a
+centre's history grows (bench/dashboard.py measures it with 1,000 sessions).
+"""
+import datetime as dt
+from dataclasses import dataclass
+
+from models import Centre, ChecklistItem, ExamSession, Site, progress_by_session
+
+STAGES = {"preparation": "En préparation", "en_cours": "En cours", "terminee": "Terminée", "archivee": "Archivée"}
+NATURES = ("TITRE", "CCP", "CCS")
+PAGE_SIZE = 20
+LIST_LIMIT = 50
+SOON_DAYS = 14
+
+
+@dataclass
+class Filters:
+    year: int | None = None
+    nature: str | None = None
+    stage: str | None = None
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args):
+        """Filters from the query string; a value that makes no sense is ignored, never an error."""
+        year, page = args.get("annee", ""), args.get("page", "")
+        return cls(
+            year=int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None,
+            nature=args.get("nature") if args.get("nature") in NATURES else None,
+            stage=args.get("etat") if args.get("etat") in STAGES else None,
+            page=int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1,
+        )
+
+    def args(self, **changes):
+        """The query string arguments of these filters, for links (paging keeps the filters)."""
+        values = {"annee": self.year, "nature": self.nature, "etat": self.stage, "page": self.page, **changes}
+        return {k: v for k, v in values.items() if v and not (k == "page" and v == 1)}
+
+
+def visible_sessions(user):
+    query = ExamSession.select(ExamSession, Centre, Site).join(Centre).switch(ExamSession).join(Site)
+    if user.role != "admin":
+        query = query.where(ExamSession.centre == user.centre)
+    return query
+
+
+def _filtered(query, filters, today):
+    S = ExamSession
+    if filters.year:
+        query = query.where(S.date_debut.between(dt.date(filters.year, 1, 1), dt.date(filters.year, 12, 31)))
+    if filters.nature:
+        query = query.where(S.nature == filters.nature)
+    stage_conditions = {
+        "preparation": (S.archived == False) & (S.date_debut > today),  # noqa: E712
+        "en_cours": (S.archived == False) & (S.date_debut <= today) & (S.date_fin >= today),  # noqa: E712
+        "terminee": (S.archived == False) & (S.date_fin < today),  # noqa: E712
+        "archivee": S.archived == True,  # noqa: E712
+    }
+    if filters.stage:
+        query = query.where(stage_conditions[filters.stage])
+    return query
+
+
+@dataclass
+class TaskGroup:
+    """Tasks of one session due on one day for the same reason (the exam-day tables hold many)."""
+
+    session: ExamSession
+    due_on: dt.date
+    label: str
+    items: list
+
+
+def group_tasks(items):
+    groups = {}
+    for item in items:
+        key = (item.session.id, item.due_on, item.due_label)
+        groups.setdefault(key, TaskGroup(item.session, item.due_on, item.due_label, [])).items.append(item)
+    return list(groups.values())
+
+
+@dataclass
+class Dashboard:
+    active: list
+    past: list
+    past_count: int
+    pages: int
+    progress: dict
+    soon: list
+    late: list
+    late_count: int
+    late_more: int
+    years: list
+
+
+def build(user, filters, today):
+    S = ExamSession
+    sessions = _filtered(visible_sessions(user), filters, today)
+    active = list(sessions.where((S.archived == False) & (S.date_fin >= today)).order_by(S.date_debut, S.id))  # noqa: E712
+    past_query = sessions.where((S.archived == True) | (S.date_fin < today))  # noqa: E712
+    past_count = past_query.count()
+    pages = max(1, -(-past_count // PAGE_SIZE))
+    past = list(past_query.order_by(S.date_debut.desc(), S.id.desc()).paginate(min(filters.page, pages), PAGE_SIZE))
+    progress = progress_by_session([s.id for s in active + past], today)
+
+    # Tasks of the sessions in play (not archived) across the centre, most urgent first.
+    open_sessions = sessions.where(S.archived == False).select(S.id)  # noqa: E712
+    todo = (
+        ChecklistItem.select(ChecklistItem, S).join(S)
+        .where(ChecklistItem.session.in_(open_sessions) & (ChecklistItem.state == "todo"))
+    )
+    soon = list(
+        todo.where(ChecklistItem.due_on.between(today, today + dt.timedelta(days=SOON_DAYS)))
+        .order_by(ChecklistItem.due_on, S.date_debut, ChecklistItem.position).limit(LIST_LIMIT)
+    )
+    late_query = todo.where(ChecklistItem.due_on < today)
+    late = list(late_query.order_by(ChecklistItem.due_on, ChecklistItem.position).limit(LIST_LIMIT))
+    late_count = late_query.count() if len(late) == LIST_LIMIT else len(late)
+    years = sorted({d.year for (d,) in visible_sessions(user).select(S.date_debut).distinct().tuples()}, reverse=True)
+    return Dashboard(active, past, past_count, pages, progress, group_tasks(soon), group_tasks(late), late_count,
+                     late_count - len(late), years)
