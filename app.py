@@ -12,7 +12,7 @@ import models
 from extensions import csrf, htmx, login_manager
 from guide import read_guide
 from pdf import nl2br
-from routes import auth, errors, exports, items, sessions
+from routes import account, auth, calendar, errors, exports, items, sessions
 
 
 def create_app(config=None):
@@ -32,6 +32,14 @@ def create_app(config=None):
         MAX_CONTENT_LENGTH=1024 * 1024,
         # A fixed date for tests and demos; None means the real today.
         TODAY=None,
+        # Reminders by e-mail (flask --app app send-reminders).
+        BASE_URL=os.environ.get("JALON_BASE_URL", "http://127.0.0.1:5000"),
+        MAIL_FROM=os.environ.get("MAIL_FROM", "jalon@localhost"),
+        SMTP_HOST=os.environ.get("SMTP_HOST", "localhost"),
+        SMTP_PORT=int(os.environ.get("SMTP_PORT", "25")),
+        SMTP_STARTTLS=os.environ.get("SMTP_STARTTLS", "") == "1",
+        SMTP_USER=os.environ.get("SMTP_USER", ""),
+        SMTP_PASSWORD=os.environ.get("SMTP_PASSWORD", ""),
     )
     if config:
         app.config.update(config)
@@ -56,7 +64,7 @@ def create_app(config=None):
         if g.get("opened_db") and not models.db.is_closed():
             models.db.close()
 
-    for module in (auth, sessions, items, exports, errors):
+    for module in (auth, sessions, items, exports, calendar, account, errors):
         app.register_blueprint(module.bp)
     auth.init_login(login_manager)
     app.jinja_env.filters["fr_date"] = models.fr_date
@@ -64,6 +72,7 @@ def create_app(config=None):
     app.jinja_env.filters["j_label"] = lambda due_on, session: deadlines.j_label(due_on, session.date_debut)
     app.jinja_env.filters["countdown"] = deadlines.countdown
     app.jinja_env.globals["status_labels"] = deadlines.STATUS_LABELS
+    app.jinja_env.globals["role_labels"] = models.ROLE_LABELS
     commands.init_app(app)
 
     with app.app_context():

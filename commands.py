@@ -1,11 +1,13 @@
 """Command line: flask --app app init-db | create-user | seed-demo."""
 import datetime as dt
+import smtplib
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 import models
+import reminders
 from models import ROLES, Centre, ExamSession, User, create_session, db
 
 DEMO_CENTRE = "Centre de formation Horizon"
@@ -22,6 +24,7 @@ def init_app(app):
     app.cli.add_command(init_db_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(send_reminders_command)
 
 
 @click.command("init-db")
@@ -135,3 +138,22 @@ def seed_demo(today):
     session("CCP 1 CDA", "Concepteur développeur d'applications", 95, 2, nature="CCP",
             libelle_ccp="Développer une application sécurisée", code_ccp="CP-01234")
     return True
+
+
+@click.command("send-reminders")
+@click.option("--dry-run", is_flag=True, help="Afficher les messages au lieu de les envoyer.")
+@with_appcontext
+def send_reminders_command(dry_run):
+    """E-mail each responsable the late tasks of their centre and those due within 7 days."""
+    today = current_app.config["TODAY"] or dt.date.today()
+    with db.connection_context(), current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
+        messages = [reminders.message(digest, today) for digest in reminders.digests(today)]
+    if dry_run:
+        for msg in messages:
+            click.echo(f"À : {msg['To']}\nObjet : {msg['Subject']}\n\n{msg.get_content()}\n")
+    elif messages:
+        try:
+            reminders.send(messages)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise click.ClickException(f"Envoi impossible par {current_app.config['SMTP_HOST']} : {exc}") from exc
+    click.echo(f"{len(messages)} rappel(s) {'préparé(s)' if dry_run else 'envoyé(s)'}.")

@@ -1,16 +1,20 @@
 """The home page: a centre's sessions and what is late or coming, across them.
 
 Every list is one query whatever the number of sessions or items: the page's cost stays flat as a
-centre's history grows (bench/dashboard.py measures it with 1,000 sessions).
+centre's history grows (bench/dashboard_bench.py measures it with 1,000 sessions).
 """
 import datetime as dt
 from dataclasses import dataclass
 
-from models import Centre, ChecklistItem, ExamSession, Site, progress_by_session
+from deadlines import group_tasks
+from peewee import fn
+
+from models import Centre, ChecklistItem, ExamSession, Site, as_date, progress_by_session
 
 STAGES = {"preparation": "En préparation", "en_cours": "En cours", "terminee": "Terminée", "archivee": "Archivée"}
 NATURES = ("TITRE", "CCP", "CCS")
 PAGE_SIZE = 20
+ACTIVE_PAGE_SIZE = 12
 LIST_LIMIT = 50
 SOON_DAYS = 14
 
@@ -21,22 +25,54 @@ class Filters:
     nature: str | None = None
     stage: str | None = None
     page: int = 1
+    active_page: int = 1
 
     @classmethod
     def from_args(cls, args):
         """Filters from the query string; a value that makes no sense is ignored, never an error."""
-        year, page = args.get("annee", ""), args.get("page", "")
+        year = args.get("annee", "")
         return cls(
             year=int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None,
             nature=args.get("nature") if args.get("nature") in NATURES else None,
             stage=args.get("etat") if args.get("etat") in STAGES else None,
-            page=int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1,
+            page=_page(args.get("page", "")),
+            active_page=_page(args.get("avenir", "")),
         )
 
     def args(self, **changes):
         """The query string arguments of these filters, for links (paging keeps the filters)."""
-        values = {"annee": self.year, "nature": self.nature, "etat": self.stage, "page": self.page, **changes}
-        return {k: v for k, v in values.items() if v and not (k == "page" and v == 1)}
+        values = {"annee": self.year, "nature": self.nature, "etat": self.stage, "page": self.page,
+                  "avenir": self.active_page, **changes}
+        return {k: v for k, v in values.items() if v and not (k in ("page", "avenir") and v == 1)}
+
+    @property
+    def active(self):
+        """Whether a filter (not a page) is set."""
+        return any((self.year, self.nature, self.stage))
+
+
+def _page(text):
+    return int(text) if text.isdigit() and 0 < int(text) < 100_000 else 1
+
+
+@dataclass
+class Page:
+    """One page of a list of sessions."""
+
+    sessions: list
+    number: int
+    count: int
+    size: int
+
+    @property
+    def pages(self):
+        return max(1, -(-self.count // self.size))
+
+
+def _paged(query, number, size):
+    count = query.count()
+    number = min(number, max(1, -(-count // size)))
+    return Page(list(query.paginate(number, size)), number, count, size)
 
 
 def visible_sessions(user):
@@ -64,29 +100,9 @@ def _filtered(query, filters, today):
 
 
 @dataclass
-class TaskGroup:
-    """Tasks of one session due on one day for the same reason (the exam-day tables hold many)."""
-
-    session: ExamSession
-    due_on: dt.date
-    label: str
-    items: list
-
-
-def group_tasks(items):
-    groups = {}
-    for item in items:
-        key = (item.session.id, item.due_on, item.due_label)
-        groups.setdefault(key, TaskGroup(item.session, item.due_on, item.due_label, [])).items.append(item)
-    return list(groups.values())
-
-
-@dataclass
 class Dashboard:
-    active: list
-    past: list
-    past_count: int
-    pages: int
+    active: Page
+    past: Page
     progress: dict
     soon: list
     late: list
@@ -98,12 +114,11 @@ class Dashboard:
 def build(user, filters, today):
     S = ExamSession
     sessions = _filtered(visible_sessions(user), filters, today)
-    active = list(sessions.where((S.archived == False) & (S.date_fin >= today)).order_by(S.date_debut, S.id))  # noqa: E712
-    past_query = sessions.where((S.archived == True) | (S.date_fin < today))  # noqa: E712
-    past_count = past_query.count()
-    pages = max(1, -(-past_count // PAGE_SIZE))
-    past = list(past_query.order_by(S.date_debut.desc(), S.id.desc()).paginate(min(filters.page, pages), PAGE_SIZE))
-    progress = progress_by_session([s.id for s in active + past], today)
+    active = _paged(sessions.where((S.archived == False) & (S.date_fin >= today)).order_by(S.date_debut, S.id),  # noqa: E712
+                    filters.active_page, ACTIVE_PAGE_SIZE)
+    past = _paged(sessions.where((S.archived == True) | (S.date_fin < today))  # noqa: E712
+                  .order_by(S.date_debut.desc(), S.id.desc()), filters.page, PAGE_SIZE)
+    progress = progress_by_session([s.id for s in active.sessions + past.sessions], today)
 
     # Tasks of the sessions in play (not archived) across the centre, most urgent first.
     open_sessions = sessions.where(S.archived == False).select(S.id)  # noqa: E712
@@ -117,7 +132,8 @@ def build(user, filters, today):
     )
     late_query = todo.where(ChecklistItem.due_on < today)
     late = list(late_query.order_by(ChecklistItem.due_on, ChecklistItem.position).limit(LIST_LIMIT))
-    late_count = late_query.count() if len(late) == LIST_LIMIT else len(late)
-    years = sorted({d.year for (d,) in visible_sessions(user).select(S.date_debut).distinct().tuples()}, reverse=True)
-    return Dashboard(active, past, past_count, pages, progress, group_tasks(soon), group_tasks(late), late_count,
+    late_count = late_query.count()
+    first, last = visible_sessions(user).select(fn.MIN(S.date_debut), fn.MAX(S.date_debut)).tuples().get()
+    years = list(range(as_date(last).year, as_date(first).year - 1, -1)) if first else []
+    return Dashboard(active, past, progress, group_tasks(soon), group_tasks(late), late_count,
                      late_count - len(late), years)

@@ -84,6 +84,32 @@ def countdown(due_on, today):
     return "hier" if days == -1 else f"il y a {-days} jours"
 
 
+@dataclass
+class TaskGroup:
+    """Tasks of one session due on one day for the same reason (the exam-day tables hold many)."""
+
+    session: object
+    due_on: dt.date
+    label: str
+    items: list
+
+    @property
+    def summary(self):
+        """One line: the task itself, or the deadline and how many tasks share it."""
+        if len(self.items) == 1:
+            return self.items[0].text
+        return f"{self.label} : {len(self.items)} tâches"
+
+
+def group_tasks(items):
+    """Tasks (with their session loaded) grouped by session, day and deadline, in their order."""
+    groups = {}
+    for item in items:
+        key = (item.session.id, item.due_on, item.due_label)
+        groups.setdefault(key, TaskGroup(item.session, item.due_on, item.due_label, [])).items.append(item)
+    return list(groups.values())
+
+
 # --- The session's timeline -----------------------------------------------------------------------
 
 # The order in which a group of tasks sharing a date takes its status: the most urgent wins.

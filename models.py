@@ -8,6 +8,7 @@ session or an item is written together with its audit event, in one transaction.
 import datetime as dt
 import json
 import re
+import secrets
 from dataclasses import dataclass, field
 
 from flask_login import UserMixin
@@ -122,6 +123,8 @@ class User(UserMixin, BaseModel):
     role = CharField(max_length=20, default="responsable")
     centre = ForeignKeyField(Centre, null=True, backref="users", on_delete="SET NULL")
     active = BooleanField(default=True)
+    # Calendar programs cannot log in: a feed's URL carries this secret instead.
+    feed_token = CharField(max_length=64, null=True, unique=True)
 
     @property
     def is_active(self):
@@ -140,6 +143,12 @@ class User(UserMixin, BaseModel):
         if self.role == "admin":
             return True
         return self.role == "responsable" and session.centre_id == self.centre_id
+
+    def new_feed_token(self):
+        """A new secret for this user's calendar feeds; the old URLs stop working at once."""
+        self.feed_token = secrets.token_urlsafe(32)
+        self.save()
+        return self.feed_token
 
     @property
     def can_create_sessions(self):
@@ -381,12 +390,12 @@ def progress_by_session(session_ids, today):
     )
     return {
         sid: SessionProgress(Progress(total, done or 0, na or 0), Progress(reg or 0, reg_done or 0, reg_na or 0),
-                             late=late or 0, next_due=_as_date(next_due))
+                             late=late or 0, next_due=as_date(next_due))
         for sid, total, done, na, reg, reg_done, reg_na, late, next_due in query
     }
 
 
-def _as_date(value):
+def as_date(value):
     """A date from an aggregate, which SQLite returns as ISO text."""
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 

@@ -1,7 +1,7 @@
 """Benchmark: the PDF of a fully completed session (99 tasks done or sans objet, each with a
 300-character observation). Prints the median of several renders; the target is under 1 s.
 
-    .venv/bin/python bench/pdf_render.py [--runs 7]
+    .venv/bin/python bench/pdf_bench.py [--runs 7]
 """
 import argparse
 import datetime as dt

@@ -1,0 +1,82 @@
+"""Daily reminders, received by a real SMTP server started by the test."""
+import socket
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+
+import models
+from conftest import create_session
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="jalon@centre-a.fr",
+                      BASE_URL="http://intranet.centre-a.fr/jalon")
+    yield inbox
+    controller.stop()
+
+
+def test_each_responsable_gets_the_late_and_coming_tasks_of_their_centre(app, db, smtp):
+    create_session(sigle="DWWM", date_debut="2027-03-01", date_fin="2027-03-02")  # convocation due today
+    create_session(sigle="LATE", date_debut="2027-04-20", date_fin="2027-04-21")  # 3-month tasks late
+    create_session("Centre B", sigle="CDA", date_debut="2027-02-05", date_fin="2027-02-05")
+    result = app.test_cli_runner().invoke(args=["send-reminders"])
+    assert result.exit_code == 0, result.output
+    assert "2 rappel(s) envoyé(s)" in result.output
+    by_recipient = {tuple(rcpt): msg for rcpt, msg in smtp.messages}
+    assert set(by_recipient) == {("resp@a.fr",), ("resp@b.fr",)}
+    mail = by_recipient[("resp@a.fr",)]
+    assert mail["From"] == "jalon@centre-a.fr"
+    assert mail["Subject"] == "Jalon : 10 tâches en retard, 2 à faire sous 7 jours"
+    body = mail.get_content()
+    assert "Bonjour Romain Resp" in body
+    assert "EN RETARD" in body and "Créer la session dans CERES" in body and "LATE du 20/04/2027" in body
+    assert "Convoquer les candidats" in body and "(aujourd'hui)" in body
+    assert "http://intranet.centre-a.fr/jalon/sessions/" in body
+    assert "CDA" not in body
+    other = by_recipient[("resp@b.fr",)].get_content()
+    assert "Ouverture de la session : 19 tâches" in other and "DWWM" not in other
+
+
+def test_nobody_is_mailed_when_nothing_is_due(app, db, smtp):
+    create_session(sigle="LOIN", date_debut="2028-03-01", date_fin="2028-03-02")
+    session = create_session(sigle="ARCH", date_debut="2027-04-20", date_fin="2027-04-21")
+    models.set_archived(session, True, None)
+    result = app.test_cli_runner().invoke(args=["send-reminders"])
+    assert "0 rappel(s) envoyé(s)" in result.output
+    assert smtp.messages == []
+
+
+def test_dry_run_prints_instead_of_sending(app, db, smtp):
+    create_session(sigle="LATE", date_debut="2027-04-20", date_fin="2027-04-21")
+    result = app.test_cli_runner().invoke(args=["send-reminders", "--dry-run"])
+    assert result.exit_code == 0
+    assert "À : resp@a.fr" in result.output and "Créer la session dans CERES" in result.output
+    assert smtp.messages == []
+
+
+def test_an_unreachable_server_is_reported_in_french(app, db):
+    create_session(sigle="LATE", date_debut="2027-04-20", date_fin="2027-04-21")
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())
+    result = app.test_cli_runner().invoke(args=["send-reminders"])
+    assert result.exit_code != 0
+    assert "Envoi impossible par 127.0.0.1" in result.output
