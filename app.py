@@ -9,14 +9,22 @@ from flask import Flask, g
 import commands
 import deadlines
 import models
-from extensions import csrf, htmx, login_manager
+from extensions import csrf, htmx, limiter, login_manager
 from guide import read_guide
 from pdf import nl2br
-from routes import account, auth, calendar, errors, exports, items, sessions
+from routes import account, admin, auth, calendar, errors, exports, items, sessions
+
+
+# No inline script or style anywhere (htmx's own indicator style is turned off in base.html).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+)
 
 
 def create_app(config=None):
-    app = Flask(__name__, instance_relative_config=True)
+    # instance/ holds the SQLite file and the generated secret key; JALON_INSTANCE_PATH moves it (e.g. /var/lib/jalon).
+    app = Flask(__name__, instance_relative_config=True, instance_path=os.environ.get("JALON_INSTANCE_PATH"))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(
         DATABASE_URL=os.environ.get("DATABASE_URL")
@@ -27,9 +35,14 @@ def create_app(config=None):
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
+        # "Se souvenir de moi" is not offered; should it be, its cookie lasts 14 days at most.
         REMEMBER_COOKIE_DURATION=dt.timedelta(days=14),
         REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
         MAX_CONTENT_LENGTH=1024 * 1024,
+        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        RATELIMIT_HEADERS_ENABLED=False,
         # A fixed date for tests and demos; None means the real today.
         TODAY=None,
         # Reminders by e-mail (flask --app app send-reminders).
@@ -50,6 +63,7 @@ def create_app(config=None):
     htmx.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
     login_manager.session_protection = "basic"
@@ -59,12 +73,20 @@ def create_app(config=None):
         # Close at teardown only a connection this request opened (a CLI command or a test may hold one).
         g.opened_db = models.db.connect(reuse_if_open=True)
 
+    @app.after_request
+    def _security_headers(response):
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response
+
     @app.teardown_request
     def _close(exc):
         if g.get("opened_db") and not models.db.is_closed():
             models.db.close()
 
-    for module in (auth, sessions, items, exports, calendar, account, errors):
+    for module in (auth, sessions, items, exports, calendar, account, admin, errors):
         app.register_blueprint(module.bp)
     auth.init_login(login_manager)
     app.jinja_env.filters["fr_date"] = models.fr_date
@@ -81,10 +103,16 @@ def create_app(config=None):
 
 
 def init_db():
-    """Create the tables and load the current guide version; safe to run again."""
+    """Create the tables and load the current guide version; safe to run again.
+
+    A new SQLite file is made readable by its owner only: it holds candidates' personal data."""
+    path = models.sqlite_path(models.db.obj)
+    new_file = path is not None and not path.exists()
     with models.db.connection_context():
         models.db.create_tables(models.MODELS, safe=True)
         models.import_guide(read_guide())
+    if new_file and path.exists():
+        path.chmod(0o600)
 
 
 def _instance_secret_key(app):

@@ -1,6 +1,8 @@
 """Command line: flask --app app init-db | create-user | seed-demo."""
 import datetime as dt
+import os
 import smtplib
+from pathlib import Path
 
 import click
 from flask import current_app
@@ -25,6 +27,7 @@ def init_app(app):
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(send_reminders_command)
+    app.cli.add_command(check_deploy_command)
 
 
 @click.command("init-db")
@@ -157,3 +160,49 @@ def send_reminders_command(dry_run):
         except (OSError, smtplib.SMTPException) as exc:
             raise click.ClickException(f"Envoi impossible par {current_app.config['SMTP_HOST']} : {exc}") from exc
     click.echo(f"{len(messages)} rappel(s) {'préparé(s)' if dry_run else 'envoyé(s)'}.")
+
+
+WEAK_KEYS = {"dev", "secret", "changeme", "change-me", "secret-key", "test", "jalon"}
+
+
+def deployment_problems(app):
+    """What makes this installation unsafe to run for real, in French; empty when all is well."""
+    config = app.config
+    problems = []
+    key = config.get("SECRET_KEY") or ""
+    if not os.environ.get("SECRET_KEY") and not (Path(app.instance_path) / "secret_key").exists():
+        problems.append("SECRET_KEY absente : définissez-la dans l'environnement.")
+    elif len(key) < 32 or key.lower() in WEAK_KEYS:
+        problems.append("SECRET_KEY trop faible : au moins 32 caractères aléatoires.")
+    if app.debug or os.environ.get("FLASK_DEBUG", "") not in ("", "0"):
+        problems.append("Mode debug actif : il affiche le code et permet d'exécuter des commandes.")
+    if not config.get("SESSION_COOKIE_SECURE"):
+        problems.append("Cookies de session non sécurisés : servez Jalon en HTTPS et définissez SESSION_COOKIE_SECURE=1.")
+    if not config.get("SESSION_COOKIE_HTTPONLY"):
+        problems.append("SESSION_COOKIE_HTTPONLY est désactivé.")
+    with db.connection_context():
+        demo = [u.email for u in User.select().where(User.email.in_([e for e, _, _ in DEMO_USERS]) & (User.active == True))  # noqa: E712
+                if u.check_password(DEMO_PASSWORD)]
+    if demo:
+        problems.append(f"Comptes de démonstration actifs avec leur mot de passe public : {', '.join(demo)}.")
+    path = models.sqlite_path(db.obj)
+    if path is not None:
+        for candidate in (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))):
+            if candidate.exists() and candidate.stat().st_mode & 0o004:
+                problems.append(f"Le fichier {candidate} est lisible par tous les utilisateurs de la machine (chmod o-rwx).")
+    secret_file = Path(app.instance_path) / "secret_key"
+    if secret_file.exists() and secret_file.stat().st_mode & 0o077:
+        problems.append(f"Le fichier {secret_file} est lisible par d'autres que son propriétaire (chmod 600).")
+    return problems
+
+
+@click.command("check-deploy")
+@with_appcontext
+def check_deploy_command():
+    """Check the installation for what must not reach production (exit code 1 if anything is wrong)."""
+    problems = deployment_problems(current_app)
+    for problem in problems:
+        click.echo(f"ERREUR : {problem}")
+    if problems:
+        raise SystemExit(1)
+    click.echo("Aucun problème détecté.")

@@ -10,6 +10,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask_login import UserMixin
 from peewee import (
@@ -22,6 +23,7 @@ from peewee import (
     ForeignKeyField,
     IntegerField,
     Model,
+    SqliteDatabase,
     TextField,
     fn,
 )
@@ -56,6 +58,13 @@ def make_database(url):
     if url.startswith("sqlite"):
         return connect_url(url, pragmas=SQLITE_PRAGMAS)
     return connect_url(url)
+
+
+def sqlite_path(database):
+    """The file of an SQLite database, or None (another engine, or an in-memory database)."""
+    if isinstance(database, SqliteDatabase) and database.database not in ("", ":memory:"):
+        return Path(database.database)
+    return None
 
 
 def now():
@@ -125,13 +134,19 @@ class User(UserMixin, BaseModel):
     active = BooleanField(default=True)
     # Calendar programs cannot log in: a feed's URL carries this secret instead.
     feed_token = CharField(max_length=64, null=True, unique=True)
+    # Part of the login cookie's user id: changing it (new password) ends every open login.
+    login_nonce = CharField(max_length=32, default=lambda: secrets.token_hex(8))
 
     @property
     def is_active(self):
         return self.active
 
+    def get_id(self):
+        return f"{self.id}:{self.login_nonce}"
+
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)
+        self.login_nonce = secrets.token_hex(8)
 
     def check_password(self, password):
         return check_password_hash(self.password_hash, password)
@@ -300,7 +315,18 @@ class AuditEvent(BaseModel):
     new_value = TextField(default="")
 
 
-MODELS = (Centre, Site, User, GuideVersion, GuideSection, GuideTask, ExamSession, ChecklistItem, AuditEvent)
+class AdminEvent(BaseModel):
+    """Append-only trail of the administrators' changes (accounts, centres, guide versions)."""
+
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    at = DateTimeField(default=now, index=True)
+    action = CharField(max_length=100)
+    target = CharField(max_length=300)
+    details = TextField(default="")
+
+
+MODELS = (Centre, Site, User, GuideVersion, GuideSection, GuideTask, ExamSession, ChecklistItem, AuditEvent,
+          AdminEvent)
 
 
 # --- Progress -----------------------------------------------------------------------------------

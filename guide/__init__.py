@@ -15,19 +15,31 @@ class GuideFileError(ValueError):
 def read_guide(path=CURRENT_GUIDE):
     """The guide file's content, checked: a version, phases with titles, tasks with text and flags."""
     try:
-        with open(path, "rb") as f:
-            data = tomllib.load(f)
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        content = Path(path).read_bytes()
+    except OSError as exc:
         raise GuideFileError(f"Fichier de guide illisible ({path}) : {exc}") from exc
-    for key in ("version", "label", "title"):
+    return read_guide_text(content)
+
+
+def read_guide_text(content):
+    """A guide file's content (bytes), checked as read_guide() does."""
+    try:
+        data = tomllib.loads(content.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise GuideFileError(f"Fichier de guide illisible : {exc}") from exc
+    for key, max_length in (("version", 50), ("label", 300), ("title", 300)):
         if not isinstance(data.get(key), str) or not data[key].strip():
             raise GuideFileError(f"Le fichier de guide doit indiquer « {key} ».")
+        if len(data[key]) > max_length:
+            raise GuideFileError(f"« {key} » : {max_length} caractères au plus.")
     phases = data.get("phases")
     if not isinstance(phases, list) or not phases:
         raise GuideFileError("Le fichier de guide ne contient aucun tableau de tâches.")
     for number, phase in enumerate(phases, start=1):
-        if not isinstance(phase.get("title"), str) or not phase["title"].strip():
+        if not isinstance(phase, dict) or not isinstance(phase.get("title"), str) or not phase["title"].strip():
             raise GuideFileError(f"Le tableau {number} n'a pas de titre.")
+        if len(phase["title"]) > 300:
+            raise GuideFileError(f"Le titre du tableau {number} dépasse 300 caractères.")
         if "due" in phase and (problem := check_rule(phase["due"])):
             raise GuideFileError(f"Tableau {number}, échéance : {problem}.")
         tasks = phase.get("tasks")
@@ -35,7 +47,7 @@ def read_guide(path=CURRENT_GUIDE):
             raise GuideFileError(f"Le tableau {number} ne contient aucune tâche.")
         for index, task in enumerate(tasks, start=1):
             where = f"tableau {number}, tâche {index}"
-            if not isinstance(task.get("text"), str) or not task["text"].strip():
+            if not isinstance(task, dict) or not isinstance(task.get("text"), str) or not task["text"].strip():
                 raise GuideFileError(f"{where} : texte manquant.")
             for flag in ("reglementaire", "conseil"):
                 if not isinstance(task.get(flag), bool):

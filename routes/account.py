@@ -1,6 +1,9 @@
-"""The user's own account: calendar feed addresses."""
-from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+"""The user's own account: password and calendar feed addresses."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user
+
+import accounts
+from models import DomainError
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -13,7 +16,20 @@ def _require_login():
 
 @bp.get("")
 def show():
-    return render_template("account/show.html", user=current_user)
+    return render_template("account/show.html", user=current_user, error=None)
+
+
+@bp.post("/password")
+def change_password():
+    user = current_user._get_current_object()
+    try:
+        accounts.change_own_password(user, request.form.get("current", ""), request.form.get("new", ""),
+                                     request.form.get("confirmation", ""))
+    except DomainError as exc:
+        return render_template("account/show.html", user=user, error=exc), 422
+    login_user(user)  # the new password ended every login, this one included: open it again
+    flash("Mot de passe changé. Vos autres connexions (autres appareils) sont fermées.", "success")
+    return redirect(url_for("account.show"))
 
 
 @bp.post("/calendar-token")

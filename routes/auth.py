@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_htmx import make_response as htmx_response
 from flask_login import current_user, login_required, login_user, logout_user
 
-from extensions import htmx
+from extensions import htmx, limiter
 from models import User
 
 bp = Blueprint("auth", __name__)
@@ -14,7 +14,12 @@ bp = Blueprint("auth", __name__)
 def init_login(manager):
     @manager.user_loader
     def load_user(user_id):
-        return User.get_or_none(User.id == int(user_id)) if user_id.isdigit() else None
+        """The user of a login cookie: none when deactivated or when the password changed since."""
+        pk, _, nonce = user_id.partition(":")
+        user = User.get_or_none(User.id == int(pk)) if pk.isdigit() and len(pk) < 12 else None
+        if user is None or not user.active or user.login_nonce != nonce:
+            return None
+        return user
 
     @manager.unauthorized_handler
     def unauthorized():
@@ -52,8 +57,19 @@ def login():
     return render_template("auth/login.html", email="", error=None, next=request.args.get("next", ""))
 
 
+def _failed(response):
+    return response.status_code == 401
+
+
+def _login_account():
+    return "login-account:" + request.form.get("email", "").strip().lower()[:254]
+
+
 @bp.post("/login")
+@limiter.limit("20 per minute; 200 per day", deduct_when=_failed, error_message="adresse")
+@limiter.limit("5 per minute; 30 per hour", key_func=_login_account, deduct_when=_failed, error_message="compte")
 def login_post():
+    """Failed attempts are throttled per address and per account (a 429 page in French)."""
     email = request.form.get("email", "").strip().lower()
     password = request.form.get("password", "")
     next_url = request.form.get("next", "")

@@ -21,6 +21,7 @@ MESSAGES = {
     409: ("Conflit", "Un collègue a modifié ces données entre-temps : rechargez la page."),
     413: ("Envoi trop volumineux", "Les données envoyées dépassent la taille autorisée."),
     422: ("Saisie refusée", "Certaines valeurs saisies ne sont pas valables."),
+    429: ("Trop de tentatives", "Trop de tentatives de connexion : patientez quelques minutes avant de réessayer."),
     500: ("Erreur interne", "Une erreur inattendue s'est produite. Rien n'a été enregistré par cette demande."),
 }
 

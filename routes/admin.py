@@ -1,0 +1,194 @@
+"""Administration: accounts, centres and sites, guide versions, and the journal of these changes."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from peewee import JOIN, fn
+
+import accounts
+from models import (
+    ROLES, AdminEvent, Centre, DomainError, ExamSession, GuideVersion, Site, User, guide_phases,
+)
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+JOURNAL_PAGE = 50
+
+
+@bp.before_request
+@login_required
+def _require_admin():
+    if current_user.role != "admin":
+        abort(403)
+
+
+def _admin():
+    return current_user._get_current_object()
+
+
+def _get(model, pk):
+    return model.get_or_none(model.id == pk) or abort(404)
+
+
+@bp.get("")
+def index():
+    events = list(AdminEvent.select().order_by(AdminEvent.at.desc(), AdminEvent.id.desc()).limit(10))
+    return render_template("admin/index.html", events=events, users=User.select().count(),
+                           centres=Centre.select().count(), guide=GuideVersion.current())
+
+
+# --- Accounts -----------------------------------------------------------------------------------
+
+def _render_users(error=None, form=None, status=200, password=None):
+    users = list(User.select(User, Centre).join(Centre, join_type=JOIN.LEFT_OUTER).order_by(User.email))
+    return render_template("admin/users.html", users=users, centres=list(Centre.select().order_by(Centre.name)),
+                           roles=ROLES, error=error, form=form or {}, password=password), status
+
+
+@bp.get("/users")
+def users():
+    return _render_users()
+
+
+@bp.post("/users")
+def create_user():
+    form = {k: request.form.get(k, "") for k in ("email", "display_name", "role", "centre")}
+    password = accounts.generated_password()
+    try:
+        user = accounts.create_user(_admin(), form["email"], form["display_name"], form["role"], form["centre"],
+                                    password)
+    except DomainError as exc:
+        return _render_users(error=exc, form=form, status=422)
+    return _render_users(password=(user, password))
+
+
+def _render_user(user, error=None, status=200, password=None):
+    return render_template("admin/user.html", user=user, centres=list(Centre.select().order_by(Centre.name)),
+                           roles=ROLES, error=error, password=password), status
+
+
+@bp.get("/users/<int:user_id>")
+def user(user_id):
+    return _render_user(_get(User, user_id))
+
+
+@bp.post("/users/<int:user_id>")
+def update_user(user_id):
+    user = _get(User, user_id)
+    try:
+        accounts.update_user(_admin(), user, request.form.get("display_name", ""), request.form.get("role", ""),
+                             request.form.get("centre", ""))
+    except DomainError as exc:
+        return _render_user(User.get_by_id(user_id), error=exc, status=422)
+    flash(f"Compte {user.email} enregistré.", "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+def _set_active(user_id, active):
+    user = _get(User, user_id)
+    try:
+        accounts.set_active(_admin(), user, active)
+    except DomainError as exc:
+        return _render_user(User.get_by_id(user_id), error=exc, status=422)
+    flash(f"Compte {user.email} {'réactivé' if active else 'désactivé'}.", "success")
+    return redirect(url_for("admin.user", user_id=user.id))
+
+
+@bp.post("/users/<int:user_id>/deactivate")
+def deactivate_user(user_id):
+    return _set_active(user_id, False)
+
+
+@bp.post("/users/<int:user_id>/activate")
+def activate_user(user_id):
+    return _set_active(user_id, True)
+
+
+@bp.post("/users/<int:user_id>/password")
+def reset_password(user_id):
+    user = _get(User, user_id)
+    return _render_user(user, password=accounts.reset_password(_admin(), user))
+
+
+# --- Centres and sites --------------------------------------------------------------------------
+
+def _render_centres(error=None, status=200):
+    centres = list(Centre.select().order_by(Centre.name))
+    sites = {}
+    for site in Site.select().order_by(Site.name):
+        sites.setdefault(site.centre_id, []).append(site)
+    return render_template("admin/centres.html", centres=centres, sites=sites, error=error), status
+
+
+@bp.get("/centres")
+def centres():
+    return _render_centres()
+
+
+def _centre_change(change, *args):
+    try:
+        change(_admin(), *args)
+    except DomainError as exc:
+        return _render_centres(error=exc, status=422)
+    flash("Modification enregistrée.", "success")
+    return redirect(url_for("admin.centres"))
+
+
+@bp.post("/centres")
+def create_centre():
+    return _centre_change(accounts.create_centre, request.form.get("name", ""))
+
+
+@bp.post("/centres/<int:centre_id>")
+def rename_centre(centre_id):
+    return _centre_change(accounts.rename_centre, _get(Centre, centre_id), request.form.get("name", ""))
+
+
+@bp.post("/centres/<int:centre_id>/sites")
+def add_site(centre_id):
+    return _centre_change(accounts.add_site, _get(Centre, centre_id), request.form.get("name", ""))
+
+
+@bp.post("/sites/<int:site_id>")
+def rename_site(site_id):
+    return _centre_change(accounts.rename_site, _get(Site, site_id), request.form.get("name", ""))
+
+
+# --- Guide versions -----------------------------------------------------------------------------
+
+def _render_guides(error=None, status=200):
+    guides = list(GuideVersion.select().order_by(GuideVersion.imported_at.desc(), GuideVersion.id.desc()))
+    counts = dict(ExamSession.select(ExamSession.guide, fn.COUNT(ExamSession.id)).group_by(ExamSession.guide).tuples())
+    return render_template("admin/guides.html", guides=guides, counts=counts, current=GuideVersion.current(),
+                           error=error), status
+
+
+@bp.get("/guides")
+def guides():
+    return _render_guides()
+
+
+@bp.post("/guides")
+def import_guide():
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _render_guides(error=DomainError("Choisissez un fichier de guide (.toml).", "file"), status=422)
+    try:
+        guide = accounts.import_guide_file(_admin(), upload.read())
+    except DomainError as exc:
+        return _render_guides(error=exc, status=422)
+    flash(f"Version « {guide.version} » du guide importée : les nouvelles sessions l'utiliseront.", "success")
+    return redirect(url_for("admin.guide", guide_id=guide.id))
+
+
+@bp.get("/guides/<int:guide_id>")
+def guide(guide_id):
+    guide = _get(GuideVersion, guide_id)
+    return render_template("admin/guide.html", guide=guide, phases=guide_phases(guide))
+
+
+@bp.get("/journal")
+def journal():
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    query = AdminEvent.select(AdminEvent, User).join(User, join_type=JOIN.LEFT_OUTER)
+    events = list(query.order_by(AdminEvent.at.desc(), AdminEvent.id.desc()).paginate(page, JOURNAL_PAGE))
+    more = query.count() > page * JOURNAL_PAGE
+    return render_template("admin/journal.html", events=events, page=page, more=more)

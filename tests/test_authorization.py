@@ -1,0 +1,99 @@
+"""Who may do what: every route of the app, for each kind of visitor, with its expected answer.
+
+The table is checked against app.url_map: a new route without an entry here makes the test fail,
+so nobody adds a page without deciding who may open it.
+"""
+import pytest
+
+import models
+from conftest import HEADER, PASSWORD, create_session, item_at, make_app
+
+VISITORS = ("anonyme", "lecteur", "responsable", "autre_centre", "admin")
+LOGINS = {"lecteur": "lecteur@a.fr", "responsable": "resp@a.fr", "autre_centre": "resp@b.fr", "admin": "admin@test.fr"}
+ANON = 302  # sent to the login page
+
+# endpoint: (method, url, form data, expected status for anonyme, lecteur, responsable, autre_centre, admin)
+# {s} is a session of centre A, {i} one of its items, {u} a user, {c} centre A, {site} a site, {g} the guide,
+# {t} the visitor's own calendar token.
+MATRIX = {
+    "auth.login": ("GET", "/login", None, (200, 302, 302, 302, 302)),
+    "auth.login_post": ("POST", "/login", {"email": "x@a.fr", "password": "faux"}, (401, 401, 401, 401, 401)),
+    "auth.logout": ("POST", "/logout", {}, (ANON, 302, 302, 302, 302)),
+    "sessions.index": ("GET", "/", None, (ANON, 200, 200, 200, 200)),
+    "sessions.new": ("GET", "/sessions/new", None, (ANON, 403, 200, 200, 200)),
+    "sessions.create": ("POST", "/sessions", {**HEADER, "centre": "Centre A"}, (ANON, 403, 302, 302, 302)),
+    "sessions.show": ("GET", "/sessions/{s}", None, (ANON, 200, 200, 404, 200)),
+    "sessions.edit": ("GET", "/sessions/{s}/edit", None, (ANON, 403, 200, 404, 200)),
+    "sessions.update": ("POST", "/sessions/{s}", HEADER, (ANON, 403, 302, 404, 302)),
+    "sessions.history": ("GET", "/sessions/{s}/history", None, (ANON, 200, 200, 404, 200)),
+    "sessions.export_json": ("GET", "/sessions/{s}.json", None, (ANON, 200, 200, 404, 200)),
+    "sessions.archive": ("POST", "/sessions/{s}/archive", {}, (ANON, 403, 302, 404, 302)),
+    "sessions.unarchive": ("POST", "/sessions/{s}/unarchive", {}, (ANON, 403, 302, 404, 302)),
+    "items.done": ("POST", "/items/{i}/done", {}, (ANON, 403, 302, 404, 302)),
+    "items.todo": ("POST", "/items/{i}/todo", {}, (ANON, 403, 302, 404, 302)),
+    "items.na": ("POST", "/items/{i}/na", {"reason": "Sans candidat"}, (ANON, 403, 302, 404, 302)),
+    "items.observation": ("POST", "/items/{i}/observation", {"observation": "Vu", "version": "0"},
+                          (ANON, 403, 302, 404, 302)),
+    "exports.session_guide": ("GET", "/sessions/{s}/guide.pdf", None, (ANON, 200, 200, 404, 200)),
+    "exports.session_blank_guide": ("GET", "/sessions/{s}/guide-vierge.pdf", None, (ANON, 200, 200, 404, 200)),
+    "exports.blank_guide": ("GET", "/guide-vierge.pdf", None, (ANON, 200, 200, 200, 200)),
+    "calendar.session_feed": ("GET", "/calendar/{t}/sessions/{s}.ics", None, (404, 200, 200, 404, 200)),
+    "calendar.centre_feed": ("GET", "/calendar/{t}/centre.ics", None, (404, 200, 200, 200, 200)),
+    "account.show": ("GET", "/account", None, (ANON, 200, 200, 200, 200)),
+    "account.change_password": ("POST", "/account/password", {"current": "faux", "new": "x", "confirmation": "x"},
+                                (ANON, 422, 422, 422, 422)),
+    "account.regenerate_feed_token": ("POST", "/account/calendar-token", {}, (ANON, 302, 302, 302, 302)),
+    "admin.index": ("GET", "/admin", None, (ANON, 403, 403, 403, 200)),
+    "admin.users": ("GET", "/admin/users", None, (ANON, 403, 403, 403, 200)),
+    "admin.create_user": ("POST", "/admin/users", {"email": "n@a.fr", "display_name": "Nouveau", "role": "lecteur",
+                                                   "centre": "Centre A"}, (ANON, 403, 403, 403, 200)),
+    "admin.user": ("GET", "/admin/users/{u}", None, (ANON, 403, 403, 403, 200)),
+    "admin.update_user": ("POST", "/admin/users/{u}", {"display_name": "Cible", "role": "lecteur", "centre": "Centre A"},
+                          (ANON, 403, 403, 403, 302)),
+    "admin.deactivate_user": ("POST", "/admin/users/{u}/deactivate", {}, (ANON, 403, 403, 403, 302)),
+    "admin.activate_user": ("POST", "/admin/users/{u}/activate", {}, (ANON, 403, 403, 403, 302)),
+    "admin.reset_password": ("POST", "/admin/users/{u}/password", {}, (ANON, 403, 403, 403, 200)),
+    "admin.centres": ("GET", "/admin/centres", None, (ANON, 403, 403, 403, 200)),
+    "admin.create_centre": ("POST", "/admin/centres", {"name": "Centre N"}, (ANON, 403, 403, 403, 302)),
+    "admin.rename_centre": ("POST", "/admin/centres/{c}", {"name": "Centre A"}, (ANON, 403, 403, 403, 302)),
+    "admin.add_site": ("POST", "/admin/centres/{c}/sites", {"name": "Site N"}, (ANON, 403, 403, 403, 302)),
+    "admin.rename_site": ("POST", "/admin/sites/{site}", {"name": "Lyon Gerland"}, (ANON, 403, 403, 403, 302)),
+    "admin.guides": ("GET", "/admin/guides", None, (ANON, 403, 403, 403, 200)),
+    "admin.import_guide": ("POST", "/admin/guides", {}, (ANON, 403, 403, 403, 422)),
+    "admin.guide": ("GET", "/admin/guides/{g}", None, (ANON, 403, 403, 403, 200)),
+    "admin.journal": ("GET", "/admin/journal", None, (ANON, 403, 403, 403, 200)),
+    "static": ("GET", "/static/css/jalon.css", None, (200, 200, 200, 200, 200)),
+}
+
+
+def test_every_route_has_an_entry(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(MATRIX), {"sans entrée": endpoints - set(MATRIX), "inconnues": set(MATRIX) - endpoints}
+    for rule in app.url_map.iter_rules():
+        assert MATRIX[rule.endpoint][0] in rule.methods, rule.endpoint
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_each_visitor_gets_the_expected_answer(tmp_path, visitor):
+    app = make_app(tmp_path)
+    client = app.test_client()
+    with app.app_context(), models.db.connection_context():
+        session = create_session()
+        target = models.User.create(email="cible@a.fr", display_name="Cible", role="lecteur",
+                                    centre=session.centre, password_hash="x")
+        ids = {"s": session.id, "i": item_at(session, 1).id, "u": target.id, "c": session.centre.id,
+               "site": session.site.id, "g": models.GuideVersion.current().id, "t": "aucun-jeton"}
+        if visitor != "anonyme":
+            user = models.User.get(models.User.email == LOGINS[visitor])
+            ids["t"] = user.new_feed_token()
+    if visitor != "anonyme":
+        assert client.post("/login", data={"email": LOGINS[visitor], "password": PASSWORD}).status_code == 302
+    column = VISITORS.index(visitor)
+    wrong = []
+    # Logging out last, so that every other route is tried while logged in.
+    for endpoint, (method, url, data, expected) in sorted(MATRIX.items(), key=lambda e: e[0] == "auth.logout"):
+        response = client.open(url.format(**ids), method=method, data=data)
+        response.close()
+        if response.status_code != expected[column]:
+            wrong.append((endpoint, response.status_code, expected[column]))
+    assert wrong == []
