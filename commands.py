@@ -1,16 +1,26 @@
 """Command line: flask --app app init-db | create-user | seed-demo."""
+import contextlib
 import datetime as dt
 import os
 import smtplib
+import sqlite3
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+import accounts
 import models
 import reminders
 from models import ROLES, Centre, ExamSession, User, create_session, db
+
+class CommandError(click.ClickException):
+    """A command's failure, told in French."""
+
+    def show(self, file=None):
+        click.echo(f"Erreur : {self.format_message()}", err=True)
+
 
 DEMO_CENTRE = "Centre de formation Horizon"
 DEMO_SITE = "Lyon Gerland"
@@ -28,6 +38,8 @@ def init_app(app):
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(check_deploy_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("init-db")
@@ -62,9 +74,13 @@ def upsert_user(email, password, role, centre_name, display_name=None):
 def create_user_command(email, password, role, centre_name, display_name):
     """Create a user (or update the one with that e-mail)."""
     if "@" not in email:
-        raise click.BadParameter("adresse e-mail invalide", param_hint="EMAIL")
+        raise CommandError("adresse e-mail invalide.")
     if role != "admin" and not centre_name:
-        raise click.BadParameter("un responsable ou un lecteur appartient à un centre", param_hint="--centre")
+        raise CommandError("un responsable ou un lecteur appartient à un centre : indiquez --centre.")
+    try:
+        accounts.check_password(password, email=email, display_name=display_name or email.split("@")[0])
+    except models.DomainError as exc:
+        raise CommandError(exc.message) from None
     with db.connection_context():
         user = upsert_user(email, password, role, centre_name, display_name)
     click.echo(f"Utilisateur {user.email} ({role}) enregistré.")
@@ -158,7 +174,7 @@ def send_reminders_command(dry_run):
         try:
             reminders.send(messages)
         except (OSError, smtplib.SMTPException) as exc:
-            raise click.ClickException(f"Envoi impossible par {current_app.config['SMTP_HOST']} : {exc}") from exc
+            raise CommandError(f"Envoi impossible par {current_app.config['SMTP_HOST']} : {exc}") from exc
     click.echo(f"{len(messages)} rappel(s) {'préparé(s)' if dry_run else 'envoyé(s)'}.")
 
 
@@ -206,3 +222,79 @@ def check_deploy_command():
     if problems:
         raise SystemExit(1)
     click.echo("Aucun problème détecté.")
+
+
+REQUIRED_TABLES = {"centre", "user", "examsession", "checklistitem", "auditevent", "guideversion"}
+
+
+def _live_database_file():
+    path = models.sqlite_path(db.obj)
+    if path is None:
+        raise CommandError("Sauvegarde intégrée pour SQLite seulement : avec PostgreSQL, utilisez pg_dump.")
+    return path
+
+
+def _copy_database(source, destination):
+    """A consistent copy through SQLite's online backup API, while the app goes on writing."""
+    with contextlib.closing(sqlite3.connect(source, timeout=30)) as src, \
+            contextlib.closing(sqlite3.connect(destination, timeout=30)) as dst:
+        src.backup(dst)
+
+
+def check_backup_file(path):
+    """A French message saying why this file cannot be restored, or None."""
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            result = conn.execute("PRAGMA integrity_check").fetchone()[0]
+            tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    except sqlite3.DatabaseError as exc:
+        return f"{path} n'est pas une base SQLite lisible ({exc})."
+    if result != "ok":
+        return f"{path} est endommagée : {result}"
+    if not REQUIRED_TABLES <= tables:
+        return f"{path} n'est pas une sauvegarde de Jalon (tables manquantes : {', '.join(sorted(REQUIRED_TABLES - tables))})."
+    return None
+
+
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path):
+    """Copy the database to PATH while the app runs (SQLite's online backup, not a file copy)."""
+    source = _live_database_file()
+    temporary = path.with_name(path.name + ".partiel")
+    try:
+        _copy_database(source, temporary)
+        temporary.chmod(0o600)
+        if problem := check_backup_file(temporary):
+            raise CommandError(problem)
+        os.replace(temporary, path)
+    except (OSError, sqlite3.Error) as exc:
+        raise CommandError(f"Sauvegarde impossible vers {path} : {exc}") from exc
+    finally:
+        temporary.unlink(missing_ok=True)
+    click.echo(f"Sauvegarde écrite : {path}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Ne pas demander de confirmation.")
+@with_appcontext
+def restore_command(path, yes):
+    """Put a backup back in place of the database, after checking it (stop the app first)."""
+    live = _live_database_file()
+    if problem := check_backup_file(path):
+        raise CommandError(problem)
+    if not yes:
+        click.confirm(f"Remplacer {live} par {path} ?", abort=True)
+    safety = live.with_name(f"{live.name}.avant-restauration-{dt.datetime.now():%Y%m%d-%H%M%S}")
+    try:
+        if live.exists():
+            _copy_database(live, safety)
+            safety.chmod(0o600)
+        _copy_database(path, live)
+        with contextlib.closing(sqlite3.connect(live)) as conn:
+            conn.execute("PRAGMA journal_mode=wal")
+    except (OSError, sqlite3.Error) as exc:
+        raise CommandError(f"Restauration impossible : {exc}") from exc
+    click.echo(f"Base restaurée depuis {path}. L'ancienne base est gardée dans {safety}.")

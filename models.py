@@ -56,7 +56,9 @@ REASON_MAX = 500
 def make_database(url):
     """A database from a URL (sqlite:///path or postgresql://...), with Jalon's pragmas on SQLite."""
     if url.startswith("sqlite"):
-        return connect_url(url, pragmas=SQLITE_PRAGMAS)
+        # BEGIN IMMEDIATE: a write transaction takes the write lock first, so concurrent writers
+        # wait their turn (busy_timeout) instead of failing when a read lock cannot be upgraded.
+        return connect_url(url, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
     return connect_url(url)
 
 
@@ -310,6 +312,7 @@ class AuditEvent(BaseModel):
     at = DateTimeField(default=now, index=True)
     session = ForeignKeyField(ExamSession, backref="events", on_delete="CASCADE")
     item = ForeignKeyField(ChecklistItem, null=True, backref="events", on_delete="CASCADE")
+    item_version = IntegerField(null=True)  # the item's version this change made
     field = CharField(max_length=50)
     old_value = TextField(default="")
     new_value = TextField(default="")
@@ -430,10 +433,11 @@ def as_date(value):
 
 def import_guide(data):
     """Store a guide read by guide.read_guide() as a new version; an existing version is kept as is."""
-    existing = GuideVersion.get_or_none(GuideVersion.version == data["version"])
-    if existing:
-        return existing
     with db.atomic():
+        # Checked inside the transaction: several app processes starting at once import it once.
+        existing = GuideVersion.get_or_none(GuideVersion.version == data["version"])
+        if existing:
+            return existing
         guide = GuideVersion.create(version=data["version"], label=data["label"], title=data["title"])
         position = 0
         rows = []
@@ -469,8 +473,9 @@ def guide_phases(guide):
 # --- Sessions -----------------------------------------------------------------------------------
 
 def _audit(user, session, field_name, old, new, item=None):
-    AuditEvent.create(user=user, session=session, item=item, field=field_name,
-                      old_value="" if old is None else str(old), new_value="" if new is None else str(new))
+    return AuditEvent.create(user=user, session=session, item=item, item_version=item.version if item else None,
+                             field=field_name, old_value="" if old is None else str(old),
+                             new_value="" if new is None else str(new))
 
 
 def find_or_create_site(centre, name):
@@ -556,16 +561,19 @@ def describe_state(state, done_on, na_reason):
 
 
 def _set_state(item_id, user, state, done_on=None, na_reason=""):
-    """Set an item's state; setting the state it already has changes nothing (a double tap is harmless)."""
+    """Set an item's state; setting the state it already has changes nothing (a double tap is harmless).
+
+    Like every item change, it returns the item with `audit_event`: the event written, None if none."""
     with db.atomic():
         item = ChecklistItem.get_by_id(item_id)
+        item.audit_event = None
         old = describe_state(item.state, item.done_on, item.na_reason)
         new = describe_state(state, done_on, na_reason)
         if old == new:
             return item
         item.state, item.done_on, item.na_reason = state, done_on, na_reason
         _bump(item, user)
-        _audit(user, item.session_id, "état", old, new, item=item)
+        item.audit_event = _audit(user, item.session_id, "état", old, new, item=item)
     return item
 
 
@@ -598,6 +606,7 @@ def save_observation(item_id, user, text, version):
     text = clean_text(text, multiline=True, max_length=OBSERVATION_MAX, label="L'observation")
     with db.atomic():
         item = ChecklistItem.get_by_id(item_id)
+        item.audit_event = None
         if version > item.version:
             raise DomainError("Version de l'observation inconnue : rechargez la page.", "observation")
         if item.observation == text:
@@ -608,7 +617,7 @@ def save_observation(item_id, user, text, version):
         item.observation = text
         item.observation_version = item.version + 1
         _bump(item, user)
-        _audit(user, item.session_id, "observation", old, text, item=item)
+        item.audit_event = _audit(user, item.session_id, "observation", old, text, item=item)
     return item
 
 

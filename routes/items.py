@@ -4,7 +4,7 @@ An htmx request gets the row plus out-of-band progress figures; a plain form pos
 is sent back to the session page. A refused change answers with the row showing the message and
 the user's input, so nothing typed is lost.
 """
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from extensions import is_partial
@@ -28,19 +28,27 @@ def _user():
     return current_user._get_current_object()
 
 
-def _answer(item, focus=None, status=200):
-    """The row as it now stands (with progress), or the session page for a plain form post."""
+def _answer(item, focus=None, status=200, changed=None):
+    """The row as it now stands (with progress), or the session page for a plain form post.
+
+    `changed` is the item a change returned: the X-Jalon-Event header then carries the id of the
+    audit event it wrote, so a client knows its change was recorded (no header: nothing to change)."""
     session = item.session
     if not is_partial():
         if focus is None:
-            return redirect(url_for("sessions.show", session_id=session.id, _anchor=f"item-{item.id}"))
-        return render_checklist(session, focus=focus, status=status)
-    items = session.ordered_items()
-    phase = next(p for p in session.phases(items) if p.number == item.phase_number)
-    return render_template(
-        "sessions/_row_update.html", item=next(i for i in items if i.id == item.id), session=session,
-        can_edit=True, today=today(), focus=focus, phase=phase, progress=SessionProgress.of(items, today()),
-    ), status
+            response = redirect(url_for("sessions.show", session_id=session.id, _anchor=f"item-{item.id}"))
+        else:
+            response = make_response(render_checklist(session, focus=focus, status=status))
+    else:
+        items = session.ordered_items()
+        phase = next(p for p in session.phases(items) if p.number == item.phase_number)
+        response = make_response(render_template(
+            "sessions/_row_update.html", item=next(i for i in items if i.id == item.id), session=session,
+            can_edit=True, today=today(), focus=focus, phase=phase, progress=SessionProgress.of(items, today()),
+        ), status)
+    if changed is not None and changed.audit_event is not None:
+        response.headers["X-Jalon-Event"] = str(changed.audit_event.id)
+    return response
 
 
 def _refused(item, message, status=422, **kept):
@@ -53,17 +61,16 @@ def done(item_id):
     raw = request.form.get("done_on", "")
     try:
         done_on = parse_date(raw, "Fait le") if raw.strip() else today()
-        mark_done(item.id, _user(), done_on, today())
+        changed = mark_done(item.id, _user(), done_on, today())
     except DomainError as exc:
         return _refused(item, exc.message, done_on=raw)
-    return _answer(item)
+    return _answer(item, changed=changed)
 
 
 @bp.post("/<int:item_id>/todo")
 def todo(item_id):
     item = editable_item(item_id)
-    mark_todo(item.id, _user())
-    return _answer(item)
+    return _answer(item, changed=mark_todo(item.id, _user()))
 
 
 @bp.post("/<int:item_id>/na")
@@ -71,10 +78,10 @@ def na(item_id):
     item = editable_item(item_id)
     reason = request.form.get("reason", "")
     try:
-        mark_na(item.id, _user(), reason)
+        changed = mark_na(item.id, _user(), reason)
     except DomainError as exc:
         return _refused(item, exc.message, reason=reason)
-    return _answer(item)
+    return _answer(item, changed=changed)
 
 
 @bp.post("/<int:item_id>/observation")
@@ -87,10 +94,10 @@ def observation(item_id):
         return _refused(item, "Version de l'observation manquante : rechargez la page avant d'enregistrer.",
                         status=400, draft=text, conflict=item.observation or None)
     try:
-        save_observation(item.id, _user(), text, int(version))
+        changed = save_observation(item.id, _user(), text, int(version))
     except StaleObservation as exc:
         return _refused(item, exc.message, status=409, draft=exc.draft,
                         conflict=exc.item.observation, version=exc.item.version)
     except DomainError as exc:
         return _refused(item, exc.message, draft=text, version=int(version))
-    return _answer(item)
+    return _answer(item, changed=changed)

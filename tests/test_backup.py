@@ -1,0 +1,71 @@
+"""Backups taken while the app writes, and restored after a check."""
+import contextlib
+import sqlite3
+import threading
+
+import models
+from conftest import create_session
+
+
+def trail_is_consistent(path):
+    """In a consistent copy each item's version counts exactly its audit events."""
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        rows = conn.execute(
+            "SELECT i.id, i.version, (SELECT COUNT(*) FROM auditevent e WHERE e.item_id = i.id) FROM checklistitem i"
+        ).fetchall()
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    return all(version == events for _, version, events in rows), sum(version for _, version, _ in rows)
+
+
+def test_a_backup_taken_during_writes_is_consistent_and_restores(app, tmp_path):
+    with models.db.connection_context():
+        session = create_session()
+        items = [item.id for item in session.ordered_items()]
+        user = models.User.get(models.User.email == "resp@a.fr")
+    stop = threading.Event()
+    written = []
+
+    def writer():
+        with models.db.connection_context():
+            n = 0
+            while not stop.is_set() and n < 5000:
+                models.save_observation(items[n % len(items)], user, f"note {n}", n // len(items))
+                written.append(n)
+                n += 1
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        while len(written) < 50:  # let the writer get going; it is the condition we wait for
+            thread.join(timeout=0.01)
+        backup = tmp_path / "sauvegarde.sqlite3"
+        result = app.test_cli_runner().invoke(args=["backup", str(backup)])
+    finally:
+        stop.set()
+        thread.join()
+    assert result.exit_code == 0, result.output
+    assert "Sauvegarde écrite" in result.output
+    assert oct(backup.stat().st_mode & 0o777) == "0o600"
+    consistent, copied = trail_is_consistent(backup)
+    assert consistent and copied >= 50
+    live = tmp_path / "jalon.sqlite3"
+    assert trail_is_consistent(live) == (True, len(written)) and copied <= len(written)
+
+    result = app.test_cli_runner().invoke(args=["restore", str(backup), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert trail_is_consistent(live) == (True, copied)
+    safety = list(tmp_path.glob("jalon.sqlite3.avant-restauration-*"))
+    assert len(safety) == 1 and trail_is_consistent(safety[0])[1] == len(written)
+
+
+def test_restore_refuses_a_file_that_is_not_a_jalon_backup(app, db, tmp_path):
+    not_sqlite = tmp_path / "notes.txt"
+    not_sqlite.write_text("pas une base")
+    other = tmp_path / "autre.sqlite3"
+    with contextlib.closing(sqlite3.connect(other)) as conn:
+        conn.execute("CREATE TABLE t (x)")
+    for path, message in ((not_sqlite, "n'est pas une base SQLite lisible"), (other, "n'est pas une sauvegarde de Jalon")):
+        result = app.test_cli_runner().invoke(args=["restore", str(path), "--yes"])
+        assert result.exit_code != 0
+        assert message in result.output
+    assert models.GuideTask.select().count() == 99

@@ -1,0 +1,205 @@
+"""Nothing lost: several people ticking one guide at once, against gunicorn, and a crash mid-way.
+
+These tests run the real app under gunicorn with several worker processes on an SQLite file, and
+clients in threads over HTTP. Every acknowledged change must be in the final state or superseded
+by a later acknowledged one, with exactly one audit event each; a 409 only where the text really
+changed since the version the client had.
+"""
+import contextlib
+import datetime as dt
+import random
+import re
+import sqlite3
+import threading
+from dataclasses import dataclass
+
+import pytest
+import requests
+
+import models
+from conftest import PASSWORD, create_session, make_app
+from liveserver import LiveServer, login
+
+pytestmark = pytest.mark.live
+
+THREADS = 8
+CHANGES = 1500
+ITEMS = 24  # few items, so that clients really collide
+USERS = ("resp@a.fr", "admin@test.fr")
+VERSION = re.compile(r'name="version" value="(\d+)"')
+
+
+@dataclass
+class Change:
+    item: int
+    action: str
+    sent: dict
+    status: int | None = None
+    event: int | None = None
+    body: str = ""
+
+
+def expected_value(change):
+    """The audit trail's "after" value of an acknowledged change."""
+    if change.action == "observation":
+        return change.sent["observation"]
+    if change.action == "done":
+        return models.describe_state("done", dt.date.fromisoformat(change.sent["done_on"]), "")
+    if change.action == "na":
+        return models.describe_state("na", None, change.sent["reason"])
+    return models.describe_state("todo", None, "")
+
+
+def run_load(base_url, item_ids, changes=CHANGES, acknowledged_enough=None, stop_after=None):
+    """Clients in threads, each logged in, making random changes; returns every change with its answer."""
+    done = []
+    lock = threading.Lock()
+    counter = iter(range(changes))
+    today = dt.date.today()
+
+    def client(number):
+        rnd = random.Random(number)
+        http = login(base_url, USERS[number % len(USERS)], PASSWORD)
+        http.headers["HX-Request"] = "true"
+        versions = {}
+        while True:
+            with lock:
+                if next(counter, None) is None:
+                    return
+            item = rnd.choice(item_ids)
+            action = rnd.choices(("done", "todo", "na", "observation"), weights=(3, 1.5, 1.5, 4))[0]
+            if action == "done":
+                sent = {"done_on": (today - dt.timedelta(days=rnd.randrange(0, 60))).isoformat()}
+            elif action == "na":
+                sent = {"reason": rnd.choice(("Aucun candidat concerné", "Pas de VAE", "Jury complet"))}
+            elif action == "observation":
+                sent = {"observation": f"Client {number}, note {rnd.randrange(10**9)} : « vérifié »\nsuite",
+                        "version": str(versions.get(item, 0))}
+            else:
+                sent = {}
+            change = Change(item, action, sent)
+            try:
+                response = http.post(f"{base_url}/items/{item}/{action}", data=sent, timeout=30)
+            except requests.RequestException:
+                return  # the server is gone (crash test)
+            change.status, change.body = response.status_code, response.text
+            change.event = int(response.headers["X-Jalon-Event"]) if "X-Jalon-Event" in response.headers else None
+            if match := VERSION.search(response.text):
+                versions[item] = int(match.group(1))
+            with lock:
+                done.append(change)
+                if acknowledged_enough and sum(c.status == 200 for c in done) >= stop_after:
+                    acknowledged_enough.set()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    return threads, done
+
+
+def database_events(path, item_ids):
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        marks = ",".join("?" * len(item_ids))
+        events = conn.execute(f"SELECT id, item_id, field, new_value, item_version FROM auditevent "
+                              f"WHERE item_id IN ({marks}) ORDER BY id", item_ids).fetchall()
+        items = {row[0]: row[1:] for row in conn.execute(
+            f"SELECT id, state, done_on, na_reason, observation, version FROM checklistitem WHERE id IN ({marks})",
+            item_ids)}
+    return events, items
+
+
+def check_items_agree_with_their_trail(events, items):
+    """Each item's version counts its events, and its state and text are those of its last events."""
+    for item_id, (state, done_on, na_reason, observation, version) in items.items():
+        mine = [e for e in events if e[1] == item_id]
+        assert version == len(mine), item_id
+        states = [e for e in mine if e[2] == "état"]
+        texts = [e for e in mine if e[2] == "observation"]
+        done_on = dt.date.fromisoformat(done_on) if done_on else None
+        assert (states[-1][3] if states else "À faire") == models.describe_state(state, done_on, na_reason)
+        assert (texts[-1][3] if texts else "") == observation
+
+
+@pytest.fixture
+def prepared(tmp_path):
+    app = make_app(tmp_path)
+    with app.app_context(), models.db.connection_context():
+        session = create_session()
+        item_ids = [item.id for item in session.ordered_items()[:ITEMS]]
+    return tmp_path / "jalon.sqlite3", item_ids
+
+
+def test_concurrent_editors_lose_nothing(prepared, tmp_path):
+    database, item_ids = prepared
+    server = LiveServer(database, tmp_path, workers=3).start()
+    try:
+        threads, changes = run_load(server.url, item_ids)
+        for thread in threads:
+            thread.join()
+    finally:
+        server.stop()
+
+    assert len(changes) == CHANGES
+    assert [c for c in changes if c.status >= 500] == []
+    assert {c.status for c in changes} <= {200, 409}
+    acknowledged = [c for c in changes if c.status == 200]
+    events, items = database_events(database, item_ids)
+    by_id = {e[0]: e for e in events}
+
+    # Exactly one event per acknowledged change (no event for a change that changed nothing).
+    recorded = [c for c in acknowledged if c.event is not None]
+    assert sorted(c.event for c in recorded) == sorted(by_id)
+    for change in recorded:
+        _, item_id, field, new_value, _ = by_id[change.event]
+        assert item_id == change.item
+        assert field == ("observation" if change.action == "observation" else "état")
+        assert new_value == expected_value(change)
+    check_items_agree_with_their_trail(events, items)
+
+    # 409 only where someone had really changed the text since the version sent, and the answer shows it.
+    conflicts = [c for c in changes if c.status == 409]
+    for change in conflicts:
+        sent = int(change.sent["version"])
+        newer = [e for e in events if e[1] == change.item and e[2] == "observation" and e[4] > sent]
+        assert newer, change
+        assert any(e[3].replace("\n", "") in change.body.replace("\n", "") for e in newer)
+        assert change.sent["observation"].replace("\n", "") in change.body.replace("\n", "")
+    # And never a silent overwrite: no colleague's text landed between the version sent and the save.
+    for change in recorded:
+        if change.action == "observation":
+            sent, saved = int(change.sent["version"]), by_id[change.event][4]
+            between = [e for e in events if e[1] == change.item and e[2] == "observation" and sent < e[4] < saved]
+            assert between == [], change
+    assert conflicts, "the load should have produced some real conflicts"
+
+
+def test_a_crash_mid_load_loses_no_acknowledged_change(prepared, tmp_path):
+    database, item_ids = prepared
+    server = LiveServer(database, tmp_path, workers=3).start()
+    enough = threading.Event()
+    threads, changes = run_load(server.url, item_ids, changes=CHANGES, acknowledged_enough=enough, stop_after=300)
+    try:
+        assert enough.wait(timeout=120)
+    finally:
+        server.kill()
+    for thread in threads:
+        thread.join()
+
+    with contextlib.closing(sqlite3.connect(database)) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    events, items = database_events(database, item_ids)
+    by_id = {e[0]: e for e in events}
+    acknowledged = [c for c in changes if c.status == 200 and c.event is not None]
+    assert len(acknowledged) >= 250
+    for change in acknowledged:
+        assert change.event in by_id, change
+        assert by_id[change.event][3] == expected_value(change)
+    check_items_agree_with_their_trail(events, items)
+
+    # The app starts again on the same file and serves it.
+    restarted = LiveServer(database, tmp_path, workers=2).start()
+    try:
+        http = login(restarted.url, "resp@a.fr", PASSWORD)
+        assert http.get(f"{restarted.url}/sessions/1", timeout=10).status_code == 200
+    finally:
+        restarted.stop()

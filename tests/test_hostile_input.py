@@ -1,0 +1,183 @@
+"""Hostile input, generated: every form and POST endpoint gets random and malicious values.
+
+Whatever is sent: never a 5xx, a French message for a refusal, and a refused request changes
+nothing in the database.
+"""
+import contextlib
+import hashlib
+import sqlite3
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import models
+from conftest import HEADER, HTMX, PASSWORD, create_session, make_app
+
+FRENCH_MARKERS = ("row-error", "field-error", "form-error", "flash--error", "Requête invalide", "Page introuvable",
+                  "Accès refusé", "Action impossible", "Envoi trop volumineux", "Adresse e-mail ou mot de passe")
+ENGLISH = ("Traceback", "Bad Request", "Not Found", "Method Not Allowed", "Internal Server Error")
+TABLES = ("centre", "site", "user", "guideversion", "examsession", "checklistitem", "auditevent", "adminevent")
+
+NASTY = st.sampled_from([
+    "", " ", "\x00", "a\x00b", "\x1b[31m", "\u202e", "<script>alert(1)</script>", "' OR 1=1 --", "${7*7}",
+    "{{ 7*7 }}", "../../etc/passwd", "\ufffd", "é" * 5001, "x" * 20000, "0000-00-00", "2027-13-01",
+    "2027-02-30", "2027-02-28", "01/02/2027", "-1", "99999999999999999999999", "1e9", "NaN", "TITRE", "CCP",
+])
+TEXT = st.one_of(NASTY, st.text(max_size=300), st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=20))
+DATES = st.one_of(st.sampled_from(["2027-02-30", "0000-00-00", "2027-13-01", "31/02/2027", "2027-1-1", "9999-12-31",
+                                   "1999-12-31", "2027-03-15", "2026-11-01", "15/03/2027", ""]), TEXT)
+COUNTS = st.one_of(st.integers(min_value=-10**20, max_value=10**20).map(str), TEXT)
+ID = st.one_of(st.integers(min_value=-3, max_value=10**12), st.sampled_from(["own", "other"]))
+
+SETTINGS = settings(max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
+                    derandomize=True)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("hostile")
+    app = make_app(tmp)
+    with app.app_context(), models.db.connection_context():
+        own, other = create_session(), create_session("Centre B", sigle="CDA")
+        ids = {"session": {"own": own.id, "other": other.id},
+               "item": {"own": own.ordered_items()[0].id, "other": other.ordered_items()[0].id},
+               "user": {"own": models.User.get(models.User.email == "lecteur@a.fr").id, "other": 999},
+               "centre": {"own": own.centre.id, "other": other.centre.id},
+               "site": {"own": own.site.id, "other": other.site.id}}
+    clients = {}
+    for email in ("resp@a.fr", "admin@test.fr"):
+        client = app.test_client()
+        assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+        clients[email] = client
+    return app, tmp / "jalon.sqlite3", ids, clients
+
+
+def fingerprint(path):
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        digest = hashlib.sha256()
+        for table in TABLES:
+            for row in conn.execute(f'SELECT * FROM "{table}" ORDER BY id'):
+                digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def resolve(ids, kind, value):
+    return ids[kind][value] if isinstance(value, str) else value
+
+
+def check(world, email, url, data=None, method="POST", htmx=False, raw=None):
+    app, database, _, clients = world
+    before = fingerprint(database)
+    kwargs = {"data": raw, "content_type": "application/x-www-form-urlencoded"} if raw is not None else {"data": data}
+    response = clients[email].open(url, method=method, headers=HTMX if htmx else {}, **kwargs)
+    body = response.get_data(as_text=True)
+    assert response.status_code < 500, (url, data, body[:500])
+    assert not any(word in body for word in ENGLISH), body[:500]
+    if response.status_code >= 400 and response.status_code != 401:
+        assert fingerprint(database) == before, (url, data, response.status_code)
+        assert any(marker in body for marker in FRENCH_MARKERS), body[:500]
+    return response
+
+
+SESSION_FIELDS = ("site", "titre", "sigle", "millesime", "nature", "libelle_ccp", "code_ccp", "date_debut",
+                  "date_fin", "nb_formation", "nb_vae", "responsable", "suppleant", "centre")
+
+
+def maybe(valid, strategy):
+    """The valid value or a hostile one; absent sometimes."""
+    return st.one_of(st.just(valid), strategy)
+
+
+SESSION_FORM = st.fixed_dictionaries({}, optional={
+    **{name: maybe(value, TEXT) for name, value in HEADER.items()},
+    "date_debut": maybe(HEADER["date_debut"], DATES), "date_fin": maybe(HEADER["date_fin"], DATES),
+    "nb_formation": maybe("10", COUNTS), "nb_vae": maybe("2", COUNTS), "centre": maybe("Centre A", TEXT),
+})
+
+
+@settings(SETTINGS, max_examples=120)
+@given(fields=SESSION_FORM, target=st.one_of(st.none(), ID), email=st.sampled_from(["resp@a.fr", "admin@test.fr"]))
+def test_session_forms(world, fields, target, email):
+    url = "/sessions" if target is None else f"/sessions/{resolve(world[2], 'session', target)}"
+    check(world, email, url, fields)
+
+
+ITEM_FIELDS = {
+    "done": st.fixed_dictionaries({}, optional={"done_on": DATES}),
+    "todo": st.fixed_dictionaries({}, optional={"x": TEXT}),
+    "na": st.fixed_dictionaries({}, optional={"reason": TEXT}),
+    "observation": st.fixed_dictionaries({}, optional={"observation": TEXT, "version": maybe("0", COUNTS)}),
+}
+
+
+@settings(SETTINGS, max_examples=60)
+@given(action=st.sampled_from(list(ITEM_FIELDS)), item=ID, htmx=st.booleans(), data=st.data())
+def test_item_actions(world, action, item, htmx, data):
+    fields = data.draw(ITEM_FIELDS[action])
+    check(world, "resp@a.fr", f"/items/{resolve(world[2], 'item', item)}/{action}", fields, htmx=htmx)
+
+
+@settings(SETTINGS, max_examples=60)
+@given(fields=ITEM_FIELDS["done"], htmx=st.booleans())
+def test_done_dates(world, fields, htmx):
+    check(world, "resp@a.fr", f"/items/{world[2]['item']['own']}/done", fields, htmx=htmx)
+
+
+@SETTINGS
+@given(body=st.binary(max_size=200), action=st.sampled_from(["observation", "na", "done"]))
+def test_raw_bodies_with_invalid_utf8(world, body, action):
+    raw = b"observation=" + body + b"&reason=%ff%fe" + body + b"&version=0&done_on=%c3%28"
+    check(world, "resp@a.fr", f"/items/{world[2]['item']['own']}/{action}", raw=raw)
+
+
+@SETTINGS
+@given(url=st.sampled_from(["/", "/sessions/new", "/sessions/{s}", "/sessions/{s}/edit", "/items/{i}/done",
+                            "/sessions/{s}/archive", "/admin/users", "/account/password", "/logout"]),
+       method=st.sampled_from(["GET", "PUT", "DELETE", "PATCH"]))
+def test_wrong_methods(world, url, method):
+    ids = world[2]
+    url = url.format(s=ids["session"]["own"], i=ids["item"]["own"])
+    response = check(world, "admin@test.fr", url, {}, method=method)
+    assert response.status_code in (200, 302, 405)
+
+
+@SETTINGS
+@given(endpoint=st.sampled_from(["users", "user", "centres", "centre", "sites", "site", "password"]),
+       target=ID, fields=st.dictionaries(st.sampled_from(["email", "display_name", "role", "centre", "name"]), TEXT))
+def test_admin_forms(world, endpoint, target, fields):
+    ids = world[2]
+    url = {
+        "users": "/admin/users", "centres": "/admin/centres",
+        "user": f"/admin/users/{resolve(ids, 'user', target)}",
+        "password": f"/admin/users/{resolve(ids, 'user', target)}/password",
+        "centre": f"/admin/centres/{resolve(ids, 'centre', target)}",
+        "sites": f"/admin/centres/{resolve(ids, 'centre', target)}/sites",
+        "site": f"/admin/sites/{resolve(ids, 'site', target)}",
+    }[endpoint]
+    check(world, "admin@test.fr", url, fields)
+
+
+@SETTINGS
+@given(fields=st.dictionaries(st.sampled_from(["current", "new", "confirmation"]), TEXT))
+def test_password_form(world, fields):
+    check(world, "resp@a.fr", "/account/password", fields)
+
+
+@SETTINGS
+@given(fields=st.dictionaries(st.sampled_from(["email", "password", "next"]), TEXT))
+def test_login_form(world, fields):
+    app = world[0]
+    response = app.test_client().post("/login", data=fields)
+    assert response.status_code in (302, 401, 429)
+    if response.status_code == 302:
+        assert response.headers["Location"].startswith("/")
+
+
+@SETTINGS
+@given(query=st.dictionaries(st.sampled_from(["annee", "nature", "etat", "page", "avenir", "next"]), TEXT))
+def test_query_strings(world, query):
+    _, _, _, clients = world
+    for url in ("/", "/admin/journal", "/login"):
+        response = clients["admin@test.fr"].get(url, query_string=query)
+        assert response.status_code in (200, 302)
