@@ -25,5 +25,10 @@ run: $(VENV)/.app-deps
 	$(BIN)/flask --app app seed-demo
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.test-deps
+# The browser tests drive Debian's Chromium (nothing downloads a browser): install it when missing.
+CHROMIUM = /usr/bin/chromium
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core
+
+test: $(VENV)/.test-deps $(CHROMIUM)
 	$(BIN)/python -m pytest

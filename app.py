@@ -43,8 +43,8 @@ def create_app(config=None):
         MAX_CONTENT_LENGTH=1024 * 1024,
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         RATELIMIT_HEADERS_ENABLED=False,
-        # A fixed date for tests and demos; None means the real today.
-        TODAY=None,
+        # A fixed date for tests and demos (JALON_TODAY=2027-02-01); None means the real today.
+        TODAY=dt.date.fromisoformat(os.environ["JALON_TODAY"]) if os.environ.get("JALON_TODAY") else None,
         # Reminders by e-mail (flask --app app send-reminders).
         BASE_URL=os.environ.get("JALON_BASE_URL", "http://127.0.0.1:5000"),
         MAIL_FROM=os.environ.get("MAIL_FROM", "jalon@localhost"),

@@ -4,10 +4,11 @@ import uuid
 
 from flask import Blueprint, render_template
 from flask_htmx import make_response as htmx_response
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from extensions import htmx
+from extensions import htmx, login_manager
 
 bp = Blueprint("errors", __name__)
 log = logging.getLogger(__name__)
@@ -37,6 +38,9 @@ def render_error(status, detail=None, request_id=None):
 
 @bp.app_errorhandler(CSRFError)
 def csrf_error(exc):
+    # A tablet whose login expired fails the CSRF check first: send it to the login page, not a 400.
+    if htmx and not current_user.is_authenticated:
+        return login_manager.unauthorized()
     return render_error(400, "La page a expiré ou le formulaire est incomplet : rechargez la page puis recommencez.")
 
 

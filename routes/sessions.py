@@ -13,6 +13,7 @@ from models import (
 from routes import editable_session, today, visible_session
 
 bp = Blueprint("sessions", __name__)
+EXAM_DAY_TABLES = (5, 6)  # "Ouverture de la session" and "Déroulement des épreuves"
 
 
 @bp.before_request
@@ -126,6 +127,21 @@ def unarchive(session_id):
     session = set_archived(editable_session(session_id), False, current_user._get_current_object())
     flash(f"Session {session.label} de nouveau active.", "success")
     return redirect(url_for("sessions.show", session_id=session.id))
+
+
+@bp.get("/sessions/<int:session_id>/jour-j")
+def exam_day(session_id):
+    """Exam day on a tablet: tables 5 and 6, and what is still undone with a deadline by the last day."""
+    session = visible_session(session_id)
+    items = session.ordered_items()
+    exam_tables = [phase for phase in session.phases(items) if phase.number in EXAM_DAY_TABLES]
+    still_to_do = [i for i in items if i.phase_number not in EXAM_DAY_TABLES and i.state == "todo"
+                   and i.due_on and i.due_on <= session.date_fin]
+    return render_template(
+        "sessions/jour_j.html", session=session, phases=exam_tables, still_to_do=still_to_do,
+        progress=SessionProgress.of(items, today()), can_edit=current_user.can_edit(session), today=today(),
+        focus=None,
+    )
 
 
 @bp.get("/sessions/<int:session_id>/history")

@@ -25,6 +25,7 @@ MATRIX = {
     "sessions.show": ("GET", "/sessions/{s}", None, (ANON, 200, 200, 404, 200)),
     "sessions.edit": ("GET", "/sessions/{s}/edit", None, (ANON, 403, 200, 404, 200)),
     "sessions.update": ("POST", "/sessions/{s}", HEADER, (ANON, 403, 302, 404, 302)),
+    "sessions.exam_day": ("GET", "/sessions/{s}/jour-j", None, (ANON, 200, 200, 404, 200)),
     "sessions.history": ("GET", "/sessions/{s}/history", None, (ANON, 200, 200, 404, 200)),
     "sessions.export_json": ("GET", "/sessions/{s}.json", None, (ANON, 200, 200, 404, 200)),
     "sessions.archive": ("POST", "/sessions/{s}/archive", {}, (ANON, 403, 302, 404, 302)),

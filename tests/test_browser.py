@@ -1,0 +1,317 @@
+"""Exam day on a tablet, in a real browser: Playwright driving Debian's Chromium against gunicorn.
+
+One app server and one browser for the whole module; each test opens its own browser context.
+Screenshots of the main pages go to test-artifacts/screenshots/ (not committed).
+"""
+import contextlib
+import os
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+import models
+from playwright import sync_api as playwright_api
+from conftest import PASSWORD, create_session, make_app
+from liveserver import LiveServer
+
+
+
+pytestmark = pytest.mark.live
+
+CHROMIUM = "/usr/bin/chromium"
+AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
+SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
+TODAY = "2027-02-01"
+DESKTOP = {"width": 1366, "height": 900}
+TABLET_PORTRAIT = {"width": 768, "height": 1024}
+TABLET_LANDSCAPE = {"width": 1024, "height": 768}
+CHROMIUM_ARGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--no-first-run", "--disable-sync", "--lang=fr-FR"]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("browser")
+    app = make_app(tmp)
+    with app.app_context(), models.db.connection_context():
+        for sigle in ("DWWM", "CONF", "OFFL", "KEYB", "JOUR"):
+            create_session(sigle=sigle, date_debut="2027-03-15", date_fin="2027-03-18")
+    live = LiveServer(tmp / "jalon.sqlite3", tmp, workers=2, env={"JALON_TODAY": TODAY}).start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: `make test` installs Debian's chromium package")
+    with playwright_api.sync_playwright() as p:
+        # A French environment, so that date fields read dd/mm/yyyy as on the centre's tablets.
+        env = {**os.environ, "LANG": "fr_FR.UTF-8", "LANGUAGE": "fr"}
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env=env)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, server):
+    contexts = []
+
+    def opener(viewport=DESKTOP, email="resp@a.fr", path="/"):
+        context = browser.new_context(viewport=viewport, locale="fr-FR", base_url=server.url)
+        contexts.append(context)
+        page = context.new_page()
+        page.goto("/login")
+        if email:
+            page.fill("#email", email)
+            page.fill("#password", PASSWORD)
+            page.click("button:has-text('Se connecter')")
+            page.wait_for_url(server.url + "/")
+        if path != "/":
+            page.goto(path)
+        return page
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+def database(server):
+    return contextlib.closing(sqlite3.connect(server.database))
+
+
+def session_id(server, sigle):
+    with database(server) as conn:
+        return conn.execute("SELECT id FROM examsession WHERE sigle = ?", (sigle,)).fetchone()[0]
+
+
+def item_row(server, sigle, position):
+    with database(server) as conn:
+        return conn.execute(
+            "SELECT i.id, i.state, i.done_on, i.na_reason, i.observation, i.version FROM checklistitem i "
+            "JOIN examsession s ON s.id = i.session_id WHERE s.sigle = ? AND i.position = ?", (sigle, position)
+        ).fetchone()
+
+
+def save(page, item, status=200):
+    """Tap "Enregistrer" on a row and wait for the server's answer to be swapped in."""
+    with page.expect_response(lambda r: r.url.endswith(f"/items/{item}/observation")) as answer:
+        page.click(f"#item-{item} button:has-text('Enregistrer')")
+    assert answer.value.status == status
+    page.wait_for_selector(f"#item-{item}:not(.item--unsaved) textarea" if status == 200 else f"#item-{item} .conflict-text")
+
+
+def shoot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=False)
+
+
+def axe_violations(page):
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # evaluated by the DevTools protocol: the page's CSP stays on
+    result = page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}})")
+    return [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+
+
+def test_create_a_session_through_the_form(open_page, server):
+    page = open_page()
+    page.click("text=Nouvelle session")
+    page.fill("#site", "Villeurbanne")
+    page.fill("#titre", "Secrétaire assistant")
+    page.fill("#sigle", "SA")
+    page.fill("#millesime", "2022")
+    page.check("input[name=nature][value=TITRE]")
+    page.fill("#date_debut", "2027-05-31")
+    page.fill("#date_fin", "2027-06-02")
+    page.fill("#nb_formation", "11")
+    page.fill("#responsable", "Romain Resp")
+    page.click("button:has-text('Créer la session')")
+    page.wait_for_selector("text=Session SA du 31/05/2027 au 02/06/2027 créée")
+    assert page.locator("tr.item").count() == 99
+    assert page.locator("text=Échéance : 28/02/2027 (J-92)").count() == 4  # three months before 31 May
+
+
+def test_mark_done_earlier_date_sans_objet_and_observation_survive_a_reload(open_page, server):
+    page = open_page(path=f"/sessions/{session_id(server, 'DWWM')}")
+    first, second, third, fourth = (item_row(server, "DWWM", n)[0] for n in (1, 2, 3, 4))
+    page.click(f"#item-{first} .action--done button")
+    page.wait_for_selector(f"#item-{first}.item--done >> text=Fait le 01/02/2027")
+    page.fill(f"#item-{second} input[name=done_on]", "2027-01-15")
+    page.click(f"#item-{second} .action--done button")
+    page.wait_for_selector(f"#item-{second} >> text=Fait le 15/01/2027")
+    page.click(f"#item-{third} summary:has-text('Sans objet')")
+    page.fill(f"#reason-{third}", "Aucun candidat en situation de handicap")
+    page.click(f"#item-{third} button:has-text('Marquer sans objet')")
+    page.wait_for_selector(f"#item-{third} >> text=Sans objet : Aucun candidat en situation de handicap")
+    page.fill(f"#observation-{fourth}", "Courrier remis en mains propres\ncontre décharge")
+    save(page, fourth)
+    page.wait_for_selector("#session-progress >> text=Toutes les tâches : 3/99")
+
+    page.reload()
+    assert "Fait le 01/02/2027" in page.inner_text(f"#item-{first}")
+    assert "Fait le 15/01/2027" in page.inner_text(f"#item-{second}")
+    assert "Aucun candidat en situation de handicap" in page.inner_text(f"#item-{third}")
+    assert page.input_value(f"#observation-{fourth}") == "Courrier remis en mains propres\ncontre décharge"
+    assert item_row(server, "DWWM", 4)[4] == "Courrier remis en mains propres\ncontre décharge"
+    shoot(page, "guide-coche-bureau")
+
+
+def test_offline_changes_wait_and_are_sent_when_the_network_returns(open_page, server):
+    page = open_page(viewport=TABLET_PORTRAIT, path=f"/sessions/{session_id(server, 'OFFL')}")
+    first, second = item_row(server, "OFFL", 1)[0], item_row(server, "OFFL", 2)[0]
+    page.context.set_offline(True)
+    page.click(f"#item-{first} .action--done button")
+    page.wait_for_selector(f"#item-{first} .unsaved-note >> text=non enregistré")
+    assert page.is_visible("#offline-banner")
+    page.fill(f"#observation-{second}", "Saisie hors connexion")
+    page.click(f"#item-{second} button:has-text('Enregistrer')")
+    page.wait_for_selector(f"#item-{second} .unsaved-note >> text=Observation non enregistrée")
+    assert page.input_value(f"#observation-{second}") == "Saisie hors connexion"
+    assert item_row(server, "OFFL", 1)[1] == "todo"
+
+    page.context.set_offline(False)
+    page.wait_for_selector(f"#item-{first}.item--done")
+    page.wait_for_selector("#offline-banner", state="hidden")
+    page.wait_for_selector(f"#item-{second}:not(.item--unsaved) textarea")
+    assert item_row(server, "OFFL", 1)[1] == "done"
+    assert item_row(server, "OFFL", 2)[4] == "Saisie hors connexion"
+
+
+def test_an_observation_being_typed_survives_a_reload(open_page, server):
+    page = open_page(viewport=TABLET_LANDSCAPE, path=f"/sessions/{session_id(server, 'OFFL')}")
+    third = item_row(server, "OFFL", 3)[0]
+    page.fill(f"#observation-{third}", "Pas encore enregistré")
+    page.reload()
+    assert page.input_value(f"#observation-{third}") == "Pas encore enregistré"
+    assert "Brouillon non enregistré" in page.inner_text(f"#item-{third}")
+    save(page, third)
+    page.reload()
+    assert "Brouillon" not in page.inner_text(f"#item-{third}")
+    assert item_row(server, "OFFL", 3)[4] == "Pas encore enregistré"
+
+
+def test_two_tablets_editing_one_observation_see_the_conflict(open_page, server):
+    path = f"/sessions/{session_id(server, 'CONF')}"
+    nadia, karim = open_page(viewport=TABLET_PORTRAIT, path=path), open_page(viewport=TABLET_LANDSCAPE, path=path,
+                                                                          email="admin@test.fr")
+    item = item_row(server, "CONF", 5)[0]
+    nadia.fill(f"#observation-{item}", "Jury au complet à 8 h 30")
+    karim.fill(f"#observation-{item}", "Un juré en retard")
+    save(nadia, item)
+    save(karim, item, status=409)
+    karim.wait_for_selector(f"#item-{item} .conflict-text >> text=Jury au complet à 8 h 30")
+    assert "Un collègue a modifié cette observation" in karim.inner_text(f"#item-{item}")
+    assert karim.input_value(f"#observation-{item}") == "Un juré en retard"
+    assert item_row(server, "CONF", 5)[4] == "Jury au complet à 8 h 30"
+    karim.fill(f"#observation-{item}", "Jury au complet à 8 h 30 ; un juré en retard")
+    save(karim, item)
+    karim.wait_for_selector(f"#item-{item} .conflict-text", state="detached")
+    assert item_row(server, "CONF", 5)[4] == "Jury au complet à 8 h 30 ; un juré en retard"
+
+
+@pytest.mark.parametrize("viewport, name", [(TABLET_PORTRAIT, "tablette-portrait"),
+                                            (TABLET_LANDSCAPE, "tablette-paysage"), (DESKTOP, "bureau")])
+def test_layouts_have_no_horizontal_scroll_and_large_touch_targets(open_page, server, viewport, name):
+    sid = session_id(server, "JOUR")
+    page = open_page(viewport=viewport)
+    for path in ("/", f"/sessions/{sid}", f"/sessions/{sid}/jour-j", f"/sessions/{sid}/history", "/sessions/new"):
+        page.goto(path)
+        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (name, path)
+        small = page.evaluate("""() => [...document.querySelectorAll(
+            'main button, main input:not([type=hidden]):not([type=radio]), main select, main textarea, main summary')]
+            .filter(e => e.offsetParent !== null)
+            .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect()])
+            .filter(([_, r]) => r.height < 44 || r.width < 44)""")
+        assert small == [], (name, path, small[:3])
+    if viewport != DESKTOP:
+        page.goto(f"/sessions/{sid}")
+        assert page.evaluate("getComputedStyle(document.querySelector('tr.item')).display") == "block"  # cards
+    shoot(page, f"session-{name}")
+    page.goto(f"/sessions/{sid}/jour-j")
+    shoot(page, f"jour-j-{name}")
+    page.goto("/")
+    shoot(page, f"tableau-de-bord-{name}")
+
+
+def test_jour_j_shows_the_exam_day_tables_with_large_controls(open_page, server):
+    page = open_page(viewport=TABLET_PORTRAIT, path=f"/sessions/{session_id(server, 'JOUR')}/jour-j")
+    titles = page.locator("section.phase h2").all_inner_texts()
+    assert titles[-2:] == ["5. Ouverture de la session", "6. Déroulement des épreuves"]
+    assert "Encore à faire avant la fin de la session" in titles[0]
+    height = page.evaluate("document.querySelector('.action--done button').getBoundingClientRect().height")
+    assert height >= 56
+
+
+def tab_to(page, tag, limit=6):
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.tagName") == tag:
+            return
+    raise AssertionError(f"Tab never reached a {tag}")
+
+
+def test_the_checklist_works_with_the_keyboard_alone(open_page, server):
+    page = open_page(path=f"/sessions/{session_id(server, 'KEYB')}")
+    first, second = item_row(server, "KEYB", 1)[0], item_row(server, "KEYB", 2)[0]
+    page.focus(f"#item-{first} input[name=done_on]")
+    tab_to(page, "BUTTON")  # through the day, month and year of the date field
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Fait"
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # focus is visible
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#item-{first}.item--done")
+    page.focus(f"#item-{second} input[name=done_on]")
+    tab_to(page, "SUMMARY")
+    page.keyboard.press("Space")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Sans objet pour ce titre")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(f"#item-{second} >> text=Sans objet : Sans objet pour ce titre")
+    assert item_row(server, "KEYB", 2)[1] == "na"
+
+
+def test_a_logged_out_tablet_goes_to_login_and_comes_back(open_page, server):
+    path = f"/sessions/{session_id(server, 'KEYB')}"
+    page = open_page(viewport=TABLET_PORTRAIT, path=path)
+    page.context.clear_cookies()
+    item = item_row(server, "KEYB", 10)[0]
+    page.click(f"#item-{item} .action--done button")
+    page.wait_for_url(re.compile(r"/login\?next="))
+    page.fill("#email", "resp@a.fr")
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Se connecter')")
+    page.wait_for_url(server.url + path)
+
+
+def test_pdf_links_answer_with_a_pdf(open_page, server):
+    page = open_page(path=f"/sessions/{session_id(server, 'DWWM')}")
+    for link in ("Guide complété (PDF)", "Guide vierge (PDF)"):
+        href = page.get_attribute(f"a:has-text('{link}')", "href")
+        response = page.request.get(href)
+        assert response.status == 200
+        assert response.headers["content-type"] == "application/pdf"
+        assert response.body()[:5] == b"%PDF-"
+
+
+def test_no_accessibility_violations_on_any_page(open_page, server):
+    sid = session_id(server, "DWWM")
+    page = open_page(email=None)
+    problems = {"/login": axe_violations(page)}
+    page.fill("#email", "resp@a.fr")
+    page.fill("#password", "faux mot de passe")
+    page.click("button:has-text('Se connecter')")
+    problems["/login (erreur)"] = axe_violations(page)
+    admin = open_page(email="admin@test.fr")
+    for path in ("/", f"/sessions/{sid}", f"/sessions/{sid}/jour-j", f"/sessions/{sid}/history",
+                 "/sessions/new", f"/sessions/{sid}/edit", "/account", "/admin", "/admin/users",
+                 "/admin/centres", "/admin/guides", "/admin/journal"):
+        admin.goto(path)
+        problems[path] = axe_violations(admin)
+    admin.goto("/sessions/new")
+    admin.click("button:has-text('Créer la session')")
+    admin.wait_for_selector("text=La session n'a pas été enregistrée")
+    problems["/sessions/new (erreurs)"] = axe_violations(admin)
+    shoot(admin, "formulaire-erreurs-bureau")
+    assert {path: found for path, found in problems.items() if found} == {}
