@@ -1,6 +1,6 @@
 # Two commands on a fresh machine (Python 3.11):
 #   make run   installs the app and starts it on SQLite with demo data (http://127.0.0.1:5000)
-#   make test  installs what the tests need and runs the whole suite
+#   make test  installs what the tests need and runs the whole suite (on SQLite, then on PostgreSQL)
 PYTHON ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
@@ -30,5 +30,7 @@ CHROMIUM = /usr/bin/chromium
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core
 
+# The whole suite twice: on SQLite, then on a throwaway PostgreSQL server started for it.
 test: $(VENV)/.test-deps $(CHROMIUM)
 	$(BIN)/python -m pytest
+	scripts/with-postgres.sh $(BIN)/python -m pytest

@@ -7,7 +7,9 @@ import re
 import secrets
 
 from guide import GuideFileError, read_guide_text
-from models import ROLES, AdminEvent, Centre, DomainError, GuideVersion, Site, User, clean_text, db, import_guide
+from models import (
+    ROLES, AdminEvent, Centre, DomainError, GuideVersion, Site, User, clean_text, db, import_guide, locked,
+)
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
@@ -67,7 +69,10 @@ def create_user(admin, email, display_name, role, centre_name, password):
 
 
 def _other_active_admins(user):
-    return User.select().where((User.role == "admin") & (User.active == True) & (User.id != user.id)).count()  # noqa: E712
+    """How many other active administrators there are; their rows stay locked until the change commits,
+    so that two administrators removing each other at once cannot leave none."""
+    admins = locked(User.select(User.id).where((User.role == "admin") & (User.active == True)))  # noqa: E712
+    return sum(1 for admin in admins if admin.id != user.id)
 
 
 def update_user(admin, user, display_name, role, centre_name):

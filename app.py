@@ -4,10 +4,11 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, g
+from flask import Flask, g, request
 
 import commands
 import deadlines
+import migrations
 import models
 from extensions import csrf, htmx, limiter, login_manager
 from guide import read_guide
@@ -73,6 +74,13 @@ def create_app(config=None):
         # Close at teardown only a connection this request opened (a CLI command or a test may hold one).
         g.opened_db = models.db.connect(reuse_if_open=True)
 
+    @app.before_request
+    def _refuse_nul_characters():
+        # No form can type a NUL byte, and PostgreSQL cannot store one: refuse it before any view.
+        values = [*request.args.values(), *request.form.values(), *(request.view_args or {}).values()]
+        if any(isinstance(v, str) and "\x00" in v for v in values):
+            return errors.render_error(400, "La demande contient des caractères non autorisés.")
+
     @app.after_request
     def _security_headers(response):
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -103,13 +111,13 @@ def create_app(config=None):
 
 
 def init_db():
-    """Create the tables and load the current guide version; safe to run again.
+    """Bring the schema up to date (migrations) and load the current guide version; safe to run again.
 
     A new SQLite file is made readable by its owner only: it holds candidates' personal data."""
     path = models.sqlite_path(models.db.obj)
     new_file = path is not None and not path.exists()
     with models.db.connection_context():
-        models.db.create_tables(models.MODELS, safe=True)
+        migrations.upgrade(models.db.obj)
         models.import_guide(read_guide())
     if new_file and path.exists():
         path.chmod(0o600)

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 import accounts
+import migrations
 import models
 import reminders
 from models import ROLES, Centre, ExamSession, User, create_session, db
@@ -39,6 +40,7 @@ def init_app(app):
     app.cli.add_command(send_reminders_command)
     app.cli.add_command(check_deploy_command)
     app.cli.add_command(backup_command)
+    app.cli.add_command(db_upgrade_command)
     app.cli.add_command(restore_command)
 
 
@@ -62,6 +64,19 @@ def upsert_user(email, password, role, centre_name, display_name=None):
         user.set_password(password)
         user.save()
     return user
+
+
+@click.command("db-upgrade")
+@with_appcontext
+def db_upgrade_command():
+    """Apply the schema migrations the database lacks (the app also does it at start)."""
+    with db.connection_context():
+        before = migrations.current_version(db.obj)
+        applied = migrations.upgrade(db.obj)
+        after = migrations.current_version(db.obj)
+    for migration in applied:
+        click.echo(f"Migration {migration.version} appliquée : {migration.name}")
+    click.echo(f"Schéma à jour : version {after}" + ("" if applied else f" (inchangée depuis la version {before})") + ".")
 
 
 @click.command("create-user")

@@ -22,6 +22,7 @@ from peewee import (
     DateTimeField,
     ForeignKeyField,
     IntegerField,
+    IntegrityError,
     Model,
     SqliteDatabase,
     TextField,
@@ -59,6 +60,10 @@ def make_database(url):
         # BEGIN IMMEDIATE: a write transaction takes the write lock first, so concurrent writers
         # wait their turn (busy_timeout) instead of failing when a read lock cannot be upgraded.
         return connect_url(url, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
+    scheme, rest = url.split("://", 1)
+    if scheme in ("postgres", "postgresql"):
+        # Connections are kept open between requests: opening one costs more than most requests.
+        return connect_url(f"postgresql+pool://{rest}", max_connections=20, stale_timeout=300)
     return connect_url(url)
 
 
@@ -67,6 +72,13 @@ def sqlite_path(database):
     if isinstance(database, SqliteDatabase) and database.database not in ("", ":memory:"):
         return Path(database.database)
     return None
+
+
+def locked(query):
+    """The query's rows, locked until the transaction ends (SELECT ... FOR UPDATE on PostgreSQL).
+
+    SQLite needs no row lock: its write transactions begin IMMEDIATE and run one at a time."""
+    return query.for_update() if db.obj.for_update else query
 
 
 def now():
@@ -317,6 +329,9 @@ class AuditEvent(BaseModel):
     old_value = TextField(default="")
     new_value = TextField(default="")
 
+    class Meta:
+        indexes = ((("session", "at"), False),)  # migration 2
+
 
 class AdminEvent(BaseModel):
     """Append-only trail of the administrators' changes (accounts, centres, guide versions)."""
@@ -433,26 +448,34 @@ def as_date(value):
 
 def import_guide(data):
     """Store a guide read by guide.read_guide() as a new version; an existing version is kept as is."""
-    with db.atomic():
-        # Checked inside the transaction: several app processes starting at once import it once.
-        existing = GuideVersion.get_or_none(GuideVersion.version == data["version"])
-        if existing:
-            return existing
-        guide = GuideVersion.create(version=data["version"], label=data["label"], title=data["title"])
-        position = 0
-        rows = []
-        for number, phase in enumerate(data["phases"], start=1):
-            section = GuideSection.create(guide=guide, number=number, title=phase["title"])
-            for task in phase["tasks"]:
-                position += 1
-                rows.append({
-                    "section": section, "position": position, "text": task["text"],
-                    "underline": task.get("underline"), "details": task.get("details"),
-                    "reglementaire": task["reglementaire"], "conseil": task["conseil"],
-                    "sub": task.get("sub", False), "due_rule": task.get("due", phase.get("due")),
-                    "retention_rule": task.get("retention"),
-                })
-        GuideTask.insert_many(rows).execute()
+    try:
+        with db.atomic():
+            # Checked inside the transaction: several app processes starting at once import it once
+            # (on PostgreSQL the unique version catches the one that loses the race).
+            existing = GuideVersion.get_or_none(GuideVersion.version == data["version"])
+            if existing:
+                return existing
+            return _insert_guide(data)
+    except IntegrityError:
+        return GuideVersion.get(GuideVersion.version == data["version"])
+
+
+def _insert_guide(data):
+    guide = GuideVersion.create(version=data["version"], label=data["label"], title=data["title"])
+    position = 0
+    rows = []
+    for number, phase in enumerate(data["phases"], start=1):
+        section = GuideSection.create(guide=guide, number=number, title=phase["title"])
+        for task in phase["tasks"]:
+            position += 1
+            rows.append({
+                "section": section, "position": position, "text": task["text"],
+                "underline": task.get("underline"), "details": task.get("details"),
+                "reglementaire": task["reglementaire"], "conseil": task["conseil"],
+                "sub": task.get("sub", False), "due_rule": task.get("due", phase.get("due")),
+                "retention_rule": task.get("retention"),
+            })
+    GuideTask.insert_many(rows).execute()
     return guide
 
 
@@ -509,6 +532,7 @@ def create_session(centre, site_name, header, user, guide=None):
 
 def update_session(session, site_name, header, user):
     with db.atomic():
+        session = locked(ExamSession.select().where(ExamSession.id == session.id)).get()
         site = find_or_create_site(session.centre, site_name)
         changes = []
         if site.id != session.site_id:
@@ -538,6 +562,7 @@ def apply_deadlines(session):
 def set_archived(session, archived, user):
     """Archive a finished session (it leaves the dashboard's lists and the reminders), or bring it back."""
     with db.atomic():
+        session = locked(ExamSession.select().where(ExamSession.id == session.id)).get()
         if session.archived == archived:
             return session
         session.archived = archived
@@ -565,7 +590,7 @@ def _set_state(item_id, user, state, done_on=None, na_reason=""):
 
     Like every item change, it returns the item with `audit_event`: the event written, None if none."""
     with db.atomic():
-        item = ChecklistItem.get_by_id(item_id)
+        item = locked(ChecklistItem.select().where(ChecklistItem.id == item_id)).get()
         item.audit_event = None
         old = describe_state(item.state, item.done_on, item.na_reason)
         new = describe_state(state, done_on, na_reason)
@@ -605,7 +630,7 @@ def save_observation(item_id, user, text, version):
     """Save an observation typed against `version` of the item; never overwrite a newer text silently."""
     text = clean_text(text, multiline=True, max_length=OBSERVATION_MAX, label="L'observation")
     with db.atomic():
-        item = ChecklistItem.get_by_id(item_id)
+        item = locked(ChecklistItem.select().where(ChecklistItem.id == item_id)).get()
         item.audit_event = None
         if version > item.version:
             raise DomainError("Version de l'observation inconnue : rechargez la page.", "observation")

@@ -19,13 +19,13 @@ def free_port():
 
 
 class LiveServer:
-    """gunicorn with several worker processes on a file database; started in its own process group so
-    that kill() can SIGKILL the master and every worker at once."""
+    """gunicorn with several worker processes on a database shared with the test (an SQLite file or
+    PostgreSQL); started in its own process group so that kill() can SIGKILL every process at once."""
 
-    def __init__(self, database, workdir, workers=3, env=None):
-        self.database, self.workdir, self.workers = Path(database), Path(workdir), workers
+    def __init__(self, database_url, workdir, workers=3, env=None):
+        self.database_url, self.workdir, self.workers = database_url, Path(workdir), workers
         self.port = free_port()
-        self.env = {**os.environ, "DATABASE_URL": f"sqlite:///{self.database}", "SECRET_KEY": "s" * 48,
+        self.env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "s" * 48,
                     "JALON_INSTANCE_PATH": str(self.workdir / "instance"), **(env or {})}
         self.process = None
 

@@ -3,8 +3,12 @@ import contextlib
 import sqlite3
 import threading
 
+import pytest
+
 import models
 from conftest import create_session
+
+pytestmark = pytest.mark.sqlite_only  # SQLite's online backup API; PostgreSQL has pg_dump
 
 
 def trail_is_consistent(path):

@@ -3,10 +3,8 @@
 One app server and one browser for the whole module; each test opens its own browser context.
 Screenshots of the main pages go to test-artifacts/screenshots/ (not committed).
 """
-import contextlib
 import os
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -38,7 +36,7 @@ def server(tmp_path_factory):
     with app.app_context(), models.db.connection_context():
         for sigle in ("DWWM", "CONF", "OFFL", "KEYB", "JOUR"):
             create_session(sigle=sigle, date_debut="2027-03-15", date_fin="2027-03-18")
-    live = LiveServer(tmp / "jalon.sqlite3", tmp, workers=2, env={"JALON_TODAY": TODAY}).start()
+    live = LiveServer(app.config["DATABASE_URL"], tmp, workers=2, env={"JALON_TODAY": TODAY}).start()
     yield live
     live.stop()
 
@@ -78,21 +76,17 @@ def open_page(browser, server):
         context.close()
 
 
-def database(server):
-    return contextlib.closing(sqlite3.connect(server.database))
-
-
 def session_id(server, sigle):
-    with database(server) as conn:
-        return conn.execute("SELECT id FROM examsession WHERE sigle = ?", (sigle,)).fetchone()[0]
+    with models.db.connection_context():
+        return models.ExamSession.get(models.ExamSession.sigle == sigle).id
 
 
 def item_row(server, sigle, position):
-    with database(server) as conn:
-        return conn.execute(
-            "SELECT i.id, i.state, i.done_on, i.na_reason, i.observation, i.version FROM checklistitem i "
-            "JOIN examsession s ON s.id = i.session_id WHERE s.sigle = ? AND i.position = ?", (sigle, position)
-        ).fetchone()
+    """(id, state, done_on, na_reason, observation, version) of a task, as the database holds it now."""
+    I, S = models.ChecklistItem, models.ExamSession  # noqa: E741
+    with models.db.connection_context():
+        return (I.select(I.id, I.state, I.done_on, I.na_reason, I.observation, I.version).join(S)
+                .where((S.sigle == sigle) & (I.position == position)).tuples().get())
 
 
 def save(page, item, status=200):

@@ -3,9 +3,7 @@
 Whatever is sent: never a 5xx, a French message for a refusal, and a refused request changes
 nothing in the database.
 """
-import contextlib
 import hashlib
-import sqlite3
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -50,14 +48,15 @@ def world(tmp_path_factory):
         client = app.test_client()
         assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
         clients[email] = client
-    return app, tmp / "jalon.sqlite3", ids, clients
+    return app, None, ids, clients
 
 
-def fingerprint(path):
-    with contextlib.closing(sqlite3.connect(path)) as conn:
-        digest = hashlib.sha256()
+def fingerprint():
+    """A digest of every row of every table: equal digests, nothing changed."""
+    digest = hashlib.sha256()
+    with models.db.connection_context():
         for table in TABLES:
-            for row in conn.execute(f'SELECT * FROM "{table}" ORDER BY id'):
+            for row in models.db.execute_sql(f'SELECT * FROM "{table}" ORDER BY id'):
                 digest.update(repr(row).encode())
     return digest.hexdigest()
 
@@ -67,15 +66,15 @@ def resolve(ids, kind, value):
 
 
 def check(world, email, url, data=None, method="POST", htmx=False, raw=None):
-    app, database, _, clients = world
-    before = fingerprint(database)
+    _, _, _, clients = world
+    before = fingerprint()
     kwargs = {"data": raw, "content_type": "application/x-www-form-urlencoded"} if raw is not None else {"data": data}
     response = clients[email].open(url, method=method, headers=HTMX if htmx else {}, **kwargs)
     body = response.get_data(as_text=True)
     assert response.status_code < 500, (url, data, body[:500])
     assert not any(word in body for word in ENGLISH), body[:500]
     if response.status_code >= 400 and response.status_code != 401:
-        assert fingerprint(database) == before, (url, data, response.status_code)
+        assert fingerprint() == before, (url, data, response.status_code)
         assert any(marker in body for marker in FRENCH_MARKERS), body[:500]
     return response
 
@@ -169,7 +168,7 @@ def test_password_form(world, fields):
 def test_login_form(world, fields):
     app = world[0]
     response = app.test_client().post("/login", data=fields)
-    assert response.status_code in (302, 401, 429)
+    assert response.status_code in (302, 400, 401, 429)
     if response.status_code == 302:
         assert response.headers["Location"].startswith("/")
 
@@ -180,4 +179,4 @@ def test_query_strings(world, query):
     _, _, _, clients = world
     for url in ("/", "/admin/journal", "/login"):
         response = clients["admin@test.fr"].get(url, query_string=query)
-        assert response.status_code in (200, 302)
+        assert response.status_code in (200, 302, 400)

@@ -130,6 +130,7 @@ def check_deploy(app):
     return app.test_cli_runner().invoke(args=["check-deploy"])
 
 
+@pytest.mark.sqlite_only
 def test_check_deploy_reports_what_is_wrong(tmp_path, monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     app = make_app(tmp_path, SECRET_KEY="dev")
@@ -143,6 +144,7 @@ def test_check_deploy_reports_what_is_wrong(tmp_path, monkeypatch):
         assert message in result.output
 
 
+@pytest.mark.sqlite_only
 def test_check_deploy_passes_a_careful_installation(tmp_path, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "x" * 48)
     app = make_app(tmp_path, SECRET_KEY="x" * 48, SESSION_COOKIE_SECURE=True)
@@ -152,6 +154,7 @@ def test_check_deploy_passes_a_careful_installation(tmp_path, monkeypatch):
     assert "Aucun problème" in result.output
 
 
+@pytest.mark.sqlite_only
 def test_a_new_database_file_is_private(tmp_path):
     make_app(tmp_path)
     assert oct((tmp_path / "jalon.sqlite3").stat().st_mode & 0o777) == "0o600"

@@ -71,7 +71,7 @@ def test_a_ccp_session_needs_the_ccp_label(client, auth, db):
     ({"nature": "BTS"}, "choisissez TITRE, CCP ou CCS"),
     ({"titre": "   "}, "ce champ est obligatoire"),
     ({"sigle": "x" * 31}, "trop long"),
-    ({"responsable": "Karim\x00"}, "caractères non autorisés"),
+    ({"responsable": "Karim\x07"}, "caractères non autorisés"),
 ])
 def test_bad_input_is_refused_with_a_french_message_and_nothing_saved(client, auth, db, changes, message):
     auth.login()
@@ -84,6 +84,14 @@ def test_bad_input_is_refused_with_a_french_message_and_nothing_saved(client, au
     assert models.ChecklistItem.select().count() == 0
     # What the user typed is still in the form.
     assert 'value="Nadia Morel"' in page
+
+
+def test_a_nul_byte_anywhere_is_refused(client, auth, db):
+    auth.login()
+    response = post_session(client, responsable="Karim\x00")
+    assert response.status_code == 400
+    assert "caractères non autorisés" in text_of(response)
+    assert models.ExamSession.select().count() == 0
 
 
 def test_missing_fields_are_refused_not_crashed(client, auth, db):

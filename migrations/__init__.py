@@ -1,0 +1,104 @@
+"""Versioned schema migrations, applied in order at start and by `flask --app app db-upgrade`.
+
+Version 1 is the schema as first released, frozen as SQL for each engine (0001_baseline.*.sql);
+each later change is a function using playhouse.migrate and never changes once released. The
+table schemaversion records what has been applied. Migrations run one at a time even when several
+app processes start together (SQLite's write lock, PostgreSQL's advisory lock).
+"""
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from peewee import CharField, DateTimeField, IntegerField, Model, PostgresqlDatabase, SqliteDatabase
+from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator, migrate
+
+HERE = Path(__file__).parent
+ADVISORY_LOCK = 7420251  # any constant: Jalon's migrations take this PostgreSQL lock
+
+
+class SchemaVersion(Model):
+    version = IntegerField(primary_key=True)
+    name = CharField(max_length=200)
+    applied_at = DateTimeField(default=lambda: dt.datetime.now().replace(microsecond=0))
+
+    class Meta:
+        table_name = "schemaversion"
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    apply: Callable
+
+
+def _baseline(database, migrator):
+    engine = "postgresql" if isinstance(database, PostgresqlDatabase) else "sqlite"
+    script = (HERE / f"0001_baseline.{engine}.sql").read_text(encoding="utf-8")
+    for statement in script.split(";\n"):
+        lines = [line for line in statement.splitlines() if not line.startswith("--")]
+        if "".join(lines).strip():
+            database.execute_sql("\n".join(lines))
+
+
+def _history_index(database, migrator):
+    """The history page lists a session's events by date: index them so."""
+    if not any(index.columns == ["session_id", "at"] for index in database.get_indexes("auditevent")):
+        migrate(migrator.add_index("auditevent", ("session_id", "at"), False))
+
+
+MIGRATIONS = (
+    Migration(1, "Schéma initial", _baseline),
+    Migration(2, "Index de l'historique par session et par date", _history_index),
+)
+LATEST = MIGRATIONS[-1].version
+
+
+def _migrator(database):
+    if isinstance(database, SqliteDatabase):
+        return SqliteMigrator(database)
+    if isinstance(database, PostgresqlDatabase):
+        return PostgresqlMigrator(database)
+    return SchemaMigrator.from_database(database)
+
+
+def current_version(database):
+    """The schema's version: 0 for an empty database."""
+    tables = set(database.get_tables())
+    if "schemaversion" not in tables:
+        # A database made before versioning existed is the baseline.
+        return 1 if "examsession" in tables else 0
+    with SchemaVersion.bind_ctx(database):
+        return SchemaVersion.select().order_by(SchemaVersion.version.desc()).scalar() or 0
+
+
+def upgrade(database, target=LATEST):
+    """Apply the migrations the database lacks, up to `target`; returns those applied.
+
+    On SQLite, foreign keys are off during the run: playhouse.migrate rebuilds tables for some
+    changes, and a rebuild with them on would cascade deletes to child rows."""
+    sqlite = isinstance(database, SqliteDatabase)
+    if sqlite:
+        database.execute_sql("PRAGMA foreign_keys = OFF")
+    try:
+        return [migration for migration in MIGRATIONS if migration.version <= target and _apply(database, migration)]
+    finally:
+        if sqlite:
+            database.execute_sql("PRAGMA foreign_keys = ON")
+
+
+def _apply(database, migration):
+    """Apply one migration unless it is there already; True when it was applied now."""
+    with database.atomic():  # BEGIN IMMEDIATE on SQLite: one process at a time
+        if isinstance(database, PostgresqlDatabase):
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK,))
+        version = current_version(database)
+        with SchemaVersion.bind_ctx(database):
+            SchemaVersion.create_table(safe=True)
+            if version < migration.version:
+                migration.apply(database, _migrator(database))
+            elif SchemaVersion.select().where(SchemaVersion.version == migration.version).exists():
+                return False
+            SchemaVersion.create(version=migration.version, name=migration.name)
+            return version < migration.version
