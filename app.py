@@ -1,10 +1,12 @@
 """Jalon: the official "Guide de préparation de la session" as a live checklist per exam session."""
 import datetime as dt
+import hashlib
 import os
 import secrets
 from pathlib import Path
 
 from flask import Flask, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 import commands
 import deadlines
@@ -23,9 +25,33 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
+class JalonFlask(Flask):
+    """Static files are linked with a version (?v=<content hash>), so browsers may keep them a year."""
+
+    STATIC_MAX_AGE = 365 * 24 * 3600
+
+    def get_send_file_max_age(self, filename):
+        return self.STATIC_MAX_AGE if request.args.get("v") else 0
+
+
+def _static_versions(app):
+    """Add ?v=<hash of the file> to every url_for('static', ...): a changed file gets a new URL."""
+    versions = {}
+
+    @app.url_defaults
+    def add_version(endpoint, values):
+        if endpoint == "static" and "filename" in values and "v" not in values:
+            filename = values["filename"]
+            if filename not in versions:
+                path = Path(app.static_folder) / filename
+                versions[filename] = hashlib.sha256(path.read_bytes()).hexdigest()[:12] if path.is_file() else ""
+            if versions[filename]:
+                values["v"] = versions[filename]
+
+
 def create_app(config=None):
     # instance/ holds the SQLite file and the generated secret key; JALON_INSTANCE_PATH moves it (e.g. /var/lib/jalon).
-    app = Flask(__name__, instance_relative_config=True, instance_path=os.environ.get("JALON_INSTANCE_PATH"))
+    app = JalonFlask(__name__, instance_relative_config=True, instance_path=os.environ.get("JALON_INSTANCE_PATH"))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(
         DATABASE_URL=os.environ.get("DATABASE_URL")
@@ -43,6 +69,8 @@ def create_app(config=None):
         REMEMBER_COOKIE_SECURE=os.environ.get("SESSION_COOKIE_SECURE", "") == "1",
         MAX_CONTENT_LENGTH=1024 * 1024,
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Behind a reverse proxy (nginx, Apache): how many proxies set X-Forwarded-For/-Proto/-Host.
+        PROXY_COUNT=int(os.environ.get("PROXY_COUNT", "0")),
         RATELIMIT_HEADERS_ENABLED=False,
         # A fixed date for tests and demos (JALON_TODAY=2027-02-01); None means the real today.
         TODAY=dt.date.fromisoformat(os.environ["JALON_TODAY"]) if os.environ.get("JALON_TODAY") else None,
@@ -60,6 +88,10 @@ def create_app(config=None):
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret_key(app)
 
+    if app.config["PROXY_COUNT"]:
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
+    _static_versions(app)
     models.db.initialize(models.make_database(app.config["DATABASE_URL"]))
     htmx.init_app(app)
     csrf.init_app(app)

@@ -5,6 +5,7 @@ guide/. An exam session is a frozen run of one guide version: creating it copies
 tasks into checklist items, so a later guide never changes an existing session. Every change to a
 session or an item is written together with its audit event, in one transaction.
 """
+import contextlib
 import datetime as dt
 import json
 import re
@@ -79,6 +80,25 @@ def locked(query):
 
     SQLite needs no row lock: its write transactions begin IMMEDIATE and run one at a time."""
     return query.for_update() if db.obj.for_update else query
+
+
+@contextlib.contextmanager
+def counting_queries():
+    """Count the SQL statements sent to the database meanwhile (they still run: this only counts).
+    For tests and benchmarks: a page's number of queries must not grow with the data."""
+    statements = []
+    database = db.obj
+    execute_sql = database.execute_sql
+
+    def counted(sql, *args, **kwargs):
+        statements.append(sql)
+        return execute_sql(sql, *args, **kwargs)
+
+    database.execute_sql = counted
+    try:
+        yield statements
+    finally:
+        del database.execute_sql
 
 
 def now():
@@ -308,6 +328,7 @@ class ChecklistItem(TaskText, BaseModel):
 
     class Meta:
         indexes = ((("session", "position"), True), (("state", "due_on"), False))
+        only_save_dirty = True  # a tick writes the few columns it changes, not the task's text
 
     def status(self, today):
         return deadlines.status(self.state, self.done_on, self.due_on, today)
@@ -376,6 +397,18 @@ class SessionProgress:
     next_due: dt.date | None = None
 
     @classmethod
+    def total(cls, parts):
+        """The sum of several progresses (a session's tables)."""
+        result = cls(Progress(), Progress())
+        for part in parts:
+            for mine, theirs in ((result.all, part.all), (result.reglementaire, part.reglementaire)):
+                mine.total, mine.done, mine.na = mine.total + theirs.total, mine.done + theirs.done, mine.na + theirs.na
+            result.late += part.late
+            dues = [d for d in (result.next_due, part.next_due) if d]
+            result.next_due = min(dues) if dues else None
+        return result
+
+    @classmethod
     def of(cls, items, today=None):
         """Counts over the items; with `today`, also how many are late."""
         result = cls(Progress(), Progress())
@@ -412,30 +445,58 @@ def group_phases(rows, phase_of):
     return phases
 
 
-def progress_by_session(session_ids, today):
-    """{session id: SessionProgress} with late counts and next deadline, in one query, for lists."""
+def _progress_counts(key, condition, today):
+    """(key, SessionProgress) rows counted by the database, one per value of `key`."""
     item = ChecklistItem
     reg = item.reglementaire == True  # noqa: E712
     todo = item.state == "todo"
 
-    def count(condition):
-        return fn.SUM(Case(None, [(condition, 1)], 0))
+    def count(cond):
+        return fn.SUM(Case(None, [(cond, 1)], 0))
 
     query = (
         item.select(
-            item.session, fn.COUNT(item.id), count(item.state == "done"), count(item.state == "na"),
+            key, fn.COUNT(item.id), count(item.state == "done"), count(item.state == "na"),
             count(reg), count(reg & (item.state == "done")), count(reg & (item.state == "na")),
             count(todo & (item.due_on < today)),
             fn.MIN(Case(None, [(todo & (item.due_on >= today), item.due_on)], None)),
         )
-        .where(item.session.in_(list(session_ids)))
-        .group_by(item.session)
+        .where(condition)
+        .group_by(key)
         .tuples()
     )
+    for value, total, done, na, reg_total, reg_done, reg_na, late, next_due in query:
+        yield value, SessionProgress(Progress(total, done or 0, na or 0),
+                                     Progress(reg_total or 0, reg_done or 0, reg_na or 0),
+                                     late=late or 0, next_due=as_date(next_due))
+
+
+def progress_by_session(session_ids, today):
+    """{session id: SessionProgress} with late counts and next deadline, in one query, for lists."""
+    return dict(_progress_counts(ChecklistItem.session, ChecklistItem.session.in_(list(session_ids)), today))
+
+
+def progress_by_phase(session_id, today):
+    """{table number: SessionProgress} of one session, in one query (after a change to one row).
+
+    Written in SQL rather than built with Peewee: it runs on every tick, and building the query
+    cost more than running it."""
+    p = db.obj.param
+    sql = (
+        "SELECT phase_number, COUNT(*),"
+        " SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END), SUM(CASE WHEN state = 'na' THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN reglementaire THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN reglementaire AND state = 'done' THEN 1 ELSE 0 END),"
+        " SUM(CASE WHEN reglementaire AND state = 'na' THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN state = 'todo' AND due_on < {p} THEN 1 ELSE 0 END),"
+        f" MIN(CASE WHEN state = 'todo' AND due_on >= {p} THEN due_on END)"
+        f" FROM checklistitem WHERE session_id = {p} GROUP BY phase_number"
+    )
+    rows = db.execute_sql(sql, (today, today, session_id))
     return {
-        sid: SessionProgress(Progress(total, done or 0, na or 0), Progress(reg or 0, reg_done or 0, reg_na or 0),
-                             late=late or 0, next_due=as_date(next_due))
-        for sid, total, done, na, reg, reg_done, reg_na, late, next_due in query
+        number: SessionProgress(Progress(total, done, na), Progress(reg, reg_done, reg_na), late=late,
+                                next_due=as_date(next_due))
+        for number, total, done, na, reg, reg_done, reg_na, late, next_due in rows
     }
 
 

@@ -13,17 +13,20 @@ def today():
     return current_app.config["TODAY"] or dt.date.today()
 
 
-def visible_session(session_id):
-    """The session if the current user may see it; 404 otherwise, so other centres' sessions stay unknown."""
-    session = (
-        ExamSession.select(ExamSession, Centre, Site)
-        .join(Centre).switch(ExamSession).join(Site)
-        .where(ExamSession.id == session_id)
-        .first()
-    )
+def _sessions():
+    return ExamSession.select(ExamSession, Centre, Site).join(Centre).switch(ExamSession).join(Site)
+
+
+def _check_visible(session):
+    """404 unless the current user may see the session: other centres' sessions stay unknown."""
     if session is None or not current_user.can_see(session):
         abort(404)
     return session
+
+
+def visible_session(session_id):
+    """The session (with its centre and site) if the current user may see it."""
+    return _check_visible(_sessions().where(ExamSession.id == session_id).first())
 
 
 def editable_session(session_id):
@@ -34,11 +37,13 @@ def editable_session(session_id):
 
 
 def editable_item(item_id):
-    item = ChecklistItem.get_or_none(ChecklistItem.id == item_id)
-    if item is None:
-        abort(404)
-    session = editable_session(item.session_id)
-    item.session = session
+    """The item with its session, centre and site (one query), if the current user may change it."""
+    item = (ChecklistItem.select(ChecklistItem, ExamSession, Centre, Site)
+            .join(ExamSession).join(Centre).switch(ExamSession).join(Site)
+            .where(ChecklistItem.id == item_id).first())
+    _check_visible(item.session if item else None)
+    if not current_user.can_edit(item.session):
+        abort(403)
     return item
 
 

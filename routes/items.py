@@ -4,18 +4,28 @@ An htmx request gets the row plus out-of-band progress figures; a plain form pos
 is sent back to the session page. A refused change answers with the row showing the message and
 the user's input, so nothing typed is lost.
 """
+from dataclasses import dataclass
+
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from extensions import is_partial
 from models import (
-    DomainError, SessionProgress, StaleObservation, mark_done, mark_na, mark_todo, parse_date,
-    save_observation,
+    ChecklistItem, DomainError, SessionProgress, StaleObservation, mark_done, mark_na, mark_todo, parse_date,
+    progress_by_phase, save_observation,
 )
 from routes import RowFocus, editable_item, today
 from routes.sessions import render_checklist
 
 bp = Blueprint("items", __name__, url_prefix="/items")
+
+
+@dataclass
+class PhaseProgress:
+    """What the progress line of one table needs (sessions/_phase_progress.html)."""
+
+    number: int
+    progress: SessionProgress
 
 
 @bp.before_request
@@ -40,11 +50,13 @@ def _answer(item, focus=None, status=200, changed=None):
         else:
             response = make_response(render_checklist(session, focus=focus, status=status))
     else:
-        items = session.ordered_items()
-        phase = next(p for p in session.phases(items) if p.number == item.phase_number)
+        # The row, and the progress counted by the database: no need to load the other 98 rows.
+        phases = progress_by_phase(session.id, today())
+        fresh = changed if changed is not None else ChecklistItem.get_by_id(item.id)
         response = make_response(render_template(
-            "sessions/_row_update.html", item=next(i for i in items if i.id == item.id), session=session,
-            can_edit=True, today=today(), focus=focus, phase=phase, progress=SessionProgress.of(items, today()),
+            "sessions/_row_update.html", item=fresh, session=session, can_edit=True,
+            today=today(), focus=focus, phase=PhaseProgress(item.phase_number, phases[item.phase_number]),
+            progress=SessionProgress.total(phases.values()),
         ), status)
     if changed is not None and changed.audit_event is not None:
         response.headers["X-Jalon-Event"] = str(changed.audit_event.id)

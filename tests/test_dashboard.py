@@ -1,27 +1,9 @@
 """The home page: a centre's sessions, what is late and what is coming, across sessions."""
-import contextlib
 from html import unescape
 
 import models
 from conftest import create_session, item_at, text_of
-
-
-@contextlib.contextmanager
-def counting_queries():
-    """Count the SQL statements the app sends to the database (they still run: this only counts)."""
-    statements = []
-    database = models.db.obj
-    execute_sql = database.execute_sql
-
-    def counted(sql, *args, **kwargs):
-        statements.append(sql)
-        return execute_sql(sql, *args, **kwargs)
-
-    database.execute_sql = counted
-    try:
-        yield statements
-    finally:
-        del database.execute_sql
+from models import counting_queries
 
 
 def section(html, title_id):

@@ -1,0 +1,231 @@
+"""Jalon's speed beside a bare Flask + Peewee app (bench/bare_app.py), measured in the same run.
+
+    bench/run.sh                                  # SQLite, then PostgreSQL (a throwaway server)
+    .venv/bin/python bench/run.py [--database-url postgresql://...] [--sessions 1000]
+
+Prints one table of medians per database engine:
+- marking a task done, in process (Flask test client) and over HTTP (wrk, several connections,
+  against gunicorn with several workers), beside the bare app doing one indexed UPDATE per request;
+  targets: at least half the bare app's throughput, a median latency at most twice its own;
+- the session page (99 tasks): render time and SQL queries (target: 10 at most, whatever the size);
+- the dashboard of a centre with 1,000 sessions (target: under 100 ms);
+- the PDF of a completed session (target: under 1 s).
+"""
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+import requests  # noqa: E402
+
+import bare_app  # noqa: E402
+import models  # noqa: E402
+from app import create_app  # noqa: E402
+from dashboard_bench import TODAY, count_queries, seed  # noqa: E402
+from pdf_bench import OBSERVATION  # noqa: E402
+
+PASSWORD = "bench password"
+
+
+def median_ms(samples):
+    return statistics.median(samples) * 1000
+
+
+def time_requests(send, count):
+    """Median latency (s) of `count` calls, and calls per second over the whole loop."""
+    times = []
+    start = time.perf_counter()
+    for n in range(count):
+        t0 = time.perf_counter()
+        send(n)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), count / (time.perf_counter() - start)
+
+
+def random_day(rnd):
+    return (TODAY - dt.timedelta(days=rnd.randrange(1, 300))).isoformat()
+
+
+class Server:
+    """gunicorn on 127.0.0.1, in its own process group, polled until it answers."""
+
+    def __init__(self, target, env, workers, chdir=ROOT):
+        sock = __import__("socket").socket()
+        sock.bind(("127.0.0.1", 0))
+        self.port = sock.getsockname()[1]
+        sock.close()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--chdir",
+             str(chdir), target], env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            start_new_session=True)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                requests.get(self.url + "/", timeout=5)
+                return
+            except requests.RequestException:
+                time.sleep(0.05)
+        raise RuntimeError(f"{target} did not start")
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def stop(self):
+        os.killpg(self.process.pid, 15)
+        self.process.wait(timeout=15)
+
+
+WRK_SCRIPT = """
+local ids = {%(ids)s}
+local headers = {["Content-Type"] = "application/x-www-form-urlencoded", %(headers)s}
+math.randomseed(%(seed)d)
+request = function()
+  local id = ids[math.random(#ids)]
+  local body = string.format("done_on=2026-%%02d-%%02d", math.random(1, 12), math.random(1, 28))
+  return wrk.format("POST", "/items/" .. id .. "/done", headers, body)
+end
+"""
+
+
+def wrk(url, ids, headers, seconds, runs, workdir, connections):
+    """Median requests/s and median p50 latency (ms) over `runs` runs of wrk."""
+    rates, latencies = [], []
+    for run in range(runs):
+        script = Path(workdir) / "tick.lua"
+        script.write_text(WRK_SCRIPT % {
+            "ids": ",".join(map(str, ids)), "seed": run,
+            "headers": ", ".join(f'["{k}"] = "{v}"' for k, v in headers.items())})
+        out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), url],
+                             capture_output=True, text=True, check=True).stdout
+        if "Non-2xx" in out:
+            raise RuntimeError("wrk saw errors:\n" + out)
+        rates.append(float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)))
+        value, unit = re.search(r"50%\s+([\d.]+)(us|ms|s)\b", out).groups()
+        latencies.append(float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit])
+    return statistics.median(rates), statistics.median(latencies)
+
+
+def login(url):
+    http = requests.Session()
+    token = re.search(r'name="csrf-token" content="([^"]+)"', http.get(url + "/login").text).group(1)
+    http.post(url + "/login", data={"email": "bench@jalon.fr", "password": PASSWORD, "csrf_token": token})
+    token = re.search(r'name="csrf-token" content="([^"]+)"', http.get(url + "/").text).group(1)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in http.cookies)
+    return {"Cookie": cookie, "X-CSRFToken": token, "HX-Request": "true"}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("JALON_BENCH_DATABASE_URL"))
+    parser.add_argument("--sessions", type=int, default=1000)
+    parser.add_argument("--ticks", type=int, default=400, help="in-process requests per app")
+    parser.add_argument("--runs", type=int, default=3, help="wrk runs per app")
+    parser.add_argument("--seconds", type=int, default=5, help="length of one wrk run")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn workers per app")
+    parser.add_argument("--connections", type=int, default=8)
+    args = parser.parse_args()
+    engine = "PostgreSQL" if args.database_url else "SQLite"
+    rnd = random.Random(1)
+    rows = []
+
+    with tempfile.TemporaryDirectory() as tmp:
+        jalon_url = args.database_url or f"sqlite:///{tmp}/jalon.sqlite3"
+        bare_url = args.database_url or f"sqlite:///{tmp}/bare.sqlite3"
+        app = create_app({"DATABASE_URL": jalon_url, "SECRET_KEY": "b" * 48, "TODAY": TODAY})
+        app.config["WTF_CSRF_ENABLED"] = False
+        with app.app_context(), models.db.connection_context():
+            t0 = time.perf_counter()
+            seed(args.sessions)
+            # Statistics, as a live database has them; on PostgreSQL also the vacuum that autovacuum
+            # would otherwise start in the middle of the measures, after 99,000 new rows.
+            models.db.execute_sql("VACUUM ANALYZE" if args.database_url else "ANALYZE")
+            seeded = time.perf_counter() - t0
+            coming = list(models.ExamSession.select().where(models.ExamSession.date_debut >= TODAY)
+                          .order_by(models.ExamSession.date_debut).limit(10))
+            tick_ids = [i.id for s in coming for i in s.items]
+            pdf_session = coming[-1]
+            bench_user = models.User.get(models.User.email == "bench@jalon.fr")
+            for item in pdf_session.ordered_items():
+                models.save_observation(item.id, bench_user, OBSERVATION, item.version)
+
+            client = app.test_client()
+            client.post("/login", data={"email": "bench@jalon.fr", "password": PASSWORD})
+            jalon_tick, jalon_rate = time_requests(
+                lambda n: client.post(f"/items/{rnd.choice(tick_ids)}/done", data={"done_on": random_day(rnd)},
+                                      headers={"HX-Request": "true"}), args.ticks)
+            session_page = f"/sessions/{coming[0].id}"
+            page_median, _ = time_requests(lambda n: client.get(session_page), 30)
+            page_queries = count_queries(client, session_page)
+            dashboard_median, _ = time_requests(lambda n: client.get("/"), 30)
+            dashboard_queries = count_queries(client, "/")
+            pdf_median, _ = time_requests(lambda n: client.get(f"/sessions/{pdf_session.id}/guide.pdf"), 5)
+
+        bare = bare_app.create_app(bare_url)
+        with bare.app_context():
+            bare_app.db.connect(reuse_if_open=True)
+            bare_ids = bare_app.seed(len(tick_ids))
+            bare_app.db.close()
+        bare_client = bare.test_client()
+        bare_tick, bare_rate = time_requests(
+            lambda n: bare_client.post(f"/items/{rnd.choice(bare_ids)}/done", data={"done_on": random_day(rnd)}),
+            args.ticks)
+
+        jalon_server = Server("app:app", {"DATABASE_URL": jalon_url, "SECRET_KEY": "b" * 48,
+                                          "JALON_TODAY": TODAY.isoformat(), "JALON_INSTANCE_PATH": tmp},
+                              args.workers)
+        try:
+            jalon_http = wrk(jalon_server.url, tick_ids, login(jalon_server.url), args.seconds, args.runs, tmp,
+                             args.connections)
+        finally:
+            jalon_server.stop()
+        bare_server = Server("bare_app:app", {"DATABASE_URL": bare_url}, args.workers, chdir=ROOT / "bench")
+        try:
+            bare_http = wrk(bare_server.url, bare_ids, {}, args.seconds, args.runs, tmp, args.connections)
+        finally:
+            bare_server.stop()
+
+    def verdict(ok):
+        return "met" if ok else "NOT met"
+
+    rows = [
+        ("Tick « Fait », in process: median latency", f"{jalon_tick * 1000:.2f} ms", f"{bare_tick * 1000:.2f} ms",
+         f"{jalon_tick / bare_tick:.1f}×", ""),
+        ("Tick « Fait », in process: requests/s", f"{jalon_rate:.0f}", f"{bare_rate:.0f}",
+         f"{jalon_rate / bare_rate:.2f}", ""),
+        (f"Tick « Fait », HTTP ({args.workers} workers, {args.connections} connections): requests/s",
+         f"{jalon_http[0]:.0f}", f"{bare_http[0]:.0f}", f"{jalon_http[0] / bare_http[0]:.2f}",
+         f"≥ 0.5: {verdict(jalon_http[0] >= bare_http[0] / 2)}"),
+        ("Tick « Fait », HTTP: median latency", f"{jalon_http[1]:.2f} ms", f"{bare_http[1]:.2f} ms",
+         f"{jalon_http[1] / bare_http[1]:.1f}×", f"≤ 2×: {verdict(jalon_http[1] <= 2 * bare_http[1])}"),
+        ("Session page (99 tasks): median render", f"{median_ms([page_median]):.1f} ms", f"{bare_tick * 1000:.2f} ms",
+         f"{page_median / bare_tick:.1f}×", ""),
+        ("Session page: SQL queries", str(page_queries), "1", "", f"≤ 10: {verdict(page_queries <= 10)}"),
+        (f"Dashboard, {args.sessions} sessions: median render", f"{dashboard_median * 1000:.1f} ms",
+         f"{bare_tick * 1000:.2f} ms", f"{dashboard_median / bare_tick:.1f}×",
+         f"< 100 ms: {verdict(dashboard_median < 0.1)}"),
+        ("Dashboard: SQL queries", str(dashboard_queries), "1", "", ""),
+        ("PDF of a completed session (300-character observations)", f"{pdf_median * 1000:.0f} ms",
+         f"{bare_tick * 1000:.2f} ms", f"{pdf_median / bare_tick:.0f}×", f"< 1 s: {verdict(pdf_median < 1)}"),
+    ]
+    print(f"\n### {engine}: {args.sessions} sessions ({args.sessions * 99} tasks) seeded in {seeded:.0f} s; "
+          f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}\n")
+    print("| Measure | Jalon | Bare Flask + Peewee (one UPDATE) | Jalon / bare | Target |")
+    print("| --- | --- | --- | --- | --- |")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+
+
+if __name__ == "__main__":
+    main()
