@@ -126,10 +126,16 @@ def change_own_password(user, current, new, confirmation):
     return user
 
 
-def create_centre(admin, name):
-    name = clean_text(name, multiline=False, max_length=200, label="Le nom du centre")
+def _name(value, what):
+    """The name of a centre or a site, cleaned; DomainError when empty or not acceptable."""
+    name = clean_text(value, multiline=False, max_length=200, label=f"Le nom du {what}")
     if not name:
-        raise DomainError("Indiquez le nom du centre.", "name")
+        raise DomainError(f"Indiquez le nom du {what}.", "name")
+    return name
+
+
+def create_centre(admin, name):
+    name = _name(name, "centre")
     with db.atomic():
         if Centre.select().where(Centre.name == name).exists():
             raise DomainError("Ce centre existe déjà.", "name")
@@ -139,9 +145,7 @@ def create_centre(admin, name):
 
 
 def rename_centre(admin, centre, name):
-    name = clean_text(name, multiline=False, max_length=200, label="Le nom du centre")
-    if not name:
-        raise DomainError("Indiquez le nom du centre.", "name")
+    name = _name(name, "centre")
     with db.atomic():
         if Centre.select().where((Centre.name == name) & (Centre.id != centre.id)).exists():
             raise DomainError("Un autre centre porte déjà ce nom.", "name")
@@ -153,9 +157,7 @@ def rename_centre(admin, centre, name):
 
 
 def add_site(admin, centre, name):
-    name = clean_text(name, multiline=False, max_length=200, label="Le nom du site")
-    if not name:
-        raise DomainError("Indiquez le nom du site.", "name")
+    name = _name(name, "site")
     with db.atomic():
         if any(site.name.casefold() == name.casefold() for site in centre.sites):
             raise DomainError("Ce centre a déjà un site de ce nom.", "name")
@@ -165,9 +167,7 @@ def add_site(admin, centre, name):
 
 
 def rename_site(admin, site, name):
-    name = clean_text(name, multiline=False, max_length=200, label="Le nom du site")
-    if not name:
-        raise DomainError("Indiquez le nom du site.", "name")
+    name = _name(name, "site")
     with db.atomic():
         if any(s.id != site.id and s.name.casefold() == name.casefold() for s in site.centre.sites):
             raise DomainError("Ce centre a déjà un site de ce nom.", "name")

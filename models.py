@@ -221,8 +221,20 @@ class GuideSection(BaseModel):
     title = CharField(max_length=300)
 
 
-class TaskText:
-    """What a guide task and a checklist item share: a text with an underlined part (a deadline on the form)."""
+class TaskText(BaseModel):
+    """What a guide task and a checklist item share: the task as the guide states it.
+
+    The text with its underlined part (a deadline on the form), its "▶" sub-points, its flags, and
+    its deadline and retention rules. (A Peewee base model: its subclasses get these columns.)"""
+
+    text = TextField()
+    underline = TextField(null=True)
+    details = JSONTextField(null=True)
+    reglementaire = BooleanField()
+    conseil = BooleanField()
+    sub = BooleanField(default=False)
+    due_rule = JSONTextField(null=True)
+    retention_rule = JSONTextField(null=True)
 
     @property
     def text_parts(self):
@@ -233,17 +245,9 @@ class TaskText:
         return self.text, "", ""
 
 
-class GuideTask(TaskText, BaseModel):
+class GuideTask(TaskText):
     section = ForeignKeyField(GuideSection, backref="tasks", on_delete="CASCADE")
     position = IntegerField()
-    text = TextField()
-    underline = TextField(null=True)
-    details = JSONTextField(null=True)
-    reglementaire = BooleanField()
-    conseil = BooleanField()
-    sub = BooleanField(default=False)
-    due_rule = JSONTextField(null=True)
-    retention_rule = JSONTextField(null=True)
 
 
 class ExamSession(BaseModel):
@@ -297,21 +301,13 @@ class ExamSession(BaseModel):
         return group_phases(items, lambda item: (item.phase_number, item.phase_title))
 
 
-class ChecklistItem(TaskText, BaseModel):
+class ChecklistItem(TaskText):
     """One task of a session's checklist, copied from its guide version with its deadline rule."""
 
     session = ForeignKeyField(ExamSession, backref="items", on_delete="CASCADE")
     phase_number = IntegerField()
     phase_title = CharField(max_length=300)
     position = IntegerField()
-    text = TextField()
-    underline = TextField(null=True)
-    details = JSONTextField(null=True)
-    reglementaire = BooleanField()
-    conseil = BooleanField()
-    sub = BooleanField(default=False)
-    due_rule = JSONTextField(null=True)
-    retention_rule = JSONTextField(null=True)
     # Computed from due_rule and the session's dates (apply_deadlines); kept as a column so that
     # late and coming tasks can be found across sessions in one indexed query.
     due_on = DateField(null=True, index=True)
