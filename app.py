@@ -50,8 +50,10 @@ def _static_versions(app):
 
 
 def create_app(config=None):
-    # instance/ holds the SQLite file and the generated secret key; JALON_INSTANCE_PATH moves it (e.g. /var/lib/jalon).
-    app = JalonFlask(__name__, instance_relative_config=True, instance_path=os.environ.get("JALON_INSTANCE_PATH"))
+    # instance/ holds the SQLite file and the generated secret key; JALON_INSTANCE_PATH (or the
+    # INSTANCE_PATH setting, for tests) moves it, e.g. to /var/lib/jalon.
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("JALON_INSTANCE_PATH")
+    app = JalonFlask(__name__, instance_relative_config=True, instance_path=instance_path)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(
         DATABASE_URL=os.environ.get("DATABASE_URL")

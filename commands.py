@@ -201,7 +201,7 @@ def deployment_problems(app):
     config = app.config
     problems = []
     key = config.get("SECRET_KEY") or ""
-    if not os.environ.get("SECRET_KEY") and not (Path(app.instance_path) / "secret_key").exists():
+    if not key:
         problems.append("SECRET_KEY absente : définissez-la dans l'environnement.")
     elif len(key) < 32 or key.lower() in WEAK_KEYS:
         problems.append("SECRET_KEY trop faible : au moins 32 caractères aléatoires.")

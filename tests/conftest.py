@@ -67,6 +67,7 @@ def database_url(tmp_path):
 def make_app(tmp_path, **config):
     app = create_app({
         "TESTING": True,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
         "DATABASE_URL": database_url(tmp_path),
         "SECRET_KEY": "test-secret",
         "WTF_CSRF_ENABLED": False,

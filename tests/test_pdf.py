@@ -79,13 +79,15 @@ def test_every_page_has_the_footer(client, filled):
         assert "par Romain Resp" in page_text
 
 
-def test_a_long_observation_is_printed_in_full(client, auth, session):
+def test_a_long_observation_is_printed_in_full_and_headers_repeat(client, auth, session):
     auth.login()
     long_text = " ".join(f"mot{i}" for i in range(700))
     item = item_at(session, 40)
     client.post(f"/items/{item.id}/observation", data={"observation": long_text, "version": "0"})
-    _, text = pdf_text(client.get(f"/sessions/{session.id}/guide.pdf"))
+    reader, text = pdf_text(client.get(f"/sessions/{session.id}/guide.pdf"))
     assert long_text in text
+    # Seven tables; a table that runs over a page repeats its header on the next one.
+    assert text.count("Tâches à réaliser Réglementaire Conseil Fait le Observations") > 7
 
 
 def test_the_blank_guides_have_no_marks(client, filled):
