@@ -109,7 +109,7 @@ def seed_demo_command():
         created = seed_demo(current_app.config["TODAY"] or dt.date.today())
     click.echo("Données de démonstration " + ("créées." if created else "déjà présentes."))
     click.echo(f"Connexions de démonstration (mot de passe : {DEMO_PASSWORD}) :")
-    for email, name, role in DEMO_USERS:
+    for email, _, role in DEMO_USERS:
         click.echo(f"  {email:<28} {models.ROLE_LABELS[role]}")
 
 

@@ -61,7 +61,7 @@ def number_pages(pdf_bytes):
         pen.showPage()
     pen.save()
     writer = PdfWriter(clone_from=reader)
-    for page, stamp in zip(writer.pages, PdfReader(stamps).pages):
+    for page, stamp in zip(writer.pages, PdfReader(stamps).pages, strict=True):
         page.merge_page(stamp)
         page.compress_content_streams()
     writer.compress_identical_objects()

@@ -5,7 +5,7 @@ import pytest
 
 import deadlines
 import models
-from conftest import HEADER, HTMX, TODAY, create_session, item_at, reload, text_of
+from conftest import HEADER, HTMX, TODAY, create_session, reload, text_of
 from deadlines import add_months, apply_rule, status
 from guide import read_guide
 

@@ -2,7 +2,7 @@
 import pytest
 
 import models
-from conftest import HEADER, create_session, text_of
+from conftest import HEADER, text_of
 
 
 def post_session(client, url="/sessions", **changes):
