@@ -287,6 +287,15 @@ class ExamSession(BaseModel):
             return "preparation"
         return "en_cours" if today <= self.date_fin else "terminee"
 
+    EXAM_DAY_TABLES = (5, 6)  # "Ouverture de la session" and "Déroulement des épreuves"
+
+    def exam_day(self, items):
+        """What exam day needs: tables 5 and 6, and the other tasks still undone that were due by the last day."""
+        tables = [phase for phase in self.phases(items) if phase.number in self.EXAM_DAY_TABLES]
+        still_to_do = [item for item in items if item.phase_number not in self.EXAM_DAY_TABLES
+                       and item.state == "todo" and item.due_on and item.due_on <= self.date_fin]
+        return tables, still_to_do
+
     def retention_until(self, items):
         """Until when the session's documents must be kept (the guide's five years), or None."""
         rules = [item.retention_rule for item in items if item.retention_rule]

@@ -8,12 +8,11 @@ import deadlines
 from dashboard import Filters
 from forms import SessionForm
 from models import (
-    AuditEvent, Centre, ExamSession, SessionProgress, User, create_session, set_archived, update_session,
+    AuditEvent, Centre, ExamSession, SessionProgress, Site, User, create_session, set_archived, update_session,
 )
 from routes import editable_session, today, visible_session
 
 bp = Blueprint("sessions", __name__)
-EXAM_DAY_TABLES = (5, 6)  # "Ouverture de la session" and "Déroulement des épreuves"
 
 
 @bp.before_request
@@ -39,7 +38,9 @@ def _centres_for_form():
 
 def _render_form(form, session=None, status=200):
     centres = _centres_for_form()
-    sites = sorted({site.name for centre in centres for site in centre.sites}) if centres else []
+    # The suggested sites: those of the session's centre, or of every centre the user may choose.
+    centre_ids = [session.centre_id] if session else [c.id for c in centres]
+    sites = sorted({name for (name,) in Site.select(Site.name).where(Site.centre.in_(centre_ids)).tuples()})
     return render_template(
         "sessions/form.html", form=form, session=session, centres=centres, sites=sites,
         selected_centre=request.form.get("centre", ""),
@@ -134,9 +135,7 @@ def exam_day(session_id):
     """Exam day on a tablet: tables 5 and 6, and what is still undone with a deadline by the last day."""
     session = visible_session(session_id)
     items = session.ordered_items()
-    exam_tables = [phase for phase in session.phases(items) if phase.number in EXAM_DAY_TABLES]
-    still_to_do = [i for i in items if i.phase_number not in EXAM_DAY_TABLES and i.state == "todo"
-                   and i.due_on and i.due_on <= session.date_fin]
+    exam_tables, still_to_do = session.exam_day(items)
     return render_template(
         "sessions/jour_j.html", session=session, phases=exam_tables, still_to_do=still_to_do,
         progress=SessionProgress.of(items, today()), can_edit=current_user.can_edit(session), today=today(),

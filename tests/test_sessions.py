@@ -194,3 +194,16 @@ def test_markup_typed_by_users_is_shown_as_text(client, auth, db):
     html = client.get(f"/sessions/{session.id}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Cie" in html
+
+
+def test_jour_j_shows_the_exam_day_tables_and_what_is_still_due(client, auth, session):
+    auth.login()
+    ceres = next(i for i in session.ordered_items() if i.text.startswith("Créer la session dans CERES"))
+    client.post(f"/items/{ceres.id}/done")
+    page = text_of(client.get(f"/sessions/{session.id}/jour-j"))
+    assert "5. Ouverture de la session" in page and "6. Déroulement des épreuves" in page
+    assert "1. Programmation" not in page and "7. Après la session" not in page
+    # Still to do before the end: the late three-month tasks, not the one done, not those without deadline.
+    assert "Enregistrer la demande d'épreuves dans CERES" in page
+    assert "Créer la session dans CERES" not in page
+    assert "Créer le dossier administratif de la session" not in page
