@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from peewee import CharField, DateTimeField, IntegerField, Model, PostgresqlDatabase, SqliteDatabase
-from playhouse.migrate import PostgresqlMigrator, SchemaMigrator, SqliteMigrator, migrate
+from playhouse.migrate import SchemaMigrator, migrate
 
 HERE = Path(__file__).parent
 ADVISORY_LOCK = 7420251  # any constant: Jalon's migrations take this PostgreSQL lock
@@ -56,11 +56,7 @@ LATEST = MIGRATIONS[-1].version
 
 
 def _migrator(database):
-    if isinstance(database, SqliteDatabase):
-        return SqliteMigrator(database)
-    if isinstance(database, PostgresqlDatabase):
-        return PostgresqlMigrator(database)
-    return SchemaMigrator.from_database(database)
+    return SchemaMigrator.from_database(database)  # the SQLite or PostgreSQL flavour
 
 
 def current_version(database):
