@@ -1,4 +1,5 @@
-"""Command line: flask --app app init-db | create-user | seed-demo."""
+"""Command line: flask --app app create-user | seed-demo | send-reminders | check-deploy | backup |
+restore | db-upgrade (init-db is database.py's)."""
 import contextlib
 import datetime as dt
 import os
@@ -10,11 +11,16 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-import accounts
 import migrations
-import models
-import reminders
-from models import ROLES, Centre, ExamSession, User, create_session, db
+from database import sqlite_path
+from documents import reminder_mail
+from domain import DomainError, administration, reminders
+from domain.checklist import mark_done, mark_na, save_observation
+from domain.sessions import create_session
+from domain.vocabulary import ROLE_LABELS, ROLES
+from models import ChecklistItem, Centre, ExamSession, User, db
+from routes import group_link
+
 
 class CommandError(click.ClickException):
     """A command's failure, told in French."""
@@ -34,7 +40,6 @@ DEMO_USERS = (
 
 
 def init_app(app):
-    app.cli.add_command(init_db_command)
     app.cli.add_command(create_user_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(send_reminders_command)
@@ -42,16 +47,6 @@ def init_app(app):
     app.cli.add_command(backup_command)
     app.cli.add_command(db_upgrade_command)
     app.cli.add_command(restore_command)
-
-
-@click.command("init-db")
-@with_appcontext
-def init_db_command():
-    """Create the tables and load the current guide (safe to run again)."""
-    from app import init_db
-
-    init_db()
-    click.echo(f"Base de données prête : {current_app.config['DATABASE_URL']}")
 
 
 def upsert_user(email, password, role, centre_name, display_name=None):
@@ -90,11 +85,11 @@ def create_user_command(email, password, role, centre_name, display_name):
     """Create a user (or update the one with that e-mail)."""
     if "@" not in email:
         raise CommandError("adresse e-mail invalide.")
-    if role != "admin" and not centre_name:
+    if User.role_needs_centre(role) and not centre_name:
         raise CommandError("un responsable ou un lecteur appartient à un centre : indiquez --centre.")
     try:
-        accounts.check_password(password, email=email, display_name=display_name or email.split("@")[0])
-    except models.DomainError as exc:
+        administration.check_password(password, email=email, display_name=display_name or email.split("@")[0])
+    except DomainError as exc:
         raise CommandError(exc.message) from None
     with db.connection_context():
         user = upsert_user(email, password, role, centre_name, display_name)
@@ -110,7 +105,7 @@ def seed_demo_command():
     click.echo("Données de démonstration " + ("créées." if created else "déjà présentes."))
     click.echo(f"Connexions de démonstration (mot de passe : {DEMO_PASSWORD}) :")
     for email, _, role in DEMO_USERS:
-        click.echo(f"  {email:<28} {models.ROLE_LABELS[role]}")
+        click.echo(f"  {email:<28} {ROLE_LABELS[role]}")
 
 
 def seed_demo(today):
@@ -134,26 +129,26 @@ def seed_demo(today):
 
     def done_on(session, item):
         """A plausible date: a few days before the task's deadline, or as its table comes in the guide."""
-        if item.due_on and item.phase_number < 5:
+        if item.due_on and item.tableau_number < 5:
             return item.due_on - dt.timedelta(days=3)
-        if item.phase_number <= 4:
-            return session.date_debut - dt.timedelta(days=(5 - item.phase_number) * 15)
-        return {5: session.date_debut, 6: session.date_fin}.get(item.phase_number, session.date_fin + dt.timedelta(days=6))
+        if item.tableau_number <= 4:
+            return session.date_debut - dt.timedelta(days=(5 - item.tableau_number) * 15)
+        return {5: session.date_debut, 6: session.date_fin}.get(item.tableau_number, session.date_fin + dt.timedelta(days=6))
 
-    def work(session, upto_phase, observations, na=(), skip=()):
-        """Mark done every task of the tables up to `upto_phase`, but those in `skip`."""
+    def work(session, upto_tableau, observations, na=(), skip=()):
+        """Mark done every task of the tableaux up to `upto_tableau`, but those in `skip`."""
         for item in session.ordered_items():
-            if item.phase_number > upto_phase:
+            if item.tableau_number > upto_tableau:
                 break
             if item.position in skip:
                 continue
             if item.position in na:
-                models.mark_na(item.id, responsable, na[item.position])
+                mark_na(item.id, responsable, na[item.position])
             else:
-                models.mark_done(item.id, responsable, min(today, done_on(session, item)), today)
+                mark_done(item.id, responsable, min(today, done_on(session, item)), today)
         for position, text in observations.items():
-            item = session.items.where(models.ChecklistItem.position == position).get()
-            models.save_observation(item.id, responsable, text, item.version)
+            item = session.items.where(ChecklistItem.position == position).get()
+            save_observation(item.id, responsable, text, item.version)
 
     finished = session("DWWM", "Développeur web et web mobile", -40, 4)
     work(finished, 7, {
@@ -181,13 +176,13 @@ def send_reminders_command(dry_run):
     """E-mail each responsable the late tasks of their centre and those due within 7 days."""
     today = current_app.config["TODAY"] or dt.date.today()
     with db.connection_context(), current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
-        messages = [reminders.message(digest, today) for digest in reminders.digests(today)]
+        messages = [reminder_mail.message(digest, today, group_link) for digest in reminders.digests(today)]
     if dry_run:
         for msg in messages:
             click.echo(f"À : {msg['To']}\nObjet : {msg['Subject']}\n\n{msg.get_content()}\n")
     elif messages:
         try:
-            reminders.send(messages)
+            reminder_mail.send(messages)
         except (OSError, smtplib.SMTPException) as exc:
             raise CommandError(f"Envoi impossible par {current_app.config['SMTP_HOST']} : {exc}") from exc
     click.echo(f"{len(messages)} rappel(s) {'préparé(s)' if dry_run else 'envoyé(s)'}.")
@@ -216,7 +211,7 @@ def deployment_problems(app):
                 if u.check_password(DEMO_PASSWORD)]
     if demo:
         problems.append(f"Comptes de démonstration actifs avec leur mot de passe public : {', '.join(demo)}.")
-    path = models.sqlite_path(db.obj)
+    path = sqlite_path()
     if path is not None:
         for candidate in (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))):
             if candidate.exists() and candidate.stat().st_mode & 0o004:
@@ -243,7 +238,7 @@ REQUIRED_TABLES = {"centre", "user", "examsession", "checklistitem", "auditevent
 
 
 def _live_database_file():
-    path = models.sqlite_path(db.obj)
+    path = sqlite_path()
     if path is None:
         raise CommandError("Sauvegarde intégrée pour SQLite seulement : avec PostgreSQL, utilisez pg_dump.")
     return path

@@ -16,6 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import models  # noqa: E402
+from database import counting_queries  # noqa: E402
+from domain.sessions import create_session  # noqa: E402
 from app import create_app  # noqa: E402
 from commands import upsert_user  # noqa: E402
 
@@ -34,13 +36,13 @@ def seed(count):
                       code_ccp="", date_debut=start, date_fin=start + dt.timedelta(days=2), nb_formation=10,
                       nb_vae=1, responsable="Bench", suppleant="")
         with models.db.atomic():
-            session = models.create_session(user.centre, "Site", header, user)
+            session = create_session(user.centre, "Site", header, user)
             if session.date_fin < TODAY:
                 session.items.model.update(state="done", done_on=session.date_fin).where(
                     models.ChecklistItem.session == session).execute()
             elif session.date_debut < TODAY + dt.timedelta(days=120):
                 models.ChecklistItem.update(state="done", done_on=TODAY).where(
-                    (models.ChecklistItem.session == session) & (models.ChecklistItem.phase_number <= 2)
+                    (models.ChecklistItem.session == session) & (models.ChecklistItem.tableau_number <= 2)
                     & models.ChecklistItem.position.in_([p for p in range(1, 100) if p % 3])).execute()
     return user
 
@@ -56,7 +58,7 @@ def measure(client, url, runs):
 
 
 def count_queries(client, url):
-    with models.counting_queries() as statements:
+    with counting_queries() as statements:
         client.get(url)
     return len(statements)
 

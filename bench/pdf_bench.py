@@ -17,6 +17,8 @@ from pypdf import PdfReader
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import models  # noqa: E402
+from domain.checklist import mark_done, mark_na, save_observation  # noqa: E402
+from domain.sessions import create_session  # noqa: E402
 from app import create_app  # noqa: E402
 from commands import upsert_user  # noqa: E402
 
@@ -32,16 +34,16 @@ def build(tmp):
     with app.app_context(), models.db.connection_context():
         user = upsert_user("bench@jalon.fr", "bench password", "responsable", "Centre de bench", "Bench")
         start = dt.date(2027, 3, 15)
-        session = models.create_session(user.centre, "Site", dict(
+        session = create_session(user.centre, "Site", dict(
             titre="Développeur web et web mobile", sigle="DWWM", millesime="2023", nature="TITRE",
             libelle_ccp="", code_ccp="", date_debut=start, date_fin=start + dt.timedelta(days=3),
             nb_formation=12, nb_vae=3, responsable="Karim Benali", suppleant="Nadia Morel"), user)
         for item in session.ordered_items():
             if item.position % 10 == 0:
-                models.mark_na(item.id, user, "Sans objet pour cette session : aucun candidat concerné.")
+                mark_na(item.id, user, "Sans objet pour cette session : aucun candidat concerné.")
             else:
-                models.mark_done(item.id, user, start - dt.timedelta(days=7), start)
-            models.save_observation(item.id, user, OBSERVATION, item.version + 1)
+                mark_done(item.id, user, start - dt.timedelta(days=7), start)
+            save_observation(item.id, user, OBSERVATION, item.version + 1)
     return app, session.id
 
 

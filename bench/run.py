@@ -31,6 +31,7 @@ import requests  # noqa: E402
 
 import bare_app  # noqa: E402
 import models  # noqa: E402
+from domain.checklist import save_observation  # noqa: E402
 from app import create_app  # noqa: E402
 from dashboard_bench import TODAY, count_queries, seed  # noqa: E402
 from pdf_bench import OBSERVATION  # noqa: E402
@@ -158,7 +159,7 @@ def main():
             pdf_session = coming[-1]
             bench_user = models.User.get(models.User.email == "bench@jalon.fr")
             for item in pdf_session.ordered_items():
-                models.save_observation(item.id, bench_user, OBSERVATION, item.version)
+                save_observation(item.id, bench_user, OBSERVATION, item.version)
 
             client = app.test_client()
             client.post("/login", data={"email": "bench@jalon.fr", "password": PASSWORD})

@@ -2,7 +2,7 @@
 import tomllib
 from pathlib import Path
 
-from deadlines import check_rule
+from domain.deadlines import check_rule
 
 GUIDE_DIR = Path(__file__).parent
 CURRENT_GUIDE = GUIDE_DIR / "v1.toml"
@@ -13,7 +13,7 @@ class GuideFileError(ValueError):
 
 
 def read_guide(path=CURRENT_GUIDE):
-    """The guide file's content, checked: a version, phases with titles, tasks with text and flags."""
+    """The guide file's content, checked: a version, tableaux with titles, tasks with text and flags."""
     try:
         content = Path(path).read_bytes()
     except OSError as exc:
@@ -32,17 +32,18 @@ def read_guide_text(content):
             raise GuideFileError(f"Le fichier de guide doit indiquer « {key} ».")
         if len(data[key]) > max_length:
             raise GuideFileError(f"« {key} » : {max_length} caractères au plus.")
-    phases = data.get("phases")
-    if not isinstance(phases, list) or not phases:
+    # The file calls the guide's tables "phases" (its published format); the code calls them tableaux.
+    tableaux = data.get("phases")
+    if not isinstance(tableaux, list) or not tableaux:
         raise GuideFileError("Le fichier de guide ne contient aucun tableau de tâches.")
-    for number, phase in enumerate(phases, start=1):
-        if not isinstance(phase, dict) or not isinstance(phase.get("title"), str) or not phase["title"].strip():
+    for number, tableau in enumerate(tableaux, start=1):
+        if not isinstance(tableau, dict) or not isinstance(tableau.get("title"), str) or not tableau["title"].strip():
             raise GuideFileError(f"Le tableau {number} n'a pas de titre.")
-        if len(phase["title"]) > 300:
+        if len(tableau["title"]) > 300:
             raise GuideFileError(f"Le titre du tableau {number} dépasse 300 caractères.")
-        if "due" in phase and (problem := check_rule(phase["due"])):
+        if "due" in tableau and (problem := check_rule(tableau["due"])):
             raise GuideFileError(f"Tableau {number}, échéance : {problem}.")
-        tasks = phase.get("tasks")
+        tasks = tableau.get("tasks")
         if not isinstance(tasks, list) or not tasks:
             raise GuideFileError(f"Le tableau {number} ne contient aucune tâche.")
         for index, task in enumerate(tasks, start=1):

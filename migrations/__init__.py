@@ -48,9 +48,24 @@ def _history_index(database, migrator):
         migrate(migrator.add_index("auditevent", ("session_id", "at"), False))
 
 
+def _tableau_vocabulary(database, migrator):
+    """The guide's tables are « tableaux » in code as on the form, and journal entries are keyed by
+    a code (created, state, archived) instead of their French label."""
+    migrate(
+        migrator.rename_table("guidesection", "guidetableau"),
+        migrator.rename_column("guidetask", "section_id", "tableau_id"),
+        migrator.rename_column("checklistitem", "phase_number", "tableau_number"),
+        migrator.rename_column("checklistitem", "phase_title", "tableau_title"),
+    )
+    for label, code in (("création", "created"), ("état", "state"), ("archivée", "archived")):
+        database.execute_sql(f"UPDATE auditevent SET field = {database.param} WHERE field = {database.param}",
+                             (code, label))
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
+    Migration(3, "Vocabulaire : tableaux du guide, codes du journal", _tableau_vocabulary),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -2,10 +2,11 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import abort, current_app
+from flask import abort, current_app, url_for
 from flask_login import current_user
 
-from models import Centre, ChecklistItem, ExamSession, Site
+from domain import access
+from models import ChecklistItem, ExamSession
 
 
 def today():
@@ -13,36 +14,40 @@ def today():
     return current_app.config["TODAY"] or dt.date.today()
 
 
-def _sessions():
-    return ExamSession.select(ExamSession, Centre, Site).join(Centre).switch(ExamSession).join(Site)
+def group_link(group):
+    """The full address of a group of tasks (domain.deadlines.TaskGroup): its first task's row."""
+    return url_for("sessions.show", session_id=group.session.id, _anchor=f"item-{group.items[0].id}", _external=True)
+
+
+def user():
+    """The logged-in user as a model instance (not Flask-Login's proxy), for the domain functions."""
+    return current_user._get_current_object()
 
 
 def _check_visible(session):
     """404 unless the current user may see the session: other centres' sessions stay unknown."""
-    if session is None or not current_user.can_see(session):
+    if session is None or not access.can_see(current_user, session):
         abort(404)
     return session
 
 
 def visible_session(session_id):
     """The session (with its centre and site) if the current user may see it."""
-    return _check_visible(_sessions().where(ExamSession.id == session_id).first())
+    return _check_visible(ExamSession.with_places().where(ExamSession.id == session_id).first())
 
 
 def editable_session(session_id):
     session = visible_session(session_id)
-    if not current_user.can_edit(session):
+    if not access.can_edit(current_user, session):
         abort(403)
     return session
 
 
 def editable_item(item_id):
     """The item with its session, centre and site (one query), if the current user may change it."""
-    item = (ChecklistItem.select(ChecklistItem, ExamSession, Centre, Site)
-            .join(ExamSession).join(Centre).switch(ExamSession).join(Site)
-            .where(ChecklistItem.id == item_id).first())
+    item = ChecklistItem.with_session().where(ChecklistItem.id == item_id).first()
     _check_visible(item.session if item else None)
-    if not current_user.can_edit(item.session):
+    if not access.can_edit(current_user, item.session):
         abort(403)
     return item
 

@@ -2,8 +2,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
-import accounts
-from models import DomainError
+from domain import DomainError, administration
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -23,7 +22,7 @@ def show():
 def change_password():
     user = current_user._get_current_object()
     try:
-        accounts.change_own_password(user, request.form.get("current", ""), request.form.get("new", ""),
+        administration.change_own_password(user, request.form.get("current", ""), request.form.get("new", ""),
                                      request.form.get("confirmation", ""))
     except DomainError as exc:
         return render_template("account/show.html", user=user, error=exc), 422
@@ -34,6 +33,6 @@ def change_password():
 
 @bp.post("/calendar-token")
 def regenerate_feed_token():
-    current_user.new_feed_token()
+    administration.new_feed_token(current_user._get_current_object())
     flash("Nouvelle adresse d'agenda créée : les anciennes adresses ne fonctionnent plus.", "success")
     return redirect(url_for("account.show"))

@@ -3,10 +3,10 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from peewee import JOIN, fn
 
-import accounts
-from models import (
-    ROLES, AdminEvent, Centre, DomainError, ExamSession, GuideVersion, Site, User, guide_phases,
-)
+from domain import DomainError, administration
+from domain.guides import guide_tableaux
+from domain.vocabulary import ROLES
+from models import AdminEvent, Centre, ExamSession, GuideVersion, Site, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 JOURNAL_PAGE = 50
@@ -15,7 +15,7 @@ JOURNAL_PAGE = 50
 @bp.before_request
 @login_required
 def _require_admin():
-    if current_user.role != "admin":
+    if not current_user.is_admin:
         abort(403)
 
 
@@ -50,9 +50,9 @@ def users():
 @bp.post("/users")
 def create_user():
     form = {k: request.form.get(k, "") for k in ("email", "display_name", "role", "centre")}
-    password = accounts.generated_password()
+    password = administration.generated_password()
     try:
-        user = accounts.create_user(_admin(), form["email"], form["display_name"], form["role"], form["centre"],
+        user = administration.create_user(_admin(), form["email"], form["display_name"], form["role"], form["centre"],
                                     password)
     except DomainError as exc:
         return _render_users(error=exc, form=form, status=422)
@@ -73,7 +73,7 @@ def user(user_id):
 def update_user(user_id):
     user = _get(User, user_id)
     try:
-        accounts.update_user(_admin(), user, request.form.get("display_name", ""), request.form.get("role", ""),
+        administration.update_user(_admin(), user, request.form.get("display_name", ""), request.form.get("role", ""),
                              request.form.get("centre", ""))
     except DomainError as exc:
         return _render_user(User.get_by_id(user_id), error=exc, status=422)
@@ -84,7 +84,7 @@ def update_user(user_id):
 def _set_active(user_id, active):
     user = _get(User, user_id)
     try:
-        accounts.set_active(_admin(), user, active)
+        administration.set_active(_admin(), user, active)
     except DomainError as exc:
         return _render_user(User.get_by_id(user_id), error=exc, status=422)
     flash(f"Compte {user.email} {'réactivé' if active else 'désactivé'}.", "success")
@@ -104,7 +104,7 @@ def activate_user(user_id):
 @bp.post("/users/<int:user_id>/password")
 def reset_password(user_id):
     user = _get(User, user_id)
-    return _render_user(user, password=accounts.reset_password(_admin(), user))
+    return _render_user(user, password=administration.reset_password(_admin(), user))
 
 
 # --- Centres and sites --------------------------------------------------------------------------
@@ -133,22 +133,22 @@ def _centre_change(change, *args):
 
 @bp.post("/centres")
 def create_centre():
-    return _centre_change(accounts.create_centre, request.form.get("name", ""))
+    return _centre_change(administration.create_centre, request.form.get("name", ""))
 
 
 @bp.post("/centres/<int:centre_id>")
 def rename_centre(centre_id):
-    return _centre_change(accounts.rename_centre, _get(Centre, centre_id), request.form.get("name", ""))
+    return _centre_change(administration.rename_centre, _get(Centre, centre_id), request.form.get("name", ""))
 
 
 @bp.post("/centres/<int:centre_id>/sites")
 def add_site(centre_id):
-    return _centre_change(accounts.add_site, _get(Centre, centre_id), request.form.get("name", ""))
+    return _centre_change(administration.add_site, _get(Centre, centre_id), request.form.get("name", ""))
 
 
 @bp.post("/sites/<int:site_id>")
 def rename_site(site_id):
-    return _centre_change(accounts.rename_site, _get(Site, site_id), request.form.get("name", ""))
+    return _centre_change(administration.rename_site, _get(Site, site_id), request.form.get("name", ""))
 
 
 # --- Guide versions -----------------------------------------------------------------------------
@@ -171,7 +171,7 @@ def import_guide():
     if upload is None or not upload.filename:
         return _render_guides(error=DomainError("Choisissez un fichier de guide (.toml).", "file"), status=422)
     try:
-        guide = accounts.import_guide_file(_admin(), upload.read())
+        guide = administration.import_guide_file(_admin(), upload.read())
     except DomainError as exc:
         return _render_guides(error=exc, status=422)
     flash(f"Version « {guide.version} » du guide importée : les nouvelles sessions l'utiliseront.", "success")
@@ -181,7 +181,7 @@ def import_guide():
 @bp.get("/guides/<int:guide_id>")
 def guide(guide_id):
     guide = _get(GuideVersion, guide_id)
-    return render_template("admin/guide.html", guide=guide, phases=guide_phases(guide))
+    return render_template("admin/guide.html", guide=guide, tableaux=guide_tableaux(guide))
 
 
 @bp.get("/journal")

@@ -2,8 +2,11 @@
 from flask import Blueprint, Response
 from flask_login import current_user, login_required
 
-from models import GuideVersion, SessionProgress, guide_phases, now
-from pdf import download_name, render_pdf
+from documents.pdf import download_name, render_pdf
+from domain import sessions
+from domain.guides import guide_tableaux
+from domain.progress import SessionProgress
+from models import GuideVersion, now
 from routes import visible_session
 
 bp = Blueprint("exports", __name__)
@@ -26,7 +29,7 @@ def _session_pdf(session_id, blank):
     progress = None if blank else SessionProgress.of(items)
     body = render_pdf(
         "exports/guide.pdf.html", session=session, centre_name=session.centre.name,
-        phases=session.phases(items), blank=blank, progress=progress,
+        tableaux=sessions.tableaux(items), blank=blank, progress=progress,
         regulatory_todo=[i for i in items if i.reglementaire and i.state == "todo"],
         guide_label=f"guide version {session.guide.version}",
         generated_at=now(), generated_by=current_user.display_name,
@@ -48,7 +51,7 @@ def session_blank_guide(session_id):
 def blank_guide():
     guide = GuideVersion.current()
     body = render_pdf(
-        "exports/guide.pdf.html", session=None, centre_name=None, phases=guide_phases(guide),
+        "exports/guide.pdf.html", session=None, centre_name=None, tableaux=guide_tableaux(guide),
         blank=True, progress=None, regulatory_todo=[], guide_label=f"guide version {guide.version}",
         generated_at=now(), generated_by=current_user.display_name,
     )

@@ -7,22 +7,23 @@ the user's input, so nothing typed is lost.
 from dataclasses import dataclass
 
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
+from domain import DomainError
+from domain.checklist import StaleObservation, mark_done, mark_na, mark_todo, save_observation
+from domain.inputs import parse_date
+from domain.progress import SessionProgress, progress_by_tableau
 from extensions import is_partial
-from models import (
-    ChecklistItem, DomainError, SessionProgress, StaleObservation, mark_done, mark_na, mark_todo, parse_date,
-    progress_by_phase, save_observation,
-)
-from routes import RowFocus, editable_item, today
+from models import ChecklistItem
+from routes import RowFocus, editable_item, today, user
 from routes.sessions import render_checklist
 
 bp = Blueprint("items", __name__, url_prefix="/items")
 
 
 @dataclass
-class PhaseProgress:
-    """What the progress line of one table needs (sessions/_phase_progress.html)."""
+class TableauProgress:
+    """What the progress line of one tableau needs (sessions/_tableau_progress.html)."""
 
     number: int
     progress: SessionProgress
@@ -32,10 +33,6 @@ class PhaseProgress:
 @login_required
 def _require_login():
     pass
-
-
-def _user():
-    return current_user._get_current_object()
 
 
 def _answer(item, focus=None, status=200, changed=None):
@@ -51,12 +48,12 @@ def _answer(item, focus=None, status=200, changed=None):
             response = make_response(render_checklist(session, focus=focus, status=status))
     else:
         # The row, and the progress counted by the database: no need to load the other 98 rows.
-        phases = progress_by_phase(session.id, today())
+        tableaux = progress_by_tableau(session.id, today())
         fresh = changed if changed is not None else ChecklistItem.get_by_id(item.id)
         response = make_response(render_template(
             "sessions/_row_update.html", item=fresh, session=session, can_edit=True,
-            today=today(), focus=focus, phase=PhaseProgress(item.phase_number, phases[item.phase_number]),
-            progress=SessionProgress.total(phases.values()),
+            today=today(), focus=focus, tableau=TableauProgress(item.tableau_number, tableaux[item.tableau_number]),
+            progress=SessionProgress.total(tableaux.values()),
         ), status)
     if changed is not None and changed.audit_event is not None:
         response.headers["X-Jalon-Event"] = str(changed.audit_event.id)
@@ -67,33 +64,38 @@ def _refused(item, message, status=422, **kept):
     return _answer(item, RowFocus(item.id, message, **kept), status)
 
 
+def _apply(item, change, **typed):
+    """Run a change of the domain on the item; a refusal answers with the row and what was typed."""
+    try:
+        changed = change()
+    except DomainError as exc:
+        return _refused(item, exc.message, **typed)
+    return _answer(item, changed=changed)
+
+
 @bp.post("/<int:item_id>/done")
 def done(item_id):
     item = editable_item(item_id)
     raw = request.form.get("done_on", "")
-    try:
+
+    def change():
         done_on = parse_date(raw, "Fait le") if raw.strip() else today()
-        changed = mark_done(item.id, _user(), done_on, today())
-    except DomainError as exc:
-        return _refused(item, exc.message, done_on=raw)
-    return _answer(item, changed=changed)
+        return mark_done(item.id, user(), done_on, today())
+
+    return _apply(item, change, done_on=raw)
 
 
 @bp.post("/<int:item_id>/todo")
 def todo(item_id):
     item = editable_item(item_id)
-    return _answer(item, changed=mark_todo(item.id, _user()))
+    return _apply(item, lambda: mark_todo(item.id, user()))
 
 
 @bp.post("/<int:item_id>/na")
 def na(item_id):
     item = editable_item(item_id)
     reason = request.form.get("reason", "")
-    try:
-        changed = mark_na(item.id, _user(), reason)
-    except DomainError as exc:
-        return _refused(item, exc.message, reason=reason)
-    return _answer(item, changed=changed)
+    return _apply(item, lambda: mark_na(item.id, user(), reason), reason=reason)
 
 
 @bp.post("/<int:item_id>/observation")
@@ -106,7 +108,7 @@ def observation(item_id):
         return _refused(item, "Version de l'observation manquante : rechargez la page avant d'enregistrer.",
                         status=400, draft=text, conflict=item.observation or None)
     try:
-        changed = save_observation(item.id, _user(), text, int(version))
+        changed = save_observation(item.id, user(), text, int(version))
     except StaleObservation as exc:
         return _refused(item, exc.message, status=409, draft=exc.draft,
                         conflict=exc.item.observation, version=exc.item.version)

@@ -3,14 +3,13 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required
 from peewee import JOIN
 
-import dashboard
-import deadlines
-from dashboard import Filters
-from forms import SessionForm
-from models import (
-    AuditEvent, Centre, ExamSession, SessionProgress, Site, User, create_session, set_archived, update_session,
-)
-from routes import editable_session, today, visible_session
+from documents.json_export import session_export
+from documents.timeline import timeline
+from domain import access, dashboard, sessions
+from domain.progress import SessionProgress
+from domain.sessions import SessionForm
+from models import AuditEvent, Centre, Site, User
+from routes import editable_session, today, user, visible_session
 
 bp = Blueprint("sessions", __name__)
 
@@ -23,15 +22,14 @@ def _require_login():
 
 @bp.get("/")
 def index():
-    filters = Filters.from_args(request.args)
+    filters = dashboard.Filters.from_args(request.args)
     board = dashboard.build(current_user, filters, today())
-    return render_template("sessions/index.html", board=board, filters=filters, today=today(),
-                           stages=dashboard.STAGES, natures=dashboard.NATURES)
+    return render_template("sessions/index.html", board=board, filters=filters, today=today())
 
 
 def _centres_for_form():
     """Centres a user may create a session for: admins choose, others use their own."""
-    if current_user.role == "admin":
+    if current_user.is_admin:
         return list(Centre.select().order_by(Centre.name))
     return [current_user.centre]
 
@@ -48,7 +46,7 @@ def _render_form(form, session=None, status=200):
 
 
 def _require_creator():
-    if not current_user.can_create_sessions:
+    if not access.can_create_sessions(current_user):
         abort(403)
 
 
@@ -60,7 +58,7 @@ def new():
 
 def _chosen_centre(form):
     """The centre of a new session: the user's own, or for an admin the one chosen in the form."""
-    if current_user.role != "admin":
+    if not current_user.is_admin:
         return current_user.centre
     name = request.form.get("centre", "").strip()
     centre = Centre.get_or_none(Centre.name == name) if name else None
@@ -77,7 +75,7 @@ def create():
     centre = _chosen_centre(form)
     if not valid or form.errors:
         return _render_form(form, status=422)
-    session = create_session(centre, form.site, form.header, current_user._get_current_object())
+    session = sessions.create_session(centre, form.site, form.header, user())
     flash(f"Session {session.label} créée : son guide compte {session.items.count()} tâches.", "success")
     return redirect(url_for("sessions.show", session_id=session.id))
 
@@ -94,7 +92,7 @@ def update(session_id):
     form = SessionForm(request.form)
     if not form.validate():
         return _render_form(form, session=session, status=422)
-    update_session(session, form.site, form.header, current_user._get_current_object())
+    sessions.update_session(session, form.site, form.header, user())
     flash("En-tête de la session enregistré.", "success")
     return redirect(url_for("sessions.show", session_id=session.id))
 
@@ -109,37 +107,38 @@ def render_checklist(session, focus=None, status=200):
     """The checklist page; `focus` carries a refused change (its message and the user's input) for one row."""
     items = session.ordered_items()
     return render_template(
-        "sessions/show.html", session=session, phases=session.phases(items),
-        progress=SessionProgress.of(items, today()), can_edit=current_user.can_edit(session),
-        today=today(), focus=focus, timeline=deadlines.timeline(items, session.date_debut, today()),
-        retention_until=session.retention_until(items),
+        "sessions/show.html", session=session, tableaux=sessions.tableaux(items),
+        progress=SessionProgress.of(items, today()), can_edit=access.can_edit(current_user, session),
+        today=today(), focus=focus, timeline=timeline(items, session.date_debut, today()),
+        retention_until=sessions.retention_until(session, items),
     ), status
 
 
 @bp.post("/sessions/<int:session_id>/archive")
 def archive(session_id):
-    session = set_archived(editable_session(session_id), True, current_user._get_current_object())
+    session = sessions.set_archived(editable_session(session_id), True, user())
     flash(f"Session {session.label} archivée : elle ne figure plus dans les listes de tâches ni dans les rappels.", "success")
     return redirect(url_for("sessions.show", session_id=session.id))
 
 
 @bp.post("/sessions/<int:session_id>/unarchive")
 def unarchive(session_id):
-    session = set_archived(editable_session(session_id), False, current_user._get_current_object())
+    session = sessions.set_archived(editable_session(session_id), False, user())
     flash(f"Session {session.label} de nouveau active.", "success")
     return redirect(url_for("sessions.show", session_id=session.id))
 
 
 @bp.get("/sessions/<int:session_id>/jour-j")
 def exam_day(session_id):
-    """Exam day on a tablet: tables 5 and 6, and what is still undone with a deadline by the last day."""
+    """Exam day on a tablet: tableaux 5 and 6, and what is still undone with a deadline by the last day."""
     session = visible_session(session_id)
     items = session.ordered_items()
-    exam_tables, still_to_do = session.exam_day(items)
+    shown, still_to_do = sessions.exam_day(session, items)
     return render_template(
-        "sessions/jour_j.html", session=session, phases=exam_tables, still_to_do=still_to_do,
-        progress=SessionProgress.of(items, today()), can_edit=current_user.can_edit(session), today=today(),
-        focus=None,
+        "sessions/jour_j.html", session=session, tableaux=shown, still_to_do=still_to_do,
+        still_count=sum(len(late) for _, late in still_to_do),
+        progress=SessionProgress.of(items, today()), can_edit=access.can_edit(current_user, session),
+        today=today(), focus=None,
     )
 
 
@@ -159,33 +158,4 @@ def history(session_id):
 @bp.get("/sessions/<int:session_id>.json")
 def export_json(session_id):
     session = visible_session(session_id)
-    items = session.ordered_items()
-    header = {name: getattr(session, name) for name in ExamSession.HEADER_FIELDS}
-    header.update(
-        id=session.id, centre=session.centre.name, site=session.site.name,
-        date_debut=_iso(session.date_debut), date_fin=_iso(session.date_fin),
-        guide_version=session.guide.version, archived=session.archived,
-        retention_until=_iso(session.retention_until(items)),
-    )
-    phases = [
-        {
-            "title": phase.title,
-            "items": [
-                {
-                    "id": item.id, "text": item.text, "underline": item.underline,
-                    "details": item.details or [], "sub": item.sub,
-                    "reglementaire": item.reglementaire, "conseil": item.conseil,
-                    "state": item.state, "done_on": _iso(item.done_on),
-                    "na_reason": item.na_reason, "observation": item.observation, "version": item.version,
-                    "due_on": _iso(item.due_on), "status": item.status(today()),
-                }
-                for item in phase.items
-            ],
-        }
-        for phase in session.phases(items)
-    ]
-    return jsonify(session=header, phases=phases)
-
-
-def _iso(date):
-    return date.isoformat() if date else None
+    return jsonify(session_export(session, session.ordered_items(), today()))

@@ -5,7 +5,7 @@ import re
 import pytest
 
 import models
-from conftest import PASSWORD, create_session, text_of
+from helpers import PASSWORD, create_session, text_of
 from guide import CURRENT_GUIDE
 
 

@@ -4,7 +4,7 @@ import re
 import pytest
 
 import models
-from conftest import HTMX, PASSWORD, item_at, make_app, reload, text_of
+from helpers import HTMX, PASSWORD, item_at, make_app, reload, text_of
 
 
 def test_login_leads_to_the_list_of_sessions(client, auth):

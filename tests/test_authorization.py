@@ -6,7 +6,8 @@ so nobody adds a page without deciding who may open it.
 import pytest
 
 import models
-from conftest import HEADER, PASSWORD, create_session, item_at, make_app
+from domain import administration
+from helpers import HEADER, PASSWORD, create_session, item_at, make_app
 
 VISITORS = ("anonyme", "lecteur", "responsable", "autre_centre", "admin")
 LOGINS = {"lecteur": "lecteur@a.fr", "responsable": "resp@a.fr", "autre_centre": "resp@b.fr", "admin": "admin@test.fr"}
@@ -86,7 +87,7 @@ def test_each_visitor_gets_the_expected_answer(tmp_path, visitor):
                "site": session.site.id, "g": models.GuideVersion.current().id, "t": "aucun-jeton"}
         if visitor != "anonyme":
             user = models.User.get(models.User.email == LOGINS[visitor])
-            ids["t"] = user.new_feed_token()
+            ids["t"] = administration.new_feed_token(user)
     if visitor != "anonyme":
         assert client.post("/login", data={"email": LOGINS[visitor], "password": PASSWORD}).status_code == 302
     column = VISITORS.index(visitor)
@@ -98,3 +99,9 @@ def test_each_visitor_gets_the_expected_answer(tmp_path, visitor):
         if response.status_code != expected[column]:
             wrong.append((endpoint, response.status_code, expected[column]))
     assert wrong == []
+    if visitor in ("anonyme", "lecteur", "autre_centre"):
+        # Every refused change changed nothing: the session's journal holds its creation only.
+        with app.app_context(), models.db.connection_context():
+            assert [e.field for e in models.AuditEvent.select().where(models.AuditEvent.session == ids["s"])] == ["created"]
+            session = models.ExamSession.get_by_id(ids["s"])
+            assert (session.titre, session.archived) == (HEADER["titre"], False)

@@ -6,7 +6,8 @@ import threading
 import pytest
 
 import models
-from conftest import create_session
+from domain import checklist
+from helpers import create_session
 
 pytestmark = pytest.mark.sqlite_only  # SQLite's online backup API; PostgreSQL has pg_dump
 
@@ -33,7 +34,7 @@ def test_a_backup_taken_during_writes_is_consistent_and_restores(app, tmp_path):
         with models.db.connection_context():
             n = 0
             while not stop.is_set() and n < 5000:
-                models.save_observation(items[n % len(items)], user, f"note {n}", n // len(items))
+                checklist.save_observation(items[n % len(items)], user, f"note {n}", n // len(items))
                 written.append(n)
                 n += 1
 

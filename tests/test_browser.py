@@ -11,7 +11,7 @@ import pytest
 
 import models
 from playwright import sync_api as playwright_api
-from conftest import PASSWORD, create_session, make_app
+from helpers import PASSWORD, create_session, make_app
 from liveserver import LiveServer
 
 
@@ -231,11 +231,22 @@ def test_layouts_have_no_horizontal_scroll_and_large_touch_targets(open_page, se
 
 def test_jour_j_shows_the_exam_day_tables_with_large_controls(open_page, server):
     page = open_page(viewport=TABLET_PORTRAIT, path=f"/sessions/{session_id(server, 'JOUR')}/jour-j")
-    titles = page.locator("section.phase h2").all_inner_texts()
+    titles = page.locator("section.tableau h2").all_inner_texts()
     assert titles[-2:] == ["5. Ouverture de la session", "6. Déroulement des épreuves"]
     assert "Encore à faire avant la fin de la session" in titles[0]
     height = page.evaluate("document.querySelector('.action--done button').getBoundingClientRect().height")
     assert height >= 56
+    # Ticking a task still due from an earlier tableau updates that tableau's progress line in place.
+    page.evaluate("window.oobErrors = []; document.body.addEventListener('htmx:oobErrorNoTarget',"
+                  " e => window.oobErrors.push(e.detail.content.id))")
+    row = page.locator("section.tableau--late tbody tr").first
+    row_id = row.get_attribute("id")
+    progress = page.locator("section.tableau--late .tableau-progress").first
+    before = progress.inner_text()
+    row.locator(".action--done button").click()
+    page.wait_for_selector(f"#{row_id}.item--done")
+    assert page.evaluate("window.oobErrors") == []
+    assert progress.inner_text() != before
 
 
 def tab_to(page, tag, limit=6):

@@ -4,7 +4,7 @@ import datetime as dt
 from icalendar import Calendar
 
 import models
-from conftest import item_at
+from helpers import item_at
 
 
 def new_token(client):

@@ -1,6 +1,6 @@
 """The command line: init-db, create-user, seed-demo."""
 import models
-from conftest import PASSWORD
+from helpers import PASSWORD
 
 
 def test_init_db_can_run_twice(app, db):

@@ -17,7 +17,8 @@ import pytest
 import requests
 
 import models
-from conftest import PASSWORD, create_session, make_app
+from domain import checklist
+from helpers import PASSWORD, create_session, make_app
 from liveserver import LiveServer, login
 
 pytestmark = pytest.mark.live
@@ -44,10 +45,10 @@ def expected_value(change):
     if change.action == "observation":
         return change.sent["observation"]
     if change.action == "done":
-        return models.describe_state("done", dt.date.fromisoformat(change.sent["done_on"]), "")
+        return checklist.describe_state("done", dt.date.fromisoformat(change.sent["done_on"]), "")
     if change.action == "na":
-        return models.describe_state("na", None, change.sent["reason"])
-    return models.describe_state("todo", None, "")
+        return checklist.describe_state("na", None, change.sent["reason"])
+    return checklist.describe_state("todo", None, "")
 
 
 def run_load(base_url, item_ids, changes=CHANGES, acknowledged_enough=None, stop_after=None):
@@ -113,9 +114,9 @@ def check_items_agree_with_their_trail(events, items):
     for item_id, (state, done_on, na_reason, observation, version) in items.items():
         mine = [e for e in events if e[1] == item_id]
         assert version == len(mine), item_id
-        states = [e for e in mine if e[2] == "état"]
+        states = [e for e in mine if e[2] == "state"]
         texts = [e for e in mine if e[2] == "observation"]
-        assert (states[-1][3] if states else "À faire") == models.describe_state(state, done_on, na_reason)
+        assert (states[-1][3] if states else "À faire") == checklist.describe_state(state, done_on, na_reason)
         assert (texts[-1][3] if texts else "") == observation
 
 
@@ -151,7 +152,7 @@ def test_concurrent_editors_lose_nothing(prepared, tmp_path):
     for change in recorded:
         _, item_id, field, new_value, _ = by_id[change.event]
         assert item_id == change.item
-        assert field == ("observation" if change.action == "observation" else "état")
+        assert field == ("observation" if change.action == "observation" else "state")
         assert new_value == expected_value(change)
     check_items_agree_with_their_trail(events, items)
 

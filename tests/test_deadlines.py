@@ -3,11 +3,13 @@ import datetime as dt
 
 import pytest
 
-import deadlines
 import models
-from conftest import HEADER, HTMX, TODAY, create_session, reload, text_of
-from deadlines import add_months, apply_rule, status
+from documents.timeline import timeline
+from domain import deadlines, guides, sessions
+from domain.deadlines import add_months, apply_rule, status
+from domain.vocabulary import REMINDER_WINDOW_DAYS, STAGE_LABELS
 from guide import read_guide
+from helpers import HEADER, HTMX, TODAY, create_session, reload, text_of
 
 D = dt.date
 
@@ -64,19 +66,19 @@ def test_a_session_gets_its_due_dates(db):
     assert by_start("Adresser l'original du PV") == D(2027, 6, 18)
     assert by_start("Contresigner le PV") is None
     assert by_start("Conserver les documents") is None
-    assert session.retention_until(items) == D(2032, 6, 3)
+    assert sessions.retention_until(session, items) == D(2032, 6, 3)
 
 
 @pytest.mark.parametrize("state, done_on, due_on, expected", [
-    ("todo", None, None, "a_faire"),
-    ("todo", None, TODAY - dt.timedelta(days=1), "en_retard"),
-    ("todo", None, TODAY, "sous_7_jours"),
-    ("todo", None, TODAY + dt.timedelta(days=7), "sous_7_jours"),
-    ("todo", None, TODAY + dt.timedelta(days=8), "a_faire"),
-    ("done", TODAY, TODAY, "fait"),
-    ("done", TODAY, TODAY - dt.timedelta(days=1), "fait_en_retard"),
-    ("done", TODAY, None, "fait"),
-    ("na", None, TODAY - dt.timedelta(days=30), "sans_objet"),
+    ("todo", None, None, "todo"),
+    ("todo", None, TODAY - dt.timedelta(days=1), "late"),
+    ("todo", None, TODAY, "soon"),
+    ("todo", None, TODAY + dt.timedelta(days=7), "soon"),
+    ("todo", None, TODAY + dt.timedelta(days=8), "todo"),
+    ("done", TODAY, TODAY, "done"),
+    ("done", TODAY, TODAY - dt.timedelta(days=1), "done_late"),
+    ("done", TODAY, None, "done"),
+    ("na", None, TODAY - dt.timedelta(days=30), "na"),
 ])
 def test_status_on_both_sides_of_each_boundary(state, done_on, due_on, expected):
     assert status(state, done_on, due_on, TODAY) == expected
@@ -117,11 +119,11 @@ def test_a_session_keeps_the_rules_of_its_guide_version(db, tmp_path):
                         'due = { from = "debut", days = -45, label = "Convocation des candidats" }')
     path = tmp_path / "v2.toml"
     path.write_text(text, encoding="utf-8")
-    models.import_guide(read_guide(path))
+    guides.import_guide(read_guide(path))
     new = create_session()
     convoquer = lambda s: next(i for i in s.ordered_items() if i.text.startswith("Convoquer les candidats"))  # noqa: E731
     assert convoquer(new).due_on == D(2027, 1, 29)
-    models.update_session(old, "Lyon Gerland", {"date_debut": D(2027, 3, 22), "date_fin": D(2027, 3, 25)}, None)
+    sessions.update_session(old, "Lyon Gerland", {"date_debut": D(2027, 3, 22), "date_fin": D(2027, 3, 25)}, None)
     assert convoquer(old).due_on == D(2027, 2, 22)
 
 
@@ -156,8 +158,57 @@ def test_timeline_groups_deadlines_of_the_same_day():
         item = models.ChecklistItem(id=n + 1, state=state, done_on=D(2027, 1, 9) if state == "done" else None,
                                     due_on=due, due_rule={"from": "debut", "label": label})
         items.append(item)
-    line = deadlines.timeline(items, D(2027, 3, 1), TODAY)
+    line = timeline(items, D(2027, 3, 1), TODAY)
     assert [(m.date, m.labels, m.status, m.count) for m in line.marks] == [
-        (D(2027, 1, 10), ["A", "B"], "en_retard", 2), (D(2027, 3, 1), ["C"], "a_faire", 1)]
+        (D(2027, 1, 10), ["A", "B"], "late", 2), (D(2027, 3, 1), ["C"], "todo", 1)]
     assert line.marks[0].x < line.today_x < line.marks[1].x
     assert apply_rule(None, TODAY, TODAY) is None
+
+
+# --- The Python and database forms of « late », « coming » and the stage agree ---------------------
+
+BOUNDARIES = [TODAY + dt.timedelta(days=d) for d in (-400, -1, 0, 1, REMINDER_WINDOW_DAYS, REMINDER_WINDOW_DAYS + 1, 14, 15)]
+
+
+@pytest.mark.parametrize("state", ["todo", "done", "na"])
+def test_late_and_coming_agree_in_python_and_in_the_database_on_every_boundary(db, state):
+    session = create_session()
+    items = session.ordered_items()[:len(BOUNDARIES) + 1]
+    for item, due_on in zip(items, [*BOUNDARIES, None]):
+        models.ChecklistItem.update(due_on=due_on, state=state, done_on=TODAY if state == "done" else None).where(
+            models.ChecklistItem.id == item.id).execute()
+    ids = [item.id for item in items]
+    rows = list(models.ChecklistItem.select().where(models.ChecklistItem.id.in_(ids)))
+    for window in (None, REMINDER_WINDOW_DAYS, 14):
+        in_python = {i.id for i in rows if deadlines.is_coming(i.state, i.due_on, TODAY, window)}
+        in_database = {i.id for i in models.ChecklistItem.select().where(
+            models.ChecklistItem.id.in_(ids) & deadlines.coming_condition(TODAY, window))}
+        assert in_python == in_database, window
+    late_python = {i.id for i in rows if deadlines.is_late(i.state, i.due_on, TODAY)}
+    late_database = {i.id for i in models.ChecklistItem.select().where(
+        models.ChecklistItem.id.in_(ids) & deadlines.late_condition(TODAY))}
+    assert late_python == late_database
+    assert len(late_python) == (2 if state == "todo" else 0)
+    # The SQL text used after each tick counts the same (domain.progress.progress_by_tableau).
+    sql = f"SELECT id FROM checklistitem WHERE id IN ({','.join(map(str, ids))}) AND {{}}"
+    param = db.obj.param
+    assert {r[0] for r in db.execute_sql(sql.format(deadlines.LATE_SQL.format(today=param)), (TODAY,))} == late_python
+    coming_sql = {r[0] for r in db.execute_sql(sql.format(deadlines.COMING_SQL.format(today=param)), (TODAY,))}
+    assert coming_sql == {i.id for i in rows if deadlines.is_coming(i.state, i.due_on, TODAY)}
+
+
+@pytest.mark.parametrize("offset", [-5, -4, -3, -1, 0, 1, 2, 3])
+@pytest.mark.parametrize("archived", [False, True])
+def test_the_stage_agrees_in_python_and_in_the_database_on_every_boundary(db, offset, archived):
+    # A session from TODAY + offset to TODAY + offset + 3: before, on its first day, during, on its last, after.
+    start = TODAY + dt.timedelta(days=offset)
+    session = create_session(date_debut=start.isoformat(), date_fin=(start + dt.timedelta(days=3)).isoformat())
+    if archived:
+        sessions.set_archived(session, True, None)
+    session = models.ExamSession.get_by_id(session.id)
+    in_database = [code for code in STAGE_LABELS if models.ExamSession.select().where(
+        (models.ExamSession.id == session.id) & deadlines.stage_condition(code, TODAY)).exists()]
+    assert in_database == [deadlines.stage(session, TODAY)]
+    in_play = models.ExamSession.select().where(
+        (models.ExamSession.id == session.id) & deadlines.in_play_condition(TODAY)).exists()
+    assert in_play == (deadlines.stage(session, TODAY) in ("preparing", "running"))

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import HTMX, item_at, make_app, text_of
+from helpers import HTMX, item_at, make_app, text_of
 
 ENGLISH = ("Traceback", "Bad Request", "Not Found", "Method Not Allowed", "Internal Server Error", "Forbidden")
 

@@ -2,7 +2,9 @@
 import pytest
 
 import models
-from conftest import create_session
+from database import init_db
+from domain import guides
+from helpers import create_session
 from guide import CURRENT_GUIDE, GuideFileError, read_guide
 
 
@@ -103,8 +105,6 @@ def test_a_broken_guide_file_is_refused_with_a_message(tmp_path, content, messag
 
 
 def test_the_database_holds_the_guide_once(db):
-    from app import init_db
-
     init_db()
     assert models.GuideVersion.select().count() == 1
     assert models.GuideTask.select().count() == 99
@@ -116,7 +116,7 @@ def test_a_session_is_a_frozen_run_of_its_guide_version(db, tmp_path):
     text = text.replace("Programmer et communiquer", "Programmer, valider et communiquer", 1)
     path = tmp_path / "v2.toml"
     path.write_text(text, encoding="utf-8")
-    models.import_guide(read_guide(path))
+    guides.import_guide(read_guide(path))
 
     new_session = create_session()
     assert new_session.guide.version == "2"

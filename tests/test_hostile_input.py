@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import models
-from conftest import HEADER, HTMX, PASSWORD, create_session, make_app
+from helpers import HEADER, HTMX, PASSWORD, create_session, make_app
 
 FRENCH_MARKERS = ("row-error", "field-error", "form-error", "flash--error", "Requête invalide", "Page introuvable",
                   "Accès refusé", "Action impossible", "Envoi trop volumineux", "Adresse e-mail ou mot de passe")

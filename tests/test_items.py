@@ -1,8 +1,10 @@
 """Ticking the guide: Fait le, Sans objet, observations, and taking a mark back."""
+import re
+
 import pytest
 
 import models
-from conftest import HTMX, TODAY, item_at, reload, text_of
+from helpers import HTMX, TODAY, item_at, reload, text_of
 
 
 @pytest.fixture
@@ -31,10 +33,25 @@ def test_the_answer_updates_the_progress_out_of_band(client, auth, item):
     response = client.post(f"/items/{item.id}/done", headers=HTMX)
     html = response.get_data(as_text=True)
     assert '<div id="session-progress" class="session-progress" hx-swap-oob="true">' in html
-    assert '<span id="phase-1-progress" class="phase-progress" hx-swap-oob="true">' in html
+    assert '<span id="tableau-1-progress" class="tableau-progress" hx-swap-oob="true">' in html
     page = text_of(response)
     assert "Toutes les tâches : 1/99" in page and "Tâches réglementaires : 1/75" in page
     assert "1/14 traitées" in page
+
+
+@pytest.mark.parametrize("page", ["", "/jour-j"])
+def test_every_out_of_band_target_of_a_tick_is_on_the_page_it_was_made_from(client, auth, session, page):
+    # On Jour J, a late task of tableau 2 is shown with its tableau's progress line: without it, htmx
+    # reports htmx:oobErrorNoTarget and the figure goes stale.
+    auth.login()
+    html = client.get(f"/sessions/{session.id}{page}").get_data(as_text=True)
+    ceres = next(i for i in session.ordered_items() if i.text.startswith("Créer la session dans CERES"))
+    assert f'id="item-{ceres.id}"' in html
+    answer = client.post(f"/items/{ceres.id}/done", headers=HTMX).get_data(as_text=True)
+    targets = re.findall(r'<[^>]* id="([^"]+)"[^>]*hx-swap-oob', answer)
+    assert targets == ["session-progress", f"tableau-{ceres.tableau_number}-progress"]
+    for target in targets:
+        assert f'id="{target}"' in html
 
 
 def test_an_earlier_date_can_be_set(client, auth, item):
@@ -159,9 +176,9 @@ def test_every_change_is_in_the_audit_trail(client, auth, item):
     client.post(f"/items/{item.id}/todo", headers=HTMX)
     trail = [(e.field, e.old_value, e.new_value, e.user.email) for e in events_of(item)]
     assert trail == [
-        ("état", "À faire", "Fait le 10/01/2027", "resp@a.fr"),
+        ("state", "À faire", "Fait le 10/01/2027", "resp@a.fr"),
         ("observation", "", "Vu", "resp@a.fr"),
-        ("état", "Fait le 10/01/2027", "À faire", "resp@a.fr"),
+        ("state", "Fait le 10/01/2027", "À faire", "resp@a.fr"),
     ]
     page = text_of(client.get(f"/sessions/{item.session_id}/history"))
     assert "Fait le 10/01/2027" in page and "Romain Resp" in page
@@ -177,19 +194,9 @@ def test_a_plain_form_post_is_sent_back_to_the_session_page(client, auth, item):
     assert "Indiquez pourquoi" in text_of(response) and "Tâches à réaliser" in text_of(response)
 
 
-def test_lecteur_cannot_change_a_task(client, auth, item):
-    auth.login("lecteur@a.fr")
-    for action, data in (("done", {}), ("todo", {}), ("na", {"reason": "x"}), ("observation", {"observation": "x", "version": "0"})):
-        assert client.post(f"/items/{item.id}/{action}", data=data).status_code == 403
-    assert reload(item).version == 0
-
-
-def test_another_centres_task_is_not_found(client, auth, other_session):
+def test_an_unknown_task_is_not_found(client, auth, db):
     auth.login()
-    item = item_at(other_session, 1)
-    assert client.post(f"/items/{item.id}/done").status_code == 404
     assert client.post("/items/999999/done").status_code == 404
-    assert reload(item).state == "todo"
 
 
 def test_an_htmx_error_goes_to_the_message_banner(client, auth, other_session):

@@ -5,7 +5,7 @@ import peewee
 
 import migrations
 import models
-from conftest import create_session, make_app
+from helpers import make_app
 
 
 def schema(database):
@@ -18,25 +18,56 @@ def schema(database):
     return result
 
 
-def test_a_database_of_the_previous_schema_is_upgraded_with_its_data(tmp_path):
+def drop_all_tables(database):
+    cascade = " CASCADE" if isinstance(database, peewee.PostgresqlDatabase) else ""
+    for table in ["schemaversion", *database.get_tables()]:
+        database.execute_sql(f'DROP TABLE IF EXISTS "{table}"{cascade}')
+
+
+def _baseline_database(tmp_path):
+    """An SQLite file (or the PostgreSQL test database) holding the schema as first released, with a
+    session of one task ticked, written as the code of that time wrote it."""
     app = make_app(tmp_path)
     with app.app_context(), models.db.connection_context():
         database = models.db.obj
-        session = create_session()
-        models.mark_done(session.ordered_items()[0].id, None, dt.date(2027, 1, 5), dt.date(2027, 2, 1))
-        # Back to the previous schema: as a database made before migration 2 was released.
-        database.execute_sql('DROP INDEX "auditevent_session_id_at"')
-        database.execute_sql("DELETE FROM schemaversion WHERE version = 2")
-        assert migrations.current_version(database) == 1
+        drop_all_tables(database)
+        migrations.upgrade(database, target=1)
+        p = database.param
+        database.execute_sql("INSERT INTO centre (name) VALUES ('Centre A')")
+        database.execute_sql("INSERT INTO site (centre_id, name) VALUES (1, 'Lyon')")
+        database.execute_sql(f"INSERT INTO guideversion (version, label, title, imported_at) VALUES ('1', 'v1', 'Guide', {p})",
+                             (dt.datetime(2027, 1, 1),))
+        database.execute_sql("INSERT INTO guidesection (guide_id, number, title) VALUES (1, 1, 'Programmation')")
+        database.execute_sql("INSERT INTO guidetask (section_id, position, text, reglementaire, conseil, sub) "
+                             "VALUES (1, 1, 'Programmer et communiquer', true, false, false)")
+        database.execute_sql(
+            "INSERT INTO examsession (centre_id, site_id, guide_id, titre, sigle, millesime, nature, libelle_ccp, code_ccp,"
+            f" date_debut, date_fin, nb_formation, nb_vae, responsable, suppleant, archived, created_at) VALUES"
+            f" (1, 1, 1, 'Titre', 'DWWM', '2023', 'TITRE', '', '', {p}, {p}, 1, 0, 'Karim', '', false, {p})",
+            (dt.date(2027, 3, 15), dt.date(2027, 3, 18), dt.datetime(2027, 1, 1)))
+        database.execute_sql(
+            "INSERT INTO checklistitem (session_id, phase_number, phase_title, position, text, reglementaire, conseil,"
+            " sub, state, done_on, na_reason, observation, version, observation_version)"
+            f" VALUES (1, 1, 'Programmation', 1, 'Programmer et communiquer', true, false, false, 'done', {p}, '', '', 1, 0)",
+            (dt.date(2027, 1, 5),))
+        for field in ("création", "état", "archivée"):
+            database.execute_sql(f"INSERT INTO auditevent (session_id, at, field, old_value, new_value) VALUES (1, {p}, {p}, '', '')",
+                                 (dt.datetime(2027, 1, 5), field))
+    return app
 
+
+def test_a_database_of_the_first_schema_is_upgraded_with_its_data(tmp_path):
+    app = _baseline_database(tmp_path)
     result = app.test_cli_runner().invoke(args=["db-upgrade"])
     assert result.exit_code == 0, result.output
-    assert "Migration 2 appliquée" in result.output and "version 2" in result.output
+    assert "Migration 2 appliquée" in result.output and "Migration 3 appliquée" in result.output
     with models.db.connection_context():
         assert migrations.current_version(models.db.obj) == migrations.LATEST
         assert any(i.columns == ["session_id", "at"] for i in models.db.obj.get_indexes("auditevent"))
-        assert models.ChecklistItem.get(models.ChecklistItem.position == 1).state == "done"
-        assert models.AuditEvent.select().count() == 2
+        item = models.ChecklistItem.get(models.ChecklistItem.position == 1)
+        assert (item.state, item.tableau_number, item.tableau_title) == ("done", 1, "Programmation")
+        assert models.GuideTask.get().tableau.title == "Programmation"
+        assert sorted(e.field for e in models.AuditEvent.select()) == ["archived", "created", "state"]
     again = app.test_cli_runner().invoke(args=["db-upgrade"])
     assert "inchangée" in again.output
 
@@ -48,9 +79,7 @@ def test_the_migrated_schema_is_the_one_the_models_describe(tmp_path):
         migrated = schema(database)
         assert migrations.current_version(database) == migrations.LATEST
         # The same models, created directly in an empty database of the same engine.
-        database.execute_sql("DROP TABLE IF EXISTS schemaversion")
-        for table in database.get_tables():
-            database.execute_sql(f'DROP TABLE "{table}"' + (" CASCADE" if isinstance(database, peewee.PostgresqlDatabase) else ""))
+        drop_all_tables(database)
         database.create_tables(models.MODELS)
         direct = schema(database)
     migrated.pop("schemaversion")
@@ -61,8 +90,9 @@ def test_a_database_made_before_versioning_counts_as_the_baseline(tmp_path):
     app = make_app(tmp_path)
     with app.app_context(), models.db.connection_context():
         database = models.db.obj
+        drop_all_tables(database)
+        migrations.upgrade(database, target=1)
         database.execute_sql("DROP TABLE schemaversion")
         assert migrations.current_version(database) == 1
-        assert [m.version for m in migrations.upgrade(database)] == [2]
+        assert [m.version for m in migrations.upgrade(database)] == [2, 3]
         assert migrations.current_version(database) == migrations.LATEST
-        assert models.GuideTask.select().count() == 99

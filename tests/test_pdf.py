@@ -5,7 +5,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from conftest import HTMX, item_at
+from helpers import HTMX, item_at
 from guide import read_guide
 
 

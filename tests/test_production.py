@@ -1,7 +1,7 @@
 """Production serving: versioned static files with long cache headers, and the reverse proxy setting."""
 import re
 
-from conftest import PASSWORD, make_app
+from helpers import PASSWORD, make_app
 
 
 def test_static_files_have_versioned_names_and_long_cache(client):

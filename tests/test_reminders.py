@@ -5,8 +5,8 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
-import models
-from conftest import create_session
+from domain import sessions
+from helpers import create_session
 
 
 class Inbox:
@@ -60,7 +60,7 @@ def test_each_responsable_gets_the_late_and_coming_tasks_of_their_centre(app, db
 def test_nobody_is_mailed_when_nothing_is_due(app, db, smtp):
     create_session(sigle="LOIN", date_debut="2028-03-01", date_fin="2028-03-02")
     session = create_session(sigle="ARCH", date_debut="2027-04-20", date_fin="2027-04-21")
-    models.set_archived(session, True, None)
+    sessions.set_archived(session, True, None)
     result = app.test_cli_runner().invoke(args=["send-reminders"])
     assert "0 rappel(s) envoyé(s)" in result.output
     assert smtp.messages == []

@@ -7,7 +7,7 @@ import pytest
 import models
 from app import create_app
 from commands import DEMO_PASSWORD, upsert_user
-from conftest import PASSWORD, create_session, make_app, text_of
+from helpers import PASSWORD, create_session, make_app, text_of
 
 PAGES = ["/", "/sessions/new", "/sessions/{id}", "/sessions/{id}/edit", "/sessions/{id}/history", "/account",
          "/admin", "/admin/users", "/admin/centres", "/admin/guides", "/admin/journal", "/sessions/999999"]

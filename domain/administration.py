@@ -6,10 +6,13 @@ raises DomainError with the French message the user sees, and changes nothing.
 import re
 import secrets
 
+from database import locked
+from domain import DomainError
+from domain.guides import import_guide
+from domain.inputs import clean_field
+from domain.vocabulary import ROLES
 from guide import GuideFileError, read_guide_text
-from models import (
-    ROLES, AdminEvent, Centre, DomainError, GuideVersion, Site, User, clean_text, db, import_guide, locked,
-)
+from models import AdminEvent, Centre, GuideVersion, Site, User, db
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
@@ -39,10 +42,10 @@ def generated_password():
 
 
 def _clean_user_fields(email, display_name, role, centre_name):
-    email = clean_text(email, multiline=False, max_length=254, label="L'adresse e-mail").lower()
+    email = clean_field("email", email).lower()
     if not _EMAIL.match(email):
         raise DomainError("Adresse e-mail invalide.", "email")
-    display_name = clean_text(display_name, multiline=False, max_length=200, label="Le nom")
+    display_name = clean_field("display_name", display_name)
     if not display_name:
         raise DomainError("Indiquez le nom de la personne.", "display_name")
     if role not in ROLES:
@@ -50,7 +53,7 @@ def _clean_user_fields(email, display_name, role, centre_name):
     centre = Centre.get_or_none(Centre.name == centre_name) if centre_name else None
     if centre_name and centre is None:
         raise DomainError("Centre inconnu : choisissez un centre de la liste.", "centre")
-    if role != "admin" and centre is None:
+    if User.role_needs_centre(role) and centre is None:
         raise DomainError("Un responsable ou un lecteur appartient à un centre : choisissez-le.", "centre")
     return email, display_name, centre
 
@@ -71,15 +74,14 @@ def create_user(admin, email, display_name, role, centre_name, password):
 def _other_active_admins(user):
     """How many other active administrators there are; their rows stay locked until the change commits,
     so that two administrators removing each other at once cannot leave none."""
-    admins = locked(User.select(User.id).where((User.role == "admin") & (User.active == True)))  # noqa: E712
-    return sum(1 for admin in admins if admin.id != user.id)
+    return sum(1 for admin in locked(User.admins()) if admin.id != user.id)
 
 
 def update_user(admin, user, display_name, role, centre_name):
     """Change a user's name, role and centre; the last active administrator keeps the role."""
     _, display_name, centre = _clean_user_fields(user.email, display_name, role, centre_name)
     with db.atomic():
-        if user.role == "admin" and role != "admin" and user.active and not _other_active_admins(user):
+        if user.is_admin and not User(role=role).is_admin and user.active and not _other_active_admins(user):
             raise DomainError("Impossible : c'est le dernier administrateur actif.", "role")
         before = (user.display_name, user.role, user.centre.name if user.centre else "")
         user.display_name, user.role, user.centre = display_name, role, centre
@@ -95,7 +97,7 @@ def set_active(admin, user, active):
     with db.atomic():
         if user.active == active:
             return user
-        if not active and user.role == "admin" and not _other_active_admins(user):
+        if not active and user.is_admin and not _other_active_admins(user):
             raise DomainError("Impossible : c'est le dernier administrateur actif.", "active")
         user.active = active
         user.save()
@@ -128,7 +130,7 @@ def change_own_password(user, current, new, confirmation):
 
 def _name(value, what):
     """The name of a centre or a site, cleaned; DomainError when empty or not acceptable."""
-    name = clean_text(value, multiline=False, max_length=200, label=f"Le nom du {what}")
+    name = clean_field(f"{what}_name", value, field="name")
     if not name:
         raise DomainError(f"Indiquez le nom du {what}.", "name")
     return name
@@ -191,3 +193,10 @@ def import_guide_file(admin, content):
         count = sum(len(p["tasks"]) for p in data["phases"])
         log(admin, "Version du guide importée", data["version"], f"{data['label']} ({count} tâches)")
     return guide
+
+
+def new_feed_token(user):
+    """A new secret for the user's calendar feeds; the old URLs stop working at once."""
+    user.feed_token = secrets.token_urlsafe(32)
+    user.save()
+    return user.feed_token

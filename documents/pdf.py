@@ -10,7 +10,6 @@ import unicodedata
 from pathlib import Path
 
 from flask import render_template
-from markupsafe import Markup, escape
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
@@ -19,7 +18,7 @@ from reportlab.pdfgen import canvas
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-FONTS_DIR = Path(__file__).parent / "static" / "fonts" / "dejavu-2.37"
+FONTS_DIR = Path(__file__).parent.parent / "static" / "fonts" / "dejavu-2.37"
 FONTS = {"regular": FONTS_DIR / "DejaVuSans.ttf", "bold": FONTS_DIR / "DejaVuSans-Bold.ttf"}
 # The embedded font may be read from its own folder only; nothing remote, ever.
 POLICY = ResourceAccessPolicy(base_dir=FONTS_DIR, allow_remote=False)
@@ -31,11 +30,6 @@ pdfmetrics.registerFont(TTFont(STAMP_FONT, str(FONTS["regular"])))
 
 class PdfError(RuntimeError):
     pass
-
-
-def nl2br(text):
-    """Text as typed, escaped, its line breaks kept."""
-    return Markup("<br/>".join(escape(line) for line in (text or "").split("\n")))
 
 
 def render_pdf(template, **context):

@@ -6,17 +6,20 @@ centre's history grows (bench/dashboard_bench.py measures it with 1,000 sessions
 import datetime as dt
 from dataclasses import dataclass
 
-from deadlines import group_tasks
 from peewee import fn
 
-from models import Centre, ChecklistItem, ExamSession, Site, as_date, progress_by_session
+from domain import access, deadlines
+from domain.progress import as_date, progress_by_session
+from domain.vocabulary import DASHBOARD_WINDOW_DAYS, NATURES, STAGE_LABELS
+from models import ChecklistItem, ExamSession
 
-STAGES = {"preparation": "En préparation", "en_cours": "En cours", "terminee": "Terminée", "archivee": "Archivée"}
-NATURES = ("TITRE", "CCP", "CCS")
 PAGE_SIZE = 20
 ACTIVE_PAGE_SIZE = 12
 LIST_LIMIT = 50
-SOON_DAYS = 14
+
+
+def _page(text):
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 6 and int(text) > 0 else 1
 
 
 @dataclass
@@ -32,9 +35,9 @@ class Filters:
         """Filters from the query string; a value that makes no sense is ignored, never an error."""
         year = args.get("annee", "")
         return cls(
-            year=int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None,
+            year=int(year) if year.isascii() and year.isdigit() and 2000 <= int(year[:5]) <= 2100 else None,
             nature=args.get("nature") if args.get("nature") in NATURES else None,
-            stage=args.get("etat") if args.get("etat") in STAGES else None,
+            stage=args.get("etat") if args.get("etat") in STAGE_LABELS else None,
             page=_page(args.get("page", "")),
             active_page=_page(args.get("avenir", "")),
         )
@@ -50,9 +53,16 @@ class Filters:
         """Whether a filter (not a page) is set."""
         return any((self.year, self.nature, self.stage))
 
-
-def _page(text):
-    return int(text) if text.isdigit() and 0 < int(text) < 100_000 else 1
+    def conditions(self, today):
+        S = ExamSession
+        conditions = []
+        if self.year:
+            conditions.append(S.date_debut.between(dt.date(self.year, 1, 1), dt.date(self.year, 12, 31)))
+        if self.nature:
+            conditions.append(S.nature == self.nature)
+        if self.stage:
+            conditions.append(deadlines.stage_condition(self.stage, today))
+        return conditions
 
 
 @dataclass
@@ -75,24 +85,6 @@ def _paged(query, number, size):
     return Page(list(query.paginate(number, size)), number, count, size)
 
 
-def _session_conditions(user, filters, today):
-    """What the user's filters and rights say about ExamSession, as a list of conditions."""
-    S = ExamSession
-    conditions = [] if user.role == "admin" else [S.centre == user.centre]
-    if filters.year:
-        conditions.append(S.date_debut.between(dt.date(filters.year, 1, 1), dt.date(filters.year, 12, 31)))
-    if filters.nature:
-        conditions.append(S.nature == filters.nature)
-    if filters.stage:
-        conditions.append({
-            "preparation": (S.archived == False) & (S.date_debut > today),  # noqa: E712
-            "en_cours": (S.archived == False) & (S.date_debut <= today) & (S.date_fin >= today),  # noqa: E712
-            "terminee": (S.archived == False) & (S.date_fin < today),  # noqa: E712
-            "archivee": S.archived == True,  # noqa: E712
-        }[filters.stage])
-    return conditions
-
-
 def _where(query, conditions):
     return query.where(*conditions) if conditions else query
 
@@ -111,27 +103,25 @@ class Dashboard:
 
 def build(user, filters, today):
     S = ExamSession
-    conditions = _session_conditions(user, filters, today)
-    sessions = _where(S.select(S, Centre, Site).join(Centre).switch(S).join(Site), conditions)
-    active = _paged(sessions.where((S.archived == False) & (S.date_fin >= today)).order_by(S.date_debut, S.id),  # noqa: E712
-                    filters.active_page, ACTIVE_PAGE_SIZE)
-    past = _paged(sessions.where((S.archived == True) | (S.date_fin < today))  # noqa: E712
-                  .order_by(S.date_debut.desc(), S.id.desc()), filters.page, PAGE_SIZE)
+    conditions = filters.conditions(today)
+    sessions = _where(access.visible_to(S.with_places(), user), conditions)
+    in_play = deadlines.in_play_condition(today)
+    active = _paged(sessions.where(in_play).order_by(S.date_debut, S.id), filters.active_page, ACTIVE_PAGE_SIZE)
+    past = _paged(sessions.where(~in_play).order_by(S.date_debut.desc(), S.id.desc()), filters.page, PAGE_SIZE)
     progress = progress_by_session([s.id for s in active.sessions + past.sessions], today)
 
     # Tasks of the sessions in play (not archived) across the centre, most urgent first: a plain
     # join on the session, so that the database can start from the (state, due_on) index.
-    todo = _where(ChecklistItem.select(ChecklistItem, S).join(S), conditions).where(
-        (S.archived == False) & (ChecklistItem.state == "todo"))  # noqa: E712
+    tasks = _where(access.visible_to(ChecklistItem.select(ChecklistItem, S).join(S), user), conditions).where(
+        S.archived == False)  # noqa: E712
     soon = list(
-        todo.where(ChecklistItem.due_on.between(today, today + dt.timedelta(days=SOON_DAYS)))
+        tasks.where(deadlines.coming_condition(today, DASHBOARD_WINDOW_DAYS))
         .order_by(ChecklistItem.due_on, S.date_debut, ChecklistItem.position).limit(LIST_LIMIT)
     )
-    late_query = todo.where(ChecklistItem.due_on < today)
+    late_query = tasks.where(deadlines.late_condition(today))
     late = list(late_query.order_by(ChecklistItem.due_on, ChecklistItem.position).limit(LIST_LIMIT))
     late_count = late_query.count()
-    rights = [] if user.role == "admin" else [S.centre == user.centre]
-    first, last = _where(S.select(fn.MIN(S.date_debut), fn.MAX(S.date_debut)), rights).tuples().get()
+    first, last = access.visible_to(S.select(fn.MIN(S.date_debut), fn.MAX(S.date_debut)), user).tuples().get()
     years = list(range(as_date(last).year, as_date(first).year - 1, -1)) if first else []
-    return Dashboard(active, past, progress, group_tasks(soon), group_tasks(late), late_count,
+    return Dashboard(active, past, progress, deadlines.group_tasks(soon), deadlines.group_tasks(late), late_count,
                      late_count - len(late), years)

@@ -1,0 +1,43 @@
+"""Jalon's settings, read from the environment: one attribute per row of the README's settings table.
+
+`Config(environ, instance_path)` reads them once when the app is made; create_app() then applies
+the overrides it was given (the tests' settings)."""
+import datetime as dt
+import os
+
+
+def _flag(environ, name):
+    return environ.get(name, "") == "1"
+
+
+class Config:
+    # Tablets stay on one page for hours: the CSRF token lasts as long as the login session.
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # "Se souvenir de moi" is not offered; should it be, its cookie lasts 14 days at most.
+    REMEMBER_COOKIE_DURATION = dt.timedelta(days=14)
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_HTTPONLY = True
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    RATELIMIT_HEADERS_ENABLED = False
+    # werkzeug's default; the tests use a fast method (hashing is slow by design).
+    PASSWORD_HASH_METHOD = "scrypt"
+
+    def __init__(self, environ=os.environ, instance_path="instance"):
+        self.DATABASE_URL = environ.get("DATABASE_URL") or "sqlite:///" + os.path.join(instance_path, "jalon.sqlite3")
+        self.SECRET_KEY = environ.get("SECRET_KEY")
+        self.RATELIMIT_STORAGE_URI = environ.get("RATELIMIT_STORAGE_URI", "memory://")
+        # Behind a reverse proxy (nginx, Apache): how many proxies set X-Forwarded-For/-Proto/-Host.
+        self.PROXY_COUNT = int(environ.get("PROXY_COUNT", "0"))
+        self.SESSION_COOKIE_SECURE = self.REMEMBER_COOKIE_SECURE = _flag(environ, "SESSION_COOKIE_SECURE")
+        # A fixed date for tests and demos (JALON_TODAY=2027-02-01); None means the real today.
+        self.TODAY = dt.date.fromisoformat(environ["JALON_TODAY"]) if environ.get("JALON_TODAY") else None
+        # Reminders by e-mail (flask --app app send-reminders).
+        self.BASE_URL = environ.get("JALON_BASE_URL", "http://127.0.0.1:5000")
+        self.MAIL_FROM = environ.get("MAIL_FROM", "jalon@localhost")
+        self.SMTP_HOST = environ.get("SMTP_HOST", "localhost")
+        self.SMTP_PORT = int(environ.get("SMTP_PORT", "25"))
+        self.SMTP_STARTTLS = _flag(environ, "SMTP_STARTTLS")
+        self.SMTP_USER = environ.get("SMTP_USER", "")
+        self.SMTP_PASSWORD = environ.get("SMTP_PASSWORD", "")

@@ -1,0 +1,113 @@
+"""The database: its engine from DATABASE_URL, SQLite's pragmas, row locks, one connection per
+request, and init_db (schema migrations, then the current guide) with its `init-db` command.
+
+The tables (models.py) are bound to models.db, a proxy that init_app() points at the engine.
+"""
+import contextlib
+from pathlib import Path
+
+import click
+from flask import current_app, g
+from flask.cli import with_appcontext
+from peewee import SqliteDatabase
+from playhouse.db_url import connect as connect_url
+
+import migrations
+from domain.guides import import_guide
+from guide import read_guide
+from models import db
+
+# WAL lets readers work while one writer commits; FULL sync keeps acknowledged marks through a
+# power cut; writers wait for each other (busy_timeout) instead of failing.
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10_000,
+    "synchronous": 2,
+    "cache_size": -64_000,
+}
+
+
+def make_database(url):
+    """A database from a URL (sqlite:///path or postgresql://...), with Jalon's pragmas on SQLite."""
+    if url.startswith("sqlite"):
+        # BEGIN IMMEDIATE: a write transaction takes the write lock first, so concurrent writers
+        # wait their turn (busy_timeout) instead of failing when a read lock cannot be upgraded.
+        return connect_url(url, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
+    scheme, rest = url.split("://", 1)
+    if scheme in ("postgres", "postgresql"):
+        # Connections are kept open between requests: opening one costs more than most requests.
+        return connect_url(f"postgresql+pool://{rest}", max_connections=20, stale_timeout=300)
+    return connect_url(url)
+
+
+def sqlite_path(database=None):
+    """The file of an SQLite database (the app's by default), or None (another engine, or in memory)."""
+    database = db.obj if database is None else database
+    if isinstance(database, SqliteDatabase) and database.database not in ("", ":memory:"):
+        return Path(database.database)
+    return None
+
+
+def locked(query):
+    """The query's rows, locked until the transaction ends (SELECT ... FOR UPDATE on PostgreSQL).
+
+    SQLite needs no row lock: its write transactions begin IMMEDIATE and run one at a time."""
+    return query.for_update() if db.obj.for_update else query
+
+
+@contextlib.contextmanager
+def counting_queries():
+    """Count the SQL statements sent to the database meanwhile (they still run: this only counts).
+    For tests and benchmarks: a page's number of queries must not grow with the data."""
+    statements = []
+    database = db.obj
+    execute_sql = database.execute_sql
+
+    def counted(sql, *args, **kwargs):
+        statements.append(sql)
+        return execute_sql(sql, *args, **kwargs)
+
+    database.execute_sql = counted
+    try:
+        yield statements
+    finally:
+        del database.execute_sql
+
+
+def init_db():
+    """Bring the schema up to date (migrations) and load the current guide version; safe to run again.
+
+    A new SQLite file is made readable by its owner only: it holds candidates' personal data."""
+    path = sqlite_path()
+    new_file = path is not None and not path.exists()
+    with db.connection_context():
+        migrations.upgrade(db.obj)
+        import_guide(read_guide())
+    if new_file and path.exists():
+        path.chmod(0o600)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command():
+    """Create the tables and load the current guide (safe to run again)."""
+    init_db()
+    click.echo(f"Base de données prête : {current_app.config['DATABASE_URL']}")
+
+
+def init_app(app):
+    """Point the tables at the app's database, open and close a connection per request."""
+    db.initialize(make_database(app.config["DATABASE_URL"]))
+
+    @app.before_request
+    def _connect():
+        # Close at teardown only a connection this request opened (a CLI command or a test may hold one).
+        g.opened_db = db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if g.get("opened_db") and not db.is_closed():
+            db.close()
+
+    app.cli.add_command(init_db_command)

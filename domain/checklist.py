@@ -1,0 +1,88 @@
+"""Checklist items: set a state (never flip one), save an observation without overwriting a
+colleague's newer text. Each change and its journal entry are written in one transaction, and the
+item comes back with `audit_event`: the event written, None when nothing changed."""
+from database import locked
+from domain import DomainError, journal
+from domain.inputs import clean_field, fr_date
+from models import ChecklistItem, db, now
+
+
+class StaleObservation(DomainError):
+    """An observation saved against an older text than the one stored."""
+
+    def __init__(self, item, draft):
+        super().__init__(
+            "Un collègue a modifié cette observation pendant que vous écriviez. "
+            "Votre texte est conservé ci-dessous : gardez l'un des deux textes ou fusionnez-les, puis enregistrez.",
+            "observation",
+        )
+        self.item = item
+        self.draft = draft
+
+
+def describe_state(state, done_on, na_reason):
+    """The state in the journal's words."""
+    if state == "done":
+        return f"Fait le {fr_date(done_on)}"
+    if state == "na":
+        return f"Sans objet : {na_reason}"
+    return "À faire"
+
+
+def _set_state(item_id, user, state, done_on=None, na_reason=""):
+    """Set an item's state; setting the state it already has changes nothing (a double tap is harmless)."""
+    with db.atomic():
+        item = locked(ChecklistItem.select().where(ChecklistItem.id == item_id)).get()
+        item.audit_event = None
+        old = describe_state(item.state, item.done_on, item.na_reason)
+        new = describe_state(state, done_on, na_reason)
+        if old == new:
+            return item
+        item.state, item.done_on, item.na_reason = state, done_on, na_reason
+        _bump(item, user)
+        item.audit_event = journal.record(user, item.session_id, "state", old, new, item=item)
+    return item
+
+
+def _bump(item, user):
+    item.version += 1
+    item.updated_by = user
+    item.updated_at = now()
+    item.save()
+
+
+def mark_done(item_id, user, done_on, today):
+    if done_on > today:
+        raise DomainError("La date « Fait le » ne peut pas être dans le futur.", "done_on")
+    return _set_state(item_id, user, "done", done_on=done_on)
+
+
+def mark_todo(item_id, user):
+    return _set_state(item_id, user, "todo")
+
+
+def mark_na(item_id, user, reason):
+    reason = clean_field("reason", reason)
+    if not reason:
+        raise DomainError("Indiquez pourquoi cette tâche est sans objet.", "reason")
+    return _set_state(item_id, user, "na", na_reason=reason)
+
+
+def save_observation(item_id, user, text, version):
+    """Save an observation typed against `version` of the item; never overwrite a newer text silently."""
+    text = clean_field("observation", text, multiline=True)
+    with db.atomic():
+        item = locked(ChecklistItem.select().where(ChecklistItem.id == item_id)).get()
+        item.audit_event = None
+        if version > item.version:
+            raise DomainError("Version de l'observation inconnue : rechargez la page.", "observation")
+        if item.observation == text:
+            return item
+        if item.observation_version > version:
+            raise StaleObservation(item, text)
+        old = item.observation
+        item.observation = text
+        item.observation_version = item.version + 1
+        _bump(item, user)
+        item.audit_event = journal.record(user, item.session_id, "observation", old, text, item=item)
+    return item

@@ -1,0 +1,61 @@
+"""What users type, checked once for every form and action: text, dates and whole numbers."""
+import datetime as dt
+import re
+
+from domain import DomainError
+from domain.vocabulary import TEXT_FIELDS
+
+_FORBIDDEN_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f]")
+_FORBIDDEN_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(value, *, multiline, max_length, label):
+    """Trimmed text, or DomainError when it is too long or holds control characters."""
+    value = (value or "").replace("\r\n", "\n").strip()
+    forbidden = _FORBIDDEN_MULTILINE if multiline else _FORBIDDEN_SINGLE_LINE
+    if forbidden.search(value):
+        raise DomainError(f"{label} contient des caractères non autorisés.")
+    if len(value) > max_length:
+        raise DomainError(f"{label} est trop long : {len(value)} caractères pour {max_length} au plus.")
+    return value
+
+
+def clean_field(name, value, *, multiline=False, required=False, field=None):
+    """clean_text() with the label and maximum length of a named field of domain.vocabulary."""
+    label, max_length = TEXT_FIELDS[name]
+    try:
+        value = clean_text(value, multiline=multiline, max_length=max_length, label=label)
+    except DomainError as exc:
+        raise DomainError(exc.message, field or name) from None
+    if required and not value:
+        raise DomainError(f"{label} : ce champ est obligatoire.", field or name)
+    return value
+
+
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
+_FR_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$", re.ASCII)
+
+
+def parse_date(value, label):
+    """A date typed as yyyy-mm-dd (date input) or dd/mm/yyyy; DomainError when it is not a real date."""
+    value = (value or "").strip()
+    if not value:
+        raise DomainError(f"{label} : indiquez une date.")
+    if m := _ISO_DATE.match(value):
+        year, month, day = m.groups()
+    elif m := _FR_DATE.match(value):
+        day, month, year = m.groups()
+    else:
+        raise DomainError(f"{label} : « {value[:20]} » n'est pas une date (jj/mm/aaaa).")
+    try:
+        date = dt.date(int(year), int(month), int(day))
+    except ValueError:
+        raise DomainError(f"{label} : le {day}/{month}/{year} n'existe pas.") from None
+    if not 2000 <= date.year <= 2100:
+        raise DomainError(f"{label} : l'année doit être comprise entre 2000 et 2100.")
+    return date
+
+
+def fr_date(value):
+    """dd/mm/yyyy, the way dates are written on the form."""
+    return value.strftime("%d/%m/%Y") if value else ""

@@ -1,0 +1,45 @@
+"""Daily digests: each responsable gets the late tasks of their centre's sessions and those due
+within the reminder window. Sent by `flask --app app send-reminders` (documents/email.py writes them)."""
+from dataclasses import dataclass
+
+from domain import deadlines
+from domain.vocabulary import REMINDER_WINDOW_DAYS
+from models import ChecklistItem, ExamSession, User
+
+
+@dataclass
+class Digest:
+    user: User
+    late: list
+    soon: list
+
+    @property
+    def subject(self):
+        late, soon = sum(len(g.items) for g in self.late), sum(len(g.items) for g in self.soon)
+        parts = []
+        if late:
+            parts.append(f"{late} {'tâche' if late == 1 else 'tâches'} en retard")
+        if soon:
+            parts.append(f"{soon} à faire sous {REMINDER_WINDOW_DAYS} jours")
+        return "Jalon : " + ", ".join(parts)
+
+
+def digests(today):
+    """One digest per active responsable whose centre has late or coming tasks."""
+    responsables = list(User.select().where((User.role == "responsable") & (User.active == True)  # noqa: E712
+                                            & User.centre.is_null(False)).order_by(User.id))
+    centre_ids = {u.centre_id for u in responsables}
+    items = list(
+        ChecklistItem.select(ChecklistItem, ExamSession).join(ExamSession)
+        .where(ExamSession.centre.in_(centre_ids) & (ExamSession.archived == False)  # noqa: E712
+               & (deadlines.late_condition(today) | deadlines.coming_condition(today, REMINDER_WINDOW_DAYS)))
+        .order_by(ChecklistItem.due_on, ExamSession.date_debut, ChecklistItem.position)
+    )
+    result = []
+    for user in responsables:
+        mine = [i for i in items if i.session.centre_id == user.centre_id]
+        late = deadlines.group_tasks([i for i in mine if deadlines.is_late(i.state, i.due_on, today)])
+        soon = deadlines.group_tasks([i for i in mine if not deadlines.is_late(i.state, i.due_on, today)])
+        if late or soon:
+            result.append(Digest(user, late, soon))
+    return result

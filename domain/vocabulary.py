@@ -1,0 +1,70 @@
+"""Codes and their French wording, one table each; templates read them as globals (templating.py).
+
+Codes are English (what the code and the database store); the labels are the guide's and the users'
+words. The README's « Vocabulary » table lists the form's terms and their names in code.
+"""
+
+ROLES = ("admin", "responsable", "lecteur")
+ROLE_LABELS = {"admin": "Administrateur", "responsable": "Responsable de session", "lecteur": "Lecteur"}
+
+NATURES = ("TITRE", "CCP", "CCS")
+
+# A checklist item's state, as the user sets it.
+STATES = ("todo", "done", "na")
+STATE_LABELS = {"todo": "À faire", "done": "Fait", "na": "Sans objet"}
+
+# How many days ahead a deadline counts as coming soon: the row's badge and the daily reminder
+# ("à faire sous 7 jours"), and the home page's list of what is coming (a wider view).
+REMINDER_WINDOW_DAYS = 7
+DASHBOARD_WINDOW_DAYS = 14
+
+# A task's status against its deadline (domain.deadlines.status), most urgent first.
+STATUSES = ("late", "soon", "todo", "done_late", "done", "na")
+STATUS_LABELS = {
+    "late": "En retard",
+    "soon": f"À faire sous {REMINDER_WINDOW_DAYS} jours",
+    "todo": "À faire",
+    "done": "Fait",
+    "done_late": "Fait en retard",
+    "na": "Sans objet",
+}
+
+# Where a session stands (domain.deadlines.stage).
+STAGE_LABELS = {"preparing": "En préparation", "running": "En cours", "finished": "Terminée", "archived": "Archivée"}
+
+# What a session's journal entry changed: a code per change, the header fields by their form name.
+AUDIT_FIELD_LABELS = {
+    "created": "création",
+    "state": "état",
+    "observation": "observation",
+    "archived": "archivée",
+    "site": "site",
+}
+
+# The text fields of the forms: label and maximum length, read by the checks and the templates.
+TEXT_FIELDS = {
+    "site": ("Désignation du site agréé", 200),
+    "titre": ("Libellé du titre professionnel", 300),
+    "sigle": ("Sigle du TP", 30),
+    "millesime": ("Millésime", 20),
+    "libelle_ccp": ("Libellé du CCP / CCS", 300),
+    "code_ccp": ("Code CCP", 30),
+    "responsable": ("Nom du responsable de session", 200),
+    "suppleant": ("Nom du responsable de session suppléant", 200),
+    "observation": ("L'observation", 5000),
+    "reason": ("Le motif", 500),
+    "centre_name": ("Le nom du centre", 200),
+    "site_name": ("Le nom du site", 200),
+    "display_name": ("Le nom", 200),
+    "email": ("L'adresse e-mail", 254),
+}
+COUNT_FIELDS = {"nb_formation": "Nombre de candidats en formation", "nb_vae": "Nombre de candidats en VAE"}
+MAX_CANDIDATES = 999
+
+
+def max_length(name):
+    return TEXT_FIELDS[name][1]
+
+
+def label(name):
+    return TEXT_FIELDS[name][0]

@@ -1,0 +1,36 @@
+"""Every Jinja filter and global: dates in French, deadlines in words, and the vocabulary's tables."""
+from markupsafe import Markup, escape
+
+from domain import access, deadlines, vocabulary
+from domain.inputs import fr_date
+
+
+def nl2br(text):
+    """Text as typed, escaped, its line breaks kept."""
+    return Markup("<br/>".join(escape(line) for line in (text or "").split("\n")))
+
+
+def task_status(item, today):
+    """A task's status code against its deadline (vocabulary.STATUS_LABELS)."""
+    return deadlines.status(item.state, item.done_on, item.due_on, today)
+
+
+VOCABULARY = ("STATUS_LABELS", "STAGE_LABELS", "ROLE_LABELS", "STATE_LABELS", "AUDIT_FIELD_LABELS", "NATURES",
+              "TEXT_FIELDS", "COUNT_FIELDS", "MAX_CANDIDATES", "REMINDER_WINDOW_DAYS", "DASHBOARD_WINDOW_DAYS")
+
+
+def init_app(app):
+    env = app.jinja_env
+    env.filters.update(
+        fr_date=fr_date,
+        nl2br=nl2br,
+        j_label=lambda due_on, session: deadlines.j_label(due_on, session.date_debut),
+        countdown=deadlines.countdown,
+    )
+    env.globals.update(
+        task_status=task_status,
+        session_stage=deadlines.stage,
+        can_create_sessions=access.can_create_sessions,
+        # The vocabulary's tables and limits, by their names in lower case (status_labels, natures...).
+        **{name.lower(): getattr(vocabulary, name) for name in VOCABULARY},
+    )
