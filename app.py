@@ -13,7 +13,7 @@ import templating
 from config import Config
 from extensions import csrf, htmx, limiter, login_manager
 from models import User
-from routes import account, admin, auth, calendar, errors, exports, items, sessions
+from routes import IdConverter, account, admin, auth, calendar, errors, exports, items, sessions
 
 # No inline script or style anywhere (htmx's own indicator style is turned off in base.html).
 CONTENT_SECURITY_POLICY = (
@@ -88,6 +88,7 @@ def create_app(config=None):
         response.headers.setdefault("X-Frame-Options", "DENY")
         return response
 
+    app.url_map.converters["int"] = IdConverter  # before the blueprints' rules are added
     for module in (auth, sessions, items, exports, calendar, account, admin, errors):
         app.register_blueprint(module.bp)
     auth.init_login(login_manager)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from domain import access, deadlines
+from domain.inputs import whole_number
 from domain.progress import as_date, progress_by_session
 from domain.vocabulary import DASHBOARD_WINDOW_DAYS, NATURES, STAGE_LABELS
 from models import ChecklistItem, ExamSession
@@ -19,7 +20,7 @@ LIST_LIMIT = 50
 
 
 def _page(text):
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 6 and int(text) > 0 else 1
+    return whole_number(text, minimum=1, maximum=99_999) or 1
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Filters:
         """Filters from the query string; a value that makes no sense is ignored, never an error."""
         year = args.get("annee", "")
         return cls(
-            year=int(year) if year.isascii() and year.isdigit() and 2000 <= int(year[:5]) <= 2100 else None,
+            year=whole_number(year, minimum=2000, maximum=2100),
             nature=args.get("nature") if args.get("nature") in NATURES else None,
             stage=args.get("etat") if args.get("etat") in STAGE_LABELS else None,
             page=_page(args.get("page", "")),

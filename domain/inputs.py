@@ -56,6 +56,24 @@ def parse_date(value, label):
     return date
 
 
+# The largest id or number read from a request: 18 digits fit a signed 64-bit integer, which is what
+# SQLite and PostgreSQL store (a larger one made the database raise OverflowError: a 500).
+MAX_DIGITS = 18
+_WHOLE_NUMBER = re.compile(r"[0-9]{1,%d}" % MAX_DIGITS, re.ASCII)
+
+
+def whole_number(text, minimum=0, maximum=10**MAX_DIGITS - 1):
+    """The number written in `text` with ASCII digits only, within [minimum, maximum]; None otherwise.
+
+    The one place that reads a number from a URL, a query string, a form or a cookie: str.isdigit()
+    accepts « ² » and « ١ », which int() refuses or reads as another number."""
+    text = (text or "").strip()
+    if not _WHOLE_NUMBER.fullmatch(text):
+        return None
+    value = int(text)
+    return value if minimum <= value <= maximum else None
+
+
 def fr_date(value):
     """dd/mm/yyyy, the way dates are written on the form."""
     return value.strftime("%d/%m/%Y") if value else ""

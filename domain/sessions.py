@@ -4,7 +4,7 @@ import datetime as dt
 
 from database import locked
 from domain import DomainError, deadlines, journal
-from domain.inputs import clean_field, fr_date, parse_date
+from domain.inputs import clean_field, fr_date, parse_date, whole_number
 from domain.progress import group_tableaux
 from domain.vocabulary import COUNT_FIELDS, MAX_CANDIDATES, NATURES, TEXT_FIELDS
 from models import ChecklistItem, ExamSession, GuideVersion, Site, db
@@ -65,12 +65,13 @@ class SessionForm:
 
         for name, label in COUNT_FIELDS.items():
             text = self.raw[name].strip() or "0"
-            if not text.isascii() or not text.isdigit():
-                self.errors[name] = f"{label} : indiquez un nombre entier positif ou nul."
-            elif len(text) > len(str(MAX_CANDIDATES)) or int(text) > MAX_CANDIDATES:
+            number = whole_number(text, maximum=MAX_CANDIDATES)
+            if number is not None:
+                values[name] = number
+            elif text.isascii() and text.isdigit():  # digits, but too many candidates
                 self.errors[name] = f"{label} : {MAX_CANDIDATES} candidats au plus."
             else:
-                values[name] = int(text)
+                self.errors[name] = f"{label} : indiquez un nombre entier positif ou nul."
 
         if self.errors:
             return False

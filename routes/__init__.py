@@ -4,9 +4,25 @@ from dataclasses import dataclass
 
 from flask import abort, current_app, url_for
 from flask_login import current_user
+from werkzeug.routing import BaseConverter
 
 from domain import access
+from domain.inputs import MAX_DIGITS
 from models import ChecklistItem, ExamSession
+
+
+class IdConverter(BaseConverter):
+    """`<int:...>` in every route: ASCII digits only, as many as a 64-bit id holds. Werkzeug's own
+    matches any Unicode digit (« /sessions/١ » was session 1) and any length (a 500 in the database);
+    anything else is simply no route: 404."""
+
+    regex = f"[0-9]{{1,{MAX_DIGITS}}}"
+
+    def to_python(self, value):
+        return int(value)
+
+    def to_url(self, value):
+        return str(int(value))
 
 
 def today():

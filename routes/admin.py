@@ -5,6 +5,7 @@ from peewee import JOIN, fn
 
 from domain import DomainError, administration
 from domain.guides import guide_tableaux
+from domain.inputs import whole_number
 from domain.vocabulary import ROLES
 from models import AdminEvent, Centre, ExamSession, GuideVersion, Site, User
 
@@ -186,8 +187,7 @@ def guide(guide_id):
 
 @bp.get("/journal")
 def journal():
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    page = whole_number(request.args.get("page", ""), minimum=1, maximum=99_999) or 1
     query = AdminEvent.select(AdminEvent, User).join(User, join_type=JOIN.LEFT_OUTER)
     events = list(query.order_by(AdminEvent.at.desc(), AdminEvent.id.desc()).paginate(page, JOURNAL_PAGE))
     more = query.count() > page * JOURNAL_PAGE

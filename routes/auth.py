@@ -6,6 +6,7 @@ from flask_htmx import make_response as htmx_response
 from flask_login import current_user, login_required, login_user, logout_user
 
 from extensions import htmx, limiter
+from domain.inputs import whole_number
 from models import User
 
 bp = Blueprint("auth", __name__)
@@ -16,7 +17,8 @@ def init_login(manager):
     def load_user(user_id):
         """The user of a login cookie: none when deactivated or when the password changed since."""
         pk, _, nonce = user_id.partition(":")
-        user = User.get_or_none(User.id == int(pk)) if pk.isdigit() and len(pk) < 12 else None
+        pk = whole_number(pk)
+        user = User.get_or_none(User.id == pk) if pk is not None else None
         if user is None or not user.active or user.login_nonce != nonce:
             return None
         return user

@@ -11,7 +11,7 @@ from flask_login import login_required
 
 from domain import DomainError
 from domain.checklist import StaleObservation, mark_done, mark_na, mark_todo, save_observation
-from domain.inputs import parse_date
+from domain.inputs import parse_date, whole_number
 from domain.progress import SessionProgress, progress_by_tableau
 from extensions import is_partial
 from models import ChecklistItem
@@ -102,16 +102,16 @@ def na(item_id):
 def observation(item_id):
     item = editable_item(item_id)
     text = request.form.get("observation", "")
-    version = request.form.get("version", "").strip()
-    if not (version.isascii() and version.isdigit() and len(version) < 10):
+    version = whole_number(request.form.get("version", ""))
+    if version is None:
         # Without the version the text was typed against, saving could overwrite a colleague's text.
         return _refused(item, "Version de l'observation manquante : rechargez la page avant d'enregistrer.",
                         status=400, draft=text, conflict=item.observation or None)
     try:
-        changed = save_observation(item.id, user(), text, int(version))
+        changed = save_observation(item.id, user(), text, version)
     except StaleObservation as exc:
         return _refused(item, exc.message, status=409, draft=exc.draft,
                         conflict=exc.item.observation, version=exc.item.version)
     except DomainError as exc:
-        return _refused(item, exc.message, draft=text, version=int(version))
+        return _refused(item, exc.message, draft=text, version=version)
     return _answer(item, changed=changed)

@@ -180,3 +180,58 @@ def test_query_strings(world, query):
     for url in ("/", "/admin/journal", "/login"):
         response = clients["admin@test.fr"].get(url, query_string=query)
         assert response.status_code in (200, 302, 400)
+
+
+# --- Numbers read from the request: one parser, never a 500 ------------------------------------
+
+HOSTILE_IDS = ["99999999999999999999999", "9" * 5000, "\u0661", "\u00b2", "\u2460", "-1", "1e3", "0x1", " 1"]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_IDS)
+def test_every_route_with_an_id_answers_404_to_a_number_it_cannot_hold(client, auth, session, hostile):
+    auth.login("admin@test.fr")
+    rules = [r for r in client.application.url_map.iter_rules() if "<int:" in r.rule]
+    assert len(rules) > 20
+    for rule in rules:
+        url = rule.rule.replace("<token>", "jeton")
+        for name in rule.arguments:
+            url = url.replace(f"<int:{name}>", hostile)
+        method = "POST" if "POST" in rule.methods else "GET"
+        response = client.open(url, method=method)
+        assert response.status_code == 404, (rule.rule, hostile, response.status_code)
+    # « ١ » (Arabic-Indic one) is not session 1.
+    assert client.get(f"/sessions/\u0661").status_code == 404
+
+
+@pytest.mark.parametrize("query", ["page=%C2%B2", "avenir=%C2%B2", "annee=%C2%B2", "page=99999999999999999999999",
+                                   "annee=" + "9" * 5000, "page=-1"])
+def test_numbers_in_query_strings_are_ignored_when_they_make_no_sense(client, auth, db, query):
+    auth.login("admin@test.fr")
+    assert client.get(f"/?{query}").status_code == 200
+    assert client.get(f"/admin/journal?{query}").status_code == 200
+
+
+def test_a_huge_count_of_candidates_is_refused_in_french(client, auth, db):
+    auth.login()
+    for value in ("9" * 5000, "99999999999999999999999", "\u00b2"):
+        response = client.post("/sessions", data={**HEADER, "nb_formation": value})
+        assert response.status_code == 422
+        assert "Nombre de candidats en formation" in response.get_data(as_text=True)
+    assert models.ExamSession.select().count() == 0
+
+
+def test_an_observation_version_that_is_no_number_is_refused_and_the_text_kept(client, auth, session):
+    auth.login()
+    item = session.ordered_items()[0]
+    for version in ("\u00b2", "9" * 5000, "-1"):
+        response = client.post(f"/items/{item.id}/observation", data={"observation": "Mon texte", "version": version},
+                               headers=HTMX)
+        assert response.status_code == 400
+        assert "Mon texte" in response.get_data(as_text=True)
+    assert models.ChecklistItem.get_by_id(item.id).observation == ""
+
+
+def test_a_login_cookie_with_a_strange_user_id_is_no_login(client, db):
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = "\u00b2:abc"
+    assert client.get("/").status_code == 302
