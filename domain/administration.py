@@ -92,14 +92,23 @@ def update_user(admin, user, display_name, role, centre_name):
     return user
 
 
+def end_logins(user):
+    """End every open login of the user, on every device: their login cookies name the old nonce."""
+    user.login_nonce = secrets.token_hex(8)
+    user.save()
+
+
 def set_active(admin, user, active):
-    """Activate or deactivate an account; a deactivated user is logged out at their next request."""
+    """Activate or deactivate an account; deactivating ends every login for good (reactivating
+    does not bring old login cookies back)."""
     with db.atomic():
         if user.active == active:
             return user
         if not active and user.is_admin and not _other_active_admins(user):
             raise DomainError("Impossible : c'est le dernier administrateur actif.", "active")
         user.active = active
+        if not active:
+            user.login_nonce = secrets.token_hex(8)
         user.save()
         log(admin, "Compte réactivé" if active else "Compte désactivé", user.email)
     return user

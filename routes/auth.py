@@ -6,6 +6,7 @@ from flask_htmx import make_response as htmx_response
 from flask_login import current_user, login_required, login_user, logout_user
 
 from extensions import htmx, limiter
+from domain import administration
 from domain.inputs import whole_number
 from models import User
 
@@ -88,6 +89,8 @@ def login_post():
 @bp.post("/logout")
 @login_required
 def logout():
+    # Ends this login everywhere: a copy of the cookie (another tab, another device) no longer works.
+    administration.end_logins(current_user._get_current_object())
     logout_user()
     flash("Vous êtes déconnecté.", "info")
     return redirect(url_for("auth.login"))

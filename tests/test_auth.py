@@ -98,3 +98,28 @@ def test_htmx_sends_the_csrf_token_as_a_header(csrf_client):
     assert response.status_code == 200
     with models.db.connection_context():
         assert reload(item).state == "done"
+
+
+def test_logout_ends_the_login_for_a_copied_cookie_too(app, client, session):
+    client.post("/login", data={"email": "resp@a.fr", "password": PASSWORD})
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    assert copy.get("/").status_code == 200
+    assert client.post("/logout").status_code == 302
+    item = item_at(session, 1)
+    assert copy.get("/").status_code == 302
+    assert copy.post(f"/items/{item.id}/done").status_code == 302
+    assert reload(item).state == "todo"
+
+
+def test_a_reactivated_user_logs_in_again_and_old_cookies_stay_dead(app, client, db):
+    client.post("/login", data={"email": "resp@a.fr", "password": PASSWORD})
+    assert client.get("/").status_code == 200
+    admin = app.test_client()
+    admin.post("/login", data={"email": "admin@test.fr", "password": PASSWORD})
+    user = models.User.get(models.User.email == "resp@a.fr")
+    admin.post(f"/admin/users/{user.id}/deactivate")
+    admin.post(f"/admin/users/{user.id}/activate")
+    assert client.get("/").status_code == 302
+    assert client.post("/login", data={"email": "resp@a.fr", "password": PASSWORD}).status_code == 302
+    assert client.get("/").status_code == 200
