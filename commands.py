@@ -16,6 +16,7 @@ from database import sqlite_path
 from documents import reminder_mail
 from domain import DomainError, administration, reminders
 from domain.checklist import mark_done, mark_na, save_observation
+from domain.inputs import clean_email, normalize_email
 from domain.sessions import create_session
 from domain.vocabulary import ROLE_LABELS, ROLES
 from models import ChecklistItem, Centre, ExamSession, User, db
@@ -53,7 +54,8 @@ def upsert_user(email, password, role, centre_name, display_name=None):
     """Create or update a user; the centre is created when it does not exist yet."""
     with db.atomic():
         centre = Centre.get_or_create(name=centre_name)[0] if centre_name else None
-        user = User.get_or_none(User.email == email.lower()) or User(email=email.lower())
+        email = normalize_email(email)
+        user = User.get_or_none(User.email == email) or User(email=email)
         user.display_name = display_name or user.display_name or email.split("@")[0]
         user.role, user.centre, user.active = role, centre, True
         user.set_password(password)
@@ -83,11 +85,10 @@ def db_upgrade_command():
 @with_appcontext
 def create_user_command(email, password, role, centre_name, display_name):
     """Create a user (or update the one with that e-mail)."""
-    if "@" not in email:
-        raise CommandError("adresse e-mail invalide.")
     if User.role_needs_centre(role) and not centre_name:
         raise CommandError("un responsable ou un lecteur appartient à un centre : indiquez --centre.")
     try:
+        email = clean_email(email)
         administration.check_password(password, email=email, display_name=display_name or email.split("@")[0])
     except DomainError as exc:
         raise CommandError(exc.message) from None

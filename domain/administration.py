@@ -9,14 +9,13 @@ import secrets
 from database import locked
 from domain import DomainError
 from domain.guides import import_guide
-from domain.inputs import clean_field
+from domain.inputs import clean_email, clean_field
 from domain.vocabulary import ROLES
 from guide import GuideFileError, read_guide_text
 from models import AdminEvent, Centre, GuideVersion, Site, User, db
 
 PASSWORD_MIN = 12
 PASSWORD_MAX = 128
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def log(admin, action, target, details=""):
@@ -42,9 +41,7 @@ def generated_password():
 
 
 def _clean_user_fields(email, display_name, role, centre_name):
-    email = clean_field("email", email).lower()
-    if not _EMAIL.match(email):
-        raise DomainError("Adresse e-mail invalide.", "email")
+    email = clean_email(email)
     display_name = clean_field("display_name", display_name)
     if not display_name:
         raise DomainError("Indiquez le nom de la personne.", "display_name")

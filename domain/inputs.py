@@ -74,6 +74,23 @@ def whole_number(text, minimum=0, maximum=10**MAX_DIGITS - 1):
     return value if minimum <= value <= maximum else None
 
 
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def normalize_email(value):
+    """An address as stored and looked up: trimmed and lower-cased (« Paul@Horizon.demo » is paul@...)."""
+    return (value or "").strip().lower()
+
+
+def clean_email(value):
+    """A normalised address that an account can have; DomainError otherwise. The one e-mail rule of
+    the forms and the command line."""
+    email = normalize_email(clean_field("email", value))
+    if not _EMAIL.match(email):
+        raise DomainError(f"Adresse e-mail invalide : « {email[:60]} » (attendu : nom@domaine.fr).", "email")
+    return email
+
+
 def fr_date(value):
     """dd/mm/yyyy, the way dates are written on the form."""
     return value.strftime("%d/%m/%Y") if value else ""

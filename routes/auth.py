@@ -7,7 +7,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from extensions import htmx, limiter
 from domain import administration
-from domain.inputs import whole_number
+from domain.inputs import normalize_email, whole_number
 from models import User
 
 bp = Blueprint("auth", __name__)
@@ -65,7 +65,7 @@ def _failed(response):
 
 
 def _login_account():
-    return "login-account:" + request.form.get("email", "").strip().lower()[:254]
+    return "login-account:" + normalize_email(request.form.get("email", ""))[:254]
 
 
 @bp.post("/login")
@@ -73,7 +73,7 @@ def _login_account():
 @limiter.limit("5 per minute; 30 per hour", key_func=_login_account, deduct_when=_failed, error_message="compte")
 def login_post():
     """Failed attempts are throttled per address and per account (a 429 page in French)."""
-    email = request.form.get("email", "").strip().lower()
+    email = normalize_email(request.form.get("email", ""))
     password = request.form.get("password", "")
     next_url = request.form.get("next", "")
     user = User.get_or_none(User.email == email) if email else None

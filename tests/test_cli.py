@@ -51,3 +51,16 @@ def test_seed_demo_makes_a_lived_in_centre_once(app, client, db):
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     assert centre.sessions.count() == 3
     assert client.post("/login", data={"email": "lecteur@horizon.demo", "password": "jalon-demo-2027"}).status_code == 302
+
+
+def test_create_user_follows_the_email_rule_of_the_admin_form(app, client, db):
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["create-user", "marie@intranet", "--password", "mot de passe long",
+                                  "--centre", "Centre A"])
+    assert refused.exit_code != 0 and "Adresse e-mail invalide" in refused.output
+    assert not models.User.select().where(models.User.email == "marie@intranet").exists()
+    result = runner.invoke(args=["create-user", " Paul@Horizon.demo ", "--password", "mot de passe long",
+                                 "--centre", "Centre A"])
+    assert result.exit_code == 0, result.output
+    assert models.User.get(models.User.email == "paul@horizon.demo")
+    assert client.post("/login", data={"email": "PAUL@horizon.demo ", "password": "mot de passe long"}).status_code == 302
