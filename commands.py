@@ -2,9 +2,11 @@
 restore | db-upgrade (init-db is database.py's)."""
 import contextlib
 import datetime as dt
+import math
 import os
 import smtplib
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -189,7 +191,24 @@ def send_reminders_command(dry_run):
     click.echo(f"{len(messages)} rappel(s) {'préparé(s)' if dry_run else 'envoyé(s)'}.")
 
 
-WEAK_KEYS = {"dev", "secret", "changeme", "change-me", "secret-key", "test", "jalon"}
+KEY_ADVICE = "créez-en une avec : python3 -c 'import secrets; print(secrets.token_hex(32))'"
+KEY_MIN_BITS = 128
+
+
+def estimated_key_bits(key):
+    """A cautious estimate of a key's randomness, in bits: its length times the Shannon entropy of its
+    characters, counting a repeated chunk once (« changemechangeme… » is worth one « changeme »).
+    A key made by secrets.token_hex(32) scores about 240; 32 × « a » scores 0."""
+    if not key:
+        return 0
+    for size in range(1, len(key) // 2 + 1):  # the shortest chunk the key repeats, if any
+        chunk = key[:size]
+        if (chunk * (len(key) // size + 1))[:len(key)] == key:
+            key = chunk
+            break
+    counts = Counter(key)
+    per_char = -sum(n / len(key) * math.log2(n / len(key)) for n in counts.values())
+    return len(key) * per_char
 
 
 def deployment_problems(app):
@@ -199,8 +218,8 @@ def deployment_problems(app):
     key = config.get("SECRET_KEY") or ""
     if not key:
         problems.append("SECRET_KEY absente : définissez-la dans l'environnement.")
-    elif len(key) < 32 or key.lower() in WEAK_KEYS:
-        problems.append("SECRET_KEY trop faible : au moins 32 caractères aléatoires.")
+    elif len(key) < 32 or estimated_key_bits(key) < KEY_MIN_BITS:
+        problems.append(f"SECRET_KEY trop faible (au moins 32 caractères tirés au hasard) : {KEY_ADVICE}")
     if app.debug or os.environ.get("FLASK_DEBUG", "") not in ("", "0"):
         problems.append("Mode debug actif : il affiche le code et permet d'exécuter des commandes.")
     if not config.get("SESSION_COOKIE_SECURE"):

@@ -63,7 +63,7 @@ class TemplateDatabase:
         url = self._pg_url("jalon_template") if POSTGRES_URL else f"sqlite:///{self.sqlite_file}"
         if POSTGRES_URL:
             self._pg_admin("DROP DATABASE IF EXISTS jalon_template WITH (FORCE)", "CREATE DATABASE jalon_template")
-        app = _create_app(self.workdir, url, {})
+        app = create_test_app(self.workdir, url, {})
         with app.app_context(), models.db.connection_context():
             for email, role, centre, name in USERS:
                 centre = models.Centre.get_or_create(name=centre)[0] if centre else None
@@ -108,7 +108,8 @@ def _close_pool():
             models.db.obj.close_all()
 
 
-def _create_app(tmp_path, url, config):
+def create_test_app(tmp_path, url, config):
+    """An app for tests on the database at `url` (make_app() gives it a fresh copy of the template)."""
     app = create_app({
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "instance"),
@@ -125,7 +126,7 @@ def _create_app(tmp_path, url, config):
 
 def make_app(tmp_path, **config):
     """A new app on a new database holding the guide and the test users (USERS)."""
-    return _create_app(tmp_path, TEMPLATE.fresh_url(tmp_path), config)
+    return create_test_app(tmp_path, TEMPLATE.fresh_url(tmp_path), config)
 
 
 def create_session(centre_name="Centre A", **changes):

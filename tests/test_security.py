@@ -1,13 +1,14 @@
 """Security: headers, cookies, secret key, passwords, login throttling, deployment checks."""
 import os
 import re
+import secrets
 
 import pytest
 
 import models
 from app import create_app
-from commands import DEMO_PASSWORD, upsert_user
-from helpers import PASSWORD, create_session, make_app, text_of
+from commands import DEMO_PASSWORD, KEY_MIN_BITS, estimated_key_bits, upsert_user
+from helpers import PASSWORD, create_session, create_test_app, make_app, text_of
 
 PAGES = ["/", "/sessions/new", "/sessions/{id}", "/sessions/{id}/edit", "/sessions/{id}/history", "/account",
          "/admin", "/admin/users", "/admin/centres", "/admin/guides", "/admin/journal", "/sessions/999999"]
@@ -146,17 +147,33 @@ def test_check_deploy_reports_what_is_wrong(tmp_path, monkeypatch):
 
 @pytest.mark.sqlite_only
 def test_check_deploy_passes_a_careful_installation(tmp_path, monkeypatch):
-    monkeypatch.setenv("SECRET_KEY", "x" * 48)
-    app = make_app(tmp_path, SECRET_KEY="x" * 48, SESSION_COOKIE_SECURE=True)
+    key = secrets.token_hex(32)
+    monkeypatch.setenv("SECRET_KEY", key)
+    app = make_app(tmp_path, SECRET_KEY=key, SESSION_COOKIE_SECURE=True)
     os.chmod(tmp_path / "jalon.sqlite3", 0o600)
     result = check_deploy(app)
     assert result.exit_code == 0, result.output
     assert "Aucun problème" in result.output
 
 
+@pytest.mark.parametrize("key", ["a" * 32, " " * 40, "changeme" * 5, "changemechangemechangemechangeme!",
+                                 "0123456789abcdef" * 3])
+def test_check_deploy_refuses_a_weak_key_and_says_how_to_make_one(tmp_path, key):
+    app = make_app(tmp_path, SECRET_KEY=key, SESSION_COOKIE_SECURE=True)
+    result = check_deploy(app)
+    assert result.exit_code == 1
+    assert "SECRET_KEY trop faible" in result.output and "secrets.token_hex(32)" in result.output
+
+
+def test_keys_made_by_the_advised_command_always_pass():
+    for _ in range(200):
+        assert estimated_key_bits(secrets.token_hex(32)) >= KEY_MIN_BITS
+        assert estimated_key_bits(secrets.token_urlsafe(32)) >= KEY_MIN_BITS
+
+
 @pytest.mark.sqlite_only
 def test_a_new_database_file_is_private(tmp_path):
-    make_app(tmp_path)
+    create_test_app(tmp_path, f"sqlite:///{tmp_path / 'jalon.sqlite3'}", {})
     assert oct((tmp_path / "jalon.sqlite3").stat().st_mode & 0o777) == "0o600"
 
 
