@@ -264,11 +264,27 @@ def _live_database_file():
     return path
 
 
-def _copy_database(source, destination):
-    """A consistent copy through SQLite's online backup API, while the app goes on writing."""
+SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
+
+
+def _copy_database(source, destination, *, standalone=False):
+    """A consistent copy through SQLite's online backup API, while the app goes on writing.
+
+    A `standalone` copy (a backup file) is switched out of WAL, so that it is one file that opening
+    it never adds -wal and -shm files to; a new destination file is made private (mode 600) first,
+    so that SQLite's side files, which take its mode, are private too."""
+    if not Path(destination).exists():
+        os.close(os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     with contextlib.closing(sqlite3.connect(source, timeout=30)) as src, \
             contextlib.closing(sqlite3.connect(destination, timeout=30)) as dst:
         src.backup(dst)
+        if standalone:
+            dst.execute("PRAGMA journal_mode=DELETE")
+
+
+def _remove_with_side_files(path):
+    for name in (path.name, *(path.name + suffix for suffix in SQLITE_SIDE_FILES)):
+        path.with_name(name).unlink(missing_ok=True)
 
 
 def check_backup_file(path):
@@ -294,15 +310,15 @@ def backup_command(path):
     source = _live_database_file()
     temporary = path.with_name(path.name + ".partiel")
     try:
-        _copy_database(source, temporary)
-        temporary.chmod(0o600)
+        _remove_with_side_files(temporary)  # what an interrupted backup may have left
+        _copy_database(source, temporary, standalone=True)
         if problem := check_backup_file(temporary):
             raise CommandError(problem)
         os.replace(temporary, path)
     except (OSError, sqlite3.Error) as exc:
         raise CommandError(f"Sauvegarde impossible vers {path} : {exc}") from exc
     finally:
-        temporary.unlink(missing_ok=True)
+        _remove_with_side_files(temporary)
     click.echo(f"Sauvegarde écrite : {path}")
 
 
@@ -320,8 +336,7 @@ def restore_command(path, yes):
     safety = live.with_name(f"{live.name}.avant-restauration-{dt.datetime.now():%Y%m%d-%H%M%S}")
     try:
         if live.exists():
-            _copy_database(live, safety)
-            safety.chmod(0o600)
+            _copy_database(live, safety, standalone=True)
         _copy_database(path, live)
         with contextlib.closing(sqlite3.connect(live)) as conn:
             conn.execute("PRAGMA journal_mode=wal")

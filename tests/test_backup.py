@@ -74,3 +74,29 @@ def test_restore_refuses_a_file_that_is_not_a_jalon_backup(app, db, tmp_path):
         assert result.exit_code != 0
         assert message in result.output
     assert models.GuideTask.select().count() == 99
+
+
+def test_a_backup_is_one_private_file_and_leaves_nothing_behind(app, db, tmp_path):
+    create_session()
+    folder = tmp_path / "sauvegardes"
+    folder.mkdir()
+    target = folder / "jalon-2027-02-01.sqlite3"
+    result = app.test_cli_runner().invoke(args=["backup", str(target)])
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in folder.iterdir()] == [target.name]
+    assert oct(target.stat().st_mode & 0o777) == "0o600"
+    # Reading the backup (as restore's check does) adds no -wal or -shm file beside it.
+    assert trail_is_consistent(target)[0]
+    assert [p.name for p in folder.iterdir()] == [target.name]
+
+
+def test_a_failed_backup_leaves_nothing_behind(app, tmp_path):
+    folder = tmp_path / "sauvegardes"
+    folder.mkdir()
+    (folder / "jalon.sqlite3.partiel-journal").write_text("reste d'une sauvegarde interrompue")
+    live = tmp_path / "jalon.sqlite3"
+    with open(live, "r+b") as damaged:  # the copy fails once started: the live file is not a database
+        damaged.write(b"\xff" * 100)
+    result = app.test_cli_runner().invoke(args=["backup", str(folder / "jalon.sqlite3")])
+    assert result.exit_code != 0 and "Sauvegarde impossible" in result.output
+    assert list(folder.iterdir()) == []
