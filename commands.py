@@ -4,7 +4,6 @@ import contextlib
 import datetime as dt
 import math
 import os
-import smtplib
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -183,12 +182,15 @@ def send_reminders_command(dry_run):
     if dry_run:
         for msg in messages:
             click.echo(f"À : {msg['To']}\nObjet : {msg['Subject']}\n\n{msg.get_content()}\n")
-    elif messages:
-        try:
-            reminder_mail.send(messages)
-        except (OSError, smtplib.SMTPException) as exc:
-            raise CommandError(f"Envoi impossible par {current_app.config['SMTP_HOST']} : {exc}") from exc
-    click.echo(f"{len(messages)} rappel(s) {'préparé(s)' if dry_run else 'envoyé(s)'}.")
+        click.echo(f"{len(messages)} rappel(s) préparé(s).")
+        return
+    failures = reminder_mail.send(messages)
+    click.echo(f"{len(messages) - len(failures)} rappel(s) envoyé(s).")
+    if failures:
+        for msg, reason in failures:
+            click.echo(f"Échec pour {msg['To']} : {reason}", err=True)
+        raise CommandError(f"{len(failures)} rappel(s) non envoyé(s) par {current_app.config['SMTP_HOST']} "
+                           "(les autres destinataires les ont reçus).")
 
 
 KEY_ADVICE = "créez-en une avec : python3 -c 'import secrets; print(secrets.token_hex(32))'"

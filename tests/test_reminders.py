@@ -5,6 +5,7 @@ from email import message_from_bytes, policy
 import pytest
 from aiosmtpd.controller import Controller
 
+import models
 from domain import sessions
 from helpers import create_session
 
@@ -79,4 +80,40 @@ def test_an_unreachable_server_is_reported_in_french(app, db):
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())
     result = app.test_cli_runner().invoke(args=["send-reminders"])
     assert result.exit_code != 0
-    assert "Envoi impossible par 127.0.0.1" in result.output
+    assert "1 rappel(s) non envoyé(s) par 127.0.0.1" in result.output
+    assert "Échec pour resp@a.fr" in result.output
+
+
+class PickyInbox(Inbox):
+    """A server that refuses one mailbox (550) and, like many, does not offer SMTPUTF8."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address == "resp@a.fr":
+            return "550 5.1.1 Mailbox unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_refused_address_does_not_stop_the_others(app, db):
+    inbox = PickyInbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), enable_SMTPUTF8=False)
+    controller.start()
+    try:
+        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port)
+        centre_a = models.Centre.get(models.Centre.name == "Centre A")
+        centre_b = models.Centre.get(models.Centre.name == "Centre B")
+        # Sent in account order: resp@a.fr (refused), resp@b.fr, élodie (non-ASCII), then one more.
+        models.User.create(email="élodie@a.fr", display_name="Élodie", role="responsable", centre=centre_a,
+                           password_hash="x")
+        models.User.create(email="suite@b.fr", display_name="Suite", role="responsable", centre=centre_b,
+                           password_hash="x")
+        create_session(sigle="LATE", date_debut="2027-04-20", date_fin="2027-04-21")
+        create_session("Centre B", sigle="CDA", date_debut="2027-02-05", date_fin="2027-02-05")
+        result = app.test_cli_runner().invoke(args=["send-reminders"])
+    finally:
+        controller.stop()
+    assert result.exit_code == 1
+    assert "2 rappel(s) envoyé(s)" in result.output
+    assert "Échec pour resp@a.fr : 550 5.1.1 Mailbox unknown" in result.output
+    assert "Échec pour élodie@a.fr" in result.output and "SMTPUTF8" in result.output
+    assert sorted(r for rcpt, _ in inbox.messages for r in rcpt) == ["resp@b.fr", "suite@b.fr"]
