@@ -2,11 +2,13 @@
 import logging
 import uuid
 
-from flask import Blueprint, render_template
+import peewee
+
+from flask import Blueprint, g, render_template
 from flask_htmx import make_response as htmx_response
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from extensions import htmx, login_manager
 
@@ -24,16 +26,25 @@ MESSAGES = {
     422: ("Saisie refusée", "Certaines valeurs saisies ne sont pas valables."),
     429: ("Trop de tentatives", "Trop de tentatives de connexion : patientez quelques minutes avant de réessayer."),
     500: ("Erreur interne", "Une erreur inattendue s'est produite. Rien n'a été enregistré par cette demande."),
+    503: ("Service indisponible", "La base de données ne répond pas : rien n'a été enregistré par cette demande. "
+                                  "Réessayez dans quelques minutes ; si cela dure, prévenez votre administrateur."),
 }
 
 
 def render_error(status, detail=None, request_id=None):
+    """The French error page, or for htmx a message for the page's banner.
+
+    A server error's page is made without the database (no user loaded, no layout that asks for
+    one): the database may be what failed."""
     title, message = MESSAGES.get(status, MESSAGES[400] if status < 500 else MESSAGES[500])
+    if status >= 500 and "_login_user" not in g:
+        # Flask-Login's template context loads the user from the database unless it is loaded.
+        g._login_user = login_manager.anonymous_user()
     context = dict(status=status, title=title, message=detail or message, request_id=request_id)
     if htmx:
         body = render_template("_flash_error.html", **context)
         return htmx_response(body, retarget="#flash", reswap="innerHTML"), status
-    return render_template("errors/error.html", **context), status
+    return render_template("errors/error.html" if status < 500 else "errors/server_error.html", **context), status
 
 
 @bp.app_errorhandler(CSRFError)
@@ -56,5 +67,8 @@ def unexpected_error(exc):
     if isinstance(exc, HTTPException):
         return http_error(exc)
     request_id = uuid.uuid4().hex[:12]
+    if isinstance(exc, peewee.DatabaseError):
+        log.exception("Database failure (%s: %s), request id %s", type(exc).__name__, exc, request_id)
+        return render_error(ServiceUnavailable.code, request_id=request_id)
     log.exception("Unhandled error, request id %s", request_id)
     return render_error(InternalServerError.code, request_id=request_id)

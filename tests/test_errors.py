@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from helpers import HTMX, item_at, make_app, text_of
+from helpers import HTMX, PASSWORD, item_at, make_app, text_of
 
 ENGLISH = ("Traceback", "Bad Request", "Not Found", "Method Not Allowed", "Internal Server Error", "Forbidden")
 
@@ -79,3 +79,25 @@ def test_an_htmx_error_is_a_message_for_the_banner(failing_client, caplog):
     assert response.status_code == 500
     assert response.headers["HX-Retarget"] == "#flash"
     assert "Erreur interne" in text_of(response) and "référence" in text_of(response)
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("logged_in", [False, True])
+def test_a_failing_database_gets_a_french_page_with_a_reference_in_the_log(tmp_path, caplog, logged_in):
+    app = make_app(tmp_path)
+    client = app.test_client()
+    if logged_in:
+        assert client.post("/login", data={"email": "resp@a.fr", "password": PASSWORD}).status_code == 302
+    database = tmp_path / "jalon.sqlite3"
+    for side in ("-wal", "-shm"):
+        (tmp_path / f"jalon.sqlite3{side}").unlink(missing_ok=True)
+    database.write_bytes(b"\\xff" * 4096)  # the file is no longer a database
+    with caplog.at_level(logging.ERROR):
+        for url, headers in (("/", {}), ("/login", {}), ("/sessions/1", HTMX)):
+            response = client.get(url, headers=headers)
+            assert response.status_code == 503, url
+            page = response.get_data(as_text=True)
+            assert "La base de données ne répond pas" in text_of(response)
+            request_id = re.search(r"(?:<strong>|référence )([0-9a-f]{12})", page).group(1)
+            assert any(request_id in r.getMessage() and "DatabaseError" in r.getMessage() for r in caplog.records)
+            assert "Traceback" not in page and "Internal Server Error" not in page
