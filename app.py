@@ -10,7 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 import commands
 import database
 import templating
-from config import Config
+from config import Config, ConfigError
 from extensions import csrf, htmx, limiter, login_manager
 from models import User
 from routes import IdConverter, account, admin, auth, calendar, errors, exports, items, sessions
@@ -52,12 +52,16 @@ def create_app(config=None):
     # INSTANCE_PATH setting, for tests) moves it, e.g. to /var/lib/jalon.
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get("JALON_INSTANCE_PATH")
     app = JalonFlask(__name__, instance_relative_config=True, instance_path=instance_path)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_object(Config(os.environ, app.instance_path))
     if config:
         app.config.update(config)
-    if not app.config["SECRET_KEY"]:
-        app.config["SECRET_KEY"] = _instance_secret_key(app)
+    try:
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        if not app.config["SECRET_KEY"]:
+            app.config["SECRET_KEY"] = _instance_secret_key(app)
+    except OSError as exc:
+        raise ConfigError(f"Dossier d'instance {app.instance_path} inutilisable ({exc.strerror}) : définissez "
+                          "JALON_INSTANCE_PATH vers un dossier où Jalon peut écrire.") from exc
     User.password_method = app.config["PASSWORD_HASH_METHOD"]
 
     if app.config["PROXY_COUNT"]:

@@ -4,6 +4,45 @@
 the overrides it was given (the tests' settings)."""
 import datetime as dt
 import os
+from urllib.parse import urlsplit, urlunsplit
+
+import click
+
+
+class ConfigError(click.ClickException):
+    """A setting Jalon cannot run with, told in French: the command line shows it without a
+    traceback (« Erreur : ... »), and gunicorn's log ends with it."""
+
+    def show(self, file=None):
+        click.echo(f"Erreur : {self.format_message()}", err=True)
+
+
+def masked_url(url):
+    """A database URL fit to print: its password replaced by ***."""
+    parts = urlsplit(url)
+    if parts.password:
+        user = parts.username or ""
+        host = parts.hostname or ""
+        netloc = f"{user}:***@{host}" + (f":{parts.port}" if parts.port else "")
+        return urlunsplit(parts._replace(netloc=netloc))
+    return url
+
+
+def _number(environ, name, default):
+    text = environ.get(name, default).strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 5):
+        raise ConfigError(f"{name} doit être un nombre entier (reçu : « {text[:20]} »).")
+    return int(text)
+
+
+def _date(environ, name):
+    text = environ.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"{name} doit être une date aaaa-mm-jj (reçu : « {text[:20]} »).") from None
 
 
 def _flag(environ, name):
@@ -29,15 +68,15 @@ class Config:
         self.SECRET_KEY = environ.get("SECRET_KEY")
         self.RATELIMIT_STORAGE_URI = environ.get("RATELIMIT_STORAGE_URI", "memory://")
         # Behind a reverse proxy (nginx, Apache): how many proxies set X-Forwarded-For/-Proto/-Host.
-        self.PROXY_COUNT = int(environ.get("PROXY_COUNT", "0"))
+        self.PROXY_COUNT = _number(environ, "PROXY_COUNT", "0")
         self.SESSION_COOKIE_SECURE = self.REMEMBER_COOKIE_SECURE = _flag(environ, "SESSION_COOKIE_SECURE")
         # A fixed date for tests and demos (JALON_TODAY=2027-02-01); None means the real today.
-        self.TODAY = dt.date.fromisoformat(environ["JALON_TODAY"]) if environ.get("JALON_TODAY") else None
+        self.TODAY = _date(environ, "JALON_TODAY")
         # Reminders by e-mail (flask --app app send-reminders).
         self.BASE_URL = environ.get("JALON_BASE_URL", "http://127.0.0.1:5000")
         self.MAIL_FROM = environ.get("MAIL_FROM", "jalon@localhost")
         self.SMTP_HOST = environ.get("SMTP_HOST", "localhost")
-        self.SMTP_PORT = int(environ.get("SMTP_PORT", "25"))
+        self.SMTP_PORT = _number(environ, "SMTP_PORT", "25")
         self.SMTP_STARTTLS = _flag(environ, "SMTP_STARTTLS")
         self.SMTP_USER = environ.get("SMTP_USER", "")
         self.SMTP_PASSWORD = environ.get("SMTP_PASSWORD", "")

@@ -9,10 +9,12 @@ from pathlib import Path
 import click
 from flask import current_app, g
 from flask.cli import with_appcontext
+import peewee
 from peewee import SqliteDatabase
 from playhouse.db_url import connect as connect_url
 
 import migrations
+from config import ConfigError, masked_url
 from domain.guides import import_guide
 from guide import read_guide
 from models import db
@@ -28,17 +30,30 @@ SQLITE_PRAGMAS = {
 }
 
 
+URL_EXAMPLES = "sqlite:////var/lib/jalon/jalon.sqlite3 ou postgresql://jalon:MOT_DE_PASSE@localhost/jalon"
+
+
 def make_database(url):
-    """A database from a URL (sqlite:///path or postgresql://...), with Jalon's pragmas on SQLite."""
-    if url.startswith("sqlite"):
+    """A database from a URL (sqlite:///path or postgresql://...), with Jalon's pragmas on SQLite.
+
+    Any other URL is a ConfigError that says what is wrong: an uppercase « SQLite:/// » used to run
+    without WAL nor foreign keys, and « postgres//host » with a traceback."""
+    scheme, separator, rest = url.partition("://")
+    if not separator or not rest:
+        raise ConfigError(f"DATABASE_URL illisible : « {masked_url(url)} ». Exemples : {URL_EXAMPLES}.")
+    if scheme == "sqlite":
+        if not rest.startswith("/") or rest == "/":
+            raise ConfigError(f"DATABASE_URL : indiquez le chemin du fichier SQLite après sqlite:/// "
+                              f"(reçu : « {url} »). Exemple : sqlite:////var/lib/jalon/jalon.sqlite3.")
         # BEGIN IMMEDIATE: a write transaction takes the write lock first, so concurrent writers
         # wait their turn (busy_timeout) instead of failing when a read lock cannot be upgraded.
         return connect_url(url, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
-    scheme, rest = url.split("://", 1)
     if scheme in ("postgres", "postgresql"):
         # Connections are kept open between requests: opening one costs more than most requests.
         return connect_url(f"postgresql+pool://{rest}", max_connections=20, stale_timeout=300)
-    return connect_url(url)
+    if scheme.lower() in ("sqlite", "postgres", "postgresql"):
+        raise ConfigError(f"DATABASE_URL : écrivez « {scheme.lower()}:// » en minuscules (reçu : « {scheme}:// »).")
+    raise ConfigError(f"DATABASE_URL : type de base « {scheme} » inconnu. Exemples : {URL_EXAMPLES}.")
 
 
 def sqlite_path(database=None):
@@ -81,9 +96,14 @@ def init_db():
     A new SQLite file is made readable by its owner only: it holds candidates' personal data."""
     path = sqlite_path()
     new_file = path is not None and not path.exists()
-    with db.connection_context():
-        migrations.upgrade(db.obj)
-        import_guide(read_guide())
+    try:
+        with db.connection_context():
+            migrations.upgrade(db.obj)
+            import_guide(read_guide())
+    except peewee.OperationalError as exc:
+        url = masked_url(current_app.config["DATABASE_URL"])
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ConfigError(f"Base de données injoignable ({url}) : {reason}") from exc
     if new_file and path.exists():
         path.chmod(0o600)
 
@@ -93,7 +113,7 @@ def init_db():
 def init_db_command():
     """Create the tables and load the current guide (safe to run again)."""
     init_db()
-    click.echo(f"Base de données prête : {current_app.config['DATABASE_URL']}")
+    click.echo(f"Base de données prête : {masked_url(current_app.config['DATABASE_URL'])}")
 
 
 def init_app(app):
