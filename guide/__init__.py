@@ -1,4 +1,5 @@
 """The official guide as data: one TOML file per guide version, read and checked here."""
+import re
 import tomllib
 from pathlib import Path
 
@@ -21,51 +22,116 @@ def read_guide(path=CURRENT_GUIDE):
     return read_guide_text(content)
 
 
+# Bounds that make sense for the regulations: a deadline lies within a few years of the session,
+# the retention is a few years, sub-points nest at most three deep, a guide has a few hundred tasks.
+MAX_OFFSET = {"months": 60, "days": 1_000, "years": 5}
+MAX_RETENTION_YEARS = 10
+MAX_DEPTH = 3
+MAX_TABLEAUX, MAX_TASKS, MAX_DETAILS = 20, 500, 50
+MAX_TEXT, MAX_DETAIL, MAX_LABEL = 2_000, 1_000, 300
+MAX_PROBLEMS = 20  # listed at most; the rest are counted
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def read_guide_text(content):
-    """A guide file's content (bytes), checked as read_guide() does."""
+    """A guide file's content (bytes), checked as read_guide() does: every problem is listed."""
     try:
         data = tomllib.loads(content.decode("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise GuideFileError(f"Fichier de guide illisible : {exc}") from exc
-    for key, max_length in (("version", 50), ("label", 300), ("title", 300)):
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise GuideFileError(f"Fichier de guide illisible : {str(exc)[:200]}") from None
+    problems = []
+    for key, max_length in (("version", 50), ("label", MAX_LABEL), ("title", MAX_LABEL)):
         if not isinstance(data.get(key), str) or not data[key].strip():
-            raise GuideFileError(f"Le fichier de guide doit indiquer « {key} ».")
-        if len(data[key]) > max_length:
-            raise GuideFileError(f"« {key} » : {max_length} caractères au plus.")
+            problems.append(f"le fichier de guide doit indiquer « {key} »")
+        else:
+            _check_text(problems, f"« {key} »", data[key], max_length)
     # The file calls the guide's tables "phases" (its published format); the code calls them tableaux.
     tableaux = data.get("phases")
     if not isinstance(tableaux, list) or not tableaux:
-        raise GuideFileError("Le fichier de guide ne contient aucun tableau de tâches.")
+        problems.append("le fichier de guide ne contient aucun tableau de tâches")
+        tableaux = []
+    elif len(tableaux) > MAX_TABLEAUX:
+        problems.append(f"{len(tableaux)} tableaux pour {MAX_TABLEAUX} au plus")
+        tableaux = []
+    if sum(len(t.get("tasks") or []) for t in tableaux if isinstance(t, dict) and isinstance(t.get("tasks"), list)) > MAX_TASKS:
+        problems.append(f"plus de {MAX_TASKS} tâches")
+        tableaux = []
     for number, tableau in enumerate(tableaux, start=1):
-        if not isinstance(tableau, dict) or not isinstance(tableau.get("title"), str) or not tableau["title"].strip():
-            raise GuideFileError(f"Le tableau {number} n'a pas de titre.")
-        if len(tableau["title"]) > 300:
-            raise GuideFileError(f"Le titre du tableau {number} dépasse 300 caractères.")
-        if "due" in tableau and (problem := check_rule(tableau["due"])):
-            raise GuideFileError(f"Tableau {number}, échéance : {problem}.")
-        tasks = tableau.get("tasks")
-        if not isinstance(tasks, list) or not tasks:
-            raise GuideFileError(f"Le tableau {number} ne contient aucune tâche.")
-        for index, task in enumerate(tasks, start=1):
-            where = f"tableau {number}, tâche {index}"
-            if not isinstance(task, dict) or not isinstance(task.get("text"), str) or not task["text"].strip():
-                raise GuideFileError(f"{where} : texte manquant.")
-            for flag in ("reglementaire", "conseil"):
-                if not isinstance(task.get(flag), bool):
-                    raise GuideFileError(f"{where} : « {flag} » doit valoir true ou false.")
-            underline = task.get("underline")
-            if underline is not None and underline not in task["text"]:
-                raise GuideFileError(f"{where} : le passage souligné ne figure pas dans le texte.")
-            if not _is_detail_list(task.get("details", [])):
-                raise GuideFileError(f"{where} : « details » doit être une liste de textes.")
-            for key in ("due", "retention"):
-                if key in task and (problem := check_rule(task[key], retention=key == "retention")):
-                    raise GuideFileError(f"{where}, {key} : {problem}.")
+        _check_tableau(problems, number, tableau)
+    if problems:
+        shown = problems[:MAX_PROBLEMS]
+        more = f" (et {len(problems) - MAX_PROBLEMS} autres)" if len(problems) > MAX_PROBLEMS else ""
+        raise GuideFileError("Guide refusé, rien n'a été importé : " + " ; ".join(shown) + more + ".")
     return data
 
 
-def _is_detail_list(details):
+def _check_text(problems, where, value, max_length):
+    if _CONTROL.search(value):
+        problems.append(f"{where} : caractères de contrôle interdits")
+    if len(value) > max_length:
+        problems.append(f"{where} : {len(value)} caractères pour {max_length} au plus")
+
+
+def _check_rule(problems, where, rule, retention=False):
+    problem = check_rule(rule, retention=retention)
+    if problem:
+        problems.append(f"{where} : {problem}")
+        return
+    for key, bound in MAX_OFFSET.items():
+        value = rule.get(key, 0)
+        bound = MAX_RETENTION_YEARS if retention and key == "years" else bound
+        if isinstance(value, bool) or abs(value) > bound:
+            problems.append(f"{where} : « {key} » doit être compris entre -{bound} et {bound}")
+    if isinstance(rule.get("label"), str):
+        _check_text(problems, f"{where}, libellé", rule["label"], MAX_LABEL)
+
+
+def _check_tableau(problems, number, tableau):
+    if not isinstance(tableau, dict) or not isinstance(tableau.get("title"), str) or not tableau["title"].strip():
+        problems.append(f"le tableau {number} n'a pas de titre")
+        return
+    _check_text(problems, f"titre du tableau {number}", tableau["title"], MAX_LABEL)
+    if "due" in tableau:
+        _check_rule(problems, f"tableau {number}, échéance", tableau["due"])
+    tasks = tableau.get("tasks")
+    if not isinstance(tasks, list) or not tasks:
+        problems.append(f"le tableau {number} ne contient aucune tâche")
+        return
+    for index, task in enumerate(tasks, start=1):
+        where = f"tableau {number}, tâche {index}"
+        if not isinstance(task, dict) or not isinstance(task.get("text"), str) or not task["text"].strip():
+            problems.append(f"{where} : texte manquant")
+            continue
+        _check_text(problems, where, task["text"], MAX_TEXT)
+        for flag in ("reglementaire", "conseil"):
+            if not isinstance(task.get(flag), bool):
+                problems.append(f"{where} : « {flag} » doit valoir true ou false")
+        underline = task.get("underline")
+        if underline is not None and (not isinstance(underline, str) or underline not in task["text"]):
+            problems.append(f"{where} : le passage souligné ne figure pas dans le texte")
+        details = task.get("details", [])
+        if not _is_detail_list(details):
+            problems.append(f"{where} : « details » doit être une liste de textes, sur {MAX_DEPTH} niveaux au plus")
+        else:
+            for text in _detail_texts(details):
+                _check_text(problems, f"{where}, détail", text, MAX_DETAIL)
+        if "sub" in task and not isinstance(task["sub"], bool):
+            problems.append(f"{where} : « sub » doit valoir true ou false")
+        for key in ("due", "retention"):
+            if key in task:
+                _check_rule(problems, f"{where}, {key}", task[key], retention=key == "retention")
+
+
+def _is_detail_list(details, depth=1):
     """Sub-points: strings, where a nested list is the sub-list of the string before it."""
-    return isinstance(details, list) and all(
-        isinstance(d, str) or (isinstance(d, list) and d and _is_detail_list(d)) for d in details
+    return isinstance(details, list) and depth <= MAX_DEPTH and len(details) <= MAX_DETAILS and all(
+        isinstance(d, str) or (isinstance(d, list) and d and _is_detail_list(d, depth + 1)) for d in details
     )
+
+
+def _detail_texts(details):
+    for point in details:
+        if isinstance(point, str):
+            yield point
+        else:
+            yield from _detail_texts(point)

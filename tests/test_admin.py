@@ -142,11 +142,30 @@ def test_importing_a_guide_version_leaves_existing_sessions_alone(admin, db):
     ({"file": (io.BytesIO("\xff\xfe".encode("latin-1")), "guide.toml")}, "illisible"),
     (guide_file(change=("reglementaire = true", 'reglementaire = "oui"')), "reglementaire"),
     ({}, "Choisissez un fichier"),
+    # Accepted once, these broke session creation or the session page for everyone.
+    (guide_file(change=("months = -3", "months = 1000000")), "« months » doit être compris entre -60 et 60"),
+    (guide_file(change=("years = 5", "years = 9000")), "« years » doit être compris entre -10 et 10"),
+    (guide_file(change=("Programmer et communiquer", "Programmer\\u0000 et communiquer")), "caractères de contrôle"),
+    (guide_file(change=('details = ["La version du titre visé"', 'details = [[[[["La version du titre visé"]]]]')),
+     "sur 3 niveaux au plus"),
+    (guide_file(change=('details = ["La version du titre visé"', "details = " + "[" * 5000 + '"x"' + "]" * 5000
+                        + ', ["La version du titre visé"')), "illisible"),
 ])
 def test_a_bad_guide_file_is_refused(admin, db, upload, message):
     response = admin.post("/admin/guides", data=upload, content_type="multipart/form-data")
     assert response.status_code == 422
     assert message in text_of(response)
+    assert models.GuideVersion.select().count() == 1
+
+
+def test_every_problem_of_a_guide_file_is_listed(admin, db):
+    upload = guide_file(change=("months = -3", "months = 1000000"))
+    text = upload["file"][0].getvalue().decode().replace("Programmer et communiquer", "Programmer\\u0007 et communiquer")
+    response = admin.post("/admin/guides", data={"file": (io.BytesIO(text.encode()), "guide.toml")},
+                          content_type="multipart/form-data")
+    page = text_of(response)
+    assert response.status_code == 422 and "rien n'a été importé" in page
+    assert "« months » doit être compris" in page and "caractères de contrôle" in page
     assert models.GuideVersion.select().count() == 1
 
 
