@@ -142,7 +142,7 @@ def seed_demo(today):
         for item in session.ordered_items():
             if item.tableau_number > upto_tableau:
                 break
-            if item.position in skip:
+            if item.position in skip or item.heading:
                 continue
             if item.position in na:
                 mark_na(item.id, responsable, na[item.position])

@@ -139,6 +139,9 @@ class TaskText(BaseModel):
     reglementaire = BooleanField()
     conseil = BooleanField()
     sub = BooleanField(default=False)
+    # A row of the form that only introduces the "▶" tasks under it (« Accueillir les membres de
+    # jury : »): shown, never ticked, not counted in progress (migration 4).
+    heading = BooleanField(default=False)
     due_rule = JSONTextField(null=True)
     retention_rule = JSONTextField(null=True)
 

@@ -34,6 +34,8 @@ def _set_state(item_id, user, state, done_on=None, na_reason=""):
     with db.atomic():
         item = locked(ChecklistItem.select().where(ChecklistItem.id == item_id)).get()
         item.audit_event = None
+        if item.heading:
+            raise DomainError("Cet intitulé n'est pas une tâche : cochez une à une les tâches « ▶ » qui le suivent.")
         old = describe_state(item.state, item.done_on, item.na_reason)
         new = describe_state(state, done_on, na_reason)
         if old == new:

@@ -32,7 +32,9 @@ def _insert_guide(data):
                 "tableau": tableau, "position": position, "text": task["text"],
                 "underline": task.get("underline"), "details": task.get("details"),
                 "reglementaire": task["reglementaire"], "conseil": task["conseil"],
-                "sub": task.get("sub", False), "due_rule": task.get("due", phase.get("due")),
+                "sub": task.get("sub", False), "heading": task.get("heading", False),
+                # A heading groups the tasks under it: it has no deadline of its own.
+                "due_rule": None if task.get("heading") else task.get("due", phase.get("due")),
                 "retention_rule": task.get("retention"),
             })
     GuideTask.insert_many(rows).execute()

@@ -1,4 +1,5 @@
 """How far a session has come: tasks treated (done or sans objet), regulatory ones apart, late ones.
+A heading row of the guide (« Accueillir les membres de jury : ») is not a task: it is not counted.
 
 Three ways count the same thing, each where it pays: in Python over loaded items (a page that
 shows them all), in one grouped query for many sessions (lists), and in one SQL statement for the
@@ -59,6 +60,8 @@ class SessionProgress:
         """Counts over the items; with `today`, also how many are late and the next deadline."""
         result = cls(Progress(), Progress())
         for item in items:
+            if item.heading:
+                continue
             if today is not None and deadlines.is_late(item.state, item.due_on, today):
                 result.late += 1
             if today is not None and item.state == "todo" and item.due_on and item.due_on >= today:
@@ -110,7 +113,7 @@ def _counts(key, condition, today):
             count(deadlines.late_condition(today)),
             fn.MIN(Case(None, [(deadlines.coming_condition(today), item.due_on)], None)),
         )
-        .where(condition)
+        .where(condition & (item.heading == False))  # noqa: E712
         .group_by(key)
         .tuples()
     )
@@ -139,7 +142,7 @@ def progress_by_tableau(session_id, today):
         " SUM(CASE WHEN reglementaire AND state = 'na' THEN 1 ELSE 0 END),"
         f" SUM(CASE WHEN {deadlines.LATE_SQL.format(today=p)} THEN 1 ELSE 0 END),"
         f" MIN(CASE WHEN {deadlines.COMING_SQL.format(today=p)} THEN due_on END)"
-        f" FROM checklistitem WHERE session_id = {p} GROUP BY tableau_number"
+        f" FROM checklistitem WHERE session_id = {p} AND NOT heading GROUP BY tableau_number"
     )
     rows = db.execute_sql(sql, (today, today, session_id))
     return {

@@ -99,7 +99,7 @@ def create_session(centre, site_name, header, user, guide=None):
                 "session": session, "tableau_number": task.tableau.number, "tableau_title": task.tableau.title,
                 "position": task.position, "text": task.text, "underline": task.underline,
                 "details": task.details, "reglementaire": task.reglementaire,
-                "conseil": task.conseil, "sub": task.sub, "due_rule": task.due_rule,
+                "conseil": task.conseil, "sub": task.sub, "heading": task.heading, "due_rule": task.due_rule,
                 "retention_rule": task.retention_rule,
                 "due_on": deadlines.apply_rule(task.due_rule, session.date_debut, session.date_fin),
             }

@@ -115,8 +115,9 @@ def _check_tableau(problems, number, tableau):
         else:
             for text in _detail_texts(details):
                 _check_text(problems, f"{where}, détail", text, MAX_DETAIL)
-        if "sub" in task and not isinstance(task["sub"], bool):
-            problems.append(f"{where} : « sub » doit valoir true ou false")
+        for flag in ("sub", "heading"):
+            if flag in task and not isinstance(task[flag], bool):
+                problems.append(f"{where} : « {flag} » doit valoir true ou false")
         for key in ("due", "retention"):
             if key in task:
                 _check_rule(problems, f"{where}, {key}", task[key], retention=key == "retention")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from peewee import CharField, DateTimeField, IntegerField, Model, PostgresqlDatabase, SqliteDatabase
+from peewee import BooleanField, CharField, DateTimeField, IntegerField, Model, PostgresqlDatabase, SqliteDatabase
 from playhouse.migrate import SchemaMigrator, migrate
 
 HERE = Path(__file__).parent
@@ -62,10 +62,25 @@ def _tableau_vocabulary(database, migrator):
                              (code, label))
 
 
+def _headings(database, migrator):
+    """« Accueillir les membres de jury : » introduces seven « ▶ » tasks: a heading, not a task.
+    It showed « En retard » when its seven tasks were done, and counted in the progress."""
+    migrate(
+        migrator.add_column("guidetask", "heading", BooleanField(default=False)),
+        migrator.add_column("checklistitem", "heading", BooleanField(default=False)),
+    )
+    text = "Accueillir les membres de jury :"
+    for table in ("guidetask", "checklistitem"):
+        extra = ", due_on = NULL" if table == "checklistitem" else ""
+        database.execute_sql(f"UPDATE {table} SET heading = {database.param}, due_rule = NULL{extra} "
+                             f"WHERE text = {database.param} AND NOT sub", (True, text))
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
     Migration(3, "Vocabulaire : tableaux du guide, codes du journal", _tableau_vocabulary),
+    Migration(4, "« Accueillir les membres de jury : » est un intitulé, pas une tâche", _headings),
 )
 LATEST = MIGRATIONS[-1].version
 

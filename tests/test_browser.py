@@ -141,7 +141,7 @@ def test_mark_done_earlier_date_sans_objet_and_observation_survive_a_reload(open
     page.wait_for_selector(f"#item-{third} >> text=Sans objet : Aucun candidat en situation de handicap")
     page.fill(f"#observation-{fourth}", "Courrier remis en mains propres\ncontre décharge")
     save(page, fourth)
-    page.wait_for_selector("#session-progress >> text=Toutes les tâches : 3/99")
+    page.wait_for_selector("#session-progress >> text=Toutes les tâches : 3/98")
 
     page.reload()
     assert "Fait le 01/02/2027" in page.inner_text(f"#item-{first}")

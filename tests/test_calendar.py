@@ -32,7 +32,7 @@ def test_a_session_feed_has_its_deadlines_as_all_day_events(client, auth, sessio
     assert by_day[dt.date(2027, 1, 31)] == [
         "✓ DWWM : Programmer et communiquer les sessions d'examen de l'année N avant le 31 janvier (prévisionnel)"]
     assert len(by_day[dt.date(2026, 12, 15)]) == 4
-    assert "DWWM : Ouverture de la session : 19 tâches" in by_day[dt.date(2027, 3, 15)]
+    assert "DWWM : Ouverture de la session : 18 tâches" in by_day[dt.date(2027, 3, 15)]
     assert "DWWM : Fin des épreuves : 16 tâches" in by_day[dt.date(2027, 3, 18)]
     assert by_day[dt.date(2027, 4, 2)] == [
         "DWWM : Adresser l'original du PV de la session à l'UD DIRECCTE dans un délai de 15 jours suivant la date de la session"]

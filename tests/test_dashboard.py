@@ -36,7 +36,7 @@ def test_exam_day_tasks_are_grouped_in_one_line(client, auth, db):
     create_session(sigle="JOUR", date_debut="2027-02-08", date_fin="2027-02-09")
     auth.login()
     soon_list = section(client.get("/").get_data(as_text=True), "soon-title")
-    assert "Ouverture de la session : 19 tâches" in soon_list
+    assert "Ouverture de la session : 18 tâches" in soon_list
     assert "Fin des épreuves : 16 tâches" in soon_list
 
 
@@ -45,7 +45,7 @@ def test_session_cards_show_progress_late_count_and_next_deadline(client, auth, 
     client.post(f"/items/{item_at(session, 1).id}/done")
     page = text_of(client.get("/"))
     # Session 15/03/2027: 31/01 and the four tasks at 15/12/2026 are late; next deadline 15/02.
-    assert "Toutes les tâches : 1/99" in page and "Réglementaires : 1/75" in page
+    assert "Toutes les tâches : 1/98" in page and "Réglementaires : 1/75" in page
     assert "4 en retard" in page
     assert "Prochaine échéance : 15/02/2027 (dans 14 jours)" in page
     assert "En préparation" in page

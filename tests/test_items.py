@@ -35,7 +35,7 @@ def test_the_answer_updates_the_progress_out_of_band(client, auth, item):
     assert '<div id="session-progress" class="session-progress" hx-swap-oob="true">' in html
     assert '<span id="tableau-1-progress" class="tableau-progress" hx-swap-oob="true">' in html
     page = text_of(response)
-    assert "Toutes les tâches : 1/99" in page and "Tâches réglementaires : 1/75" in page
+    assert "Toutes les tâches : 1/98" in page and "Tâches réglementaires : 1/75" in page
     assert "1/14 traitées" in page
 
 
@@ -212,3 +212,23 @@ def test_wrong_method_gets_a_french_405(client, auth, item):
     response = client.get(f"/items/{item.id}/done")
     assert response.status_code == 405
     assert "Action impossible" in text_of(response)
+
+
+def test_the_jury_welcome_heading_is_not_a_task(client, auth, session):
+    # « Accueillir les membres de jury : » introduces seven ▶ tasks: it is never late, never
+    # ticked, and not counted; the figures of the page, the JSON export and the PDF agree.
+    auth.login()
+    heading = next(i for i in session.ordered_items() if i.text == "Accueillir les membres de jury :")
+    subs = [i for i in session.ordered_items() if i.sub]
+    assert heading.heading and heading.due_on is None and len(subs) == 7
+    for item in subs:
+        client.post(f"/items/{item.id}/done", data={"done_on": "2027-02-01"}, headers=HTMX)
+    response = client.post(f"/items/{heading.id}/done", headers=HTMX)
+    assert response.status_code == 422 and "n'est pas une tâche" in text_of(response)
+    assert reload(heading).state == "todo"
+    page = text_of(client.get(f"/sessions/{session.id}/jour-j"))
+    assert "Toutes les tâches : 7/98" in page
+    row = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    row = row[row.index(f'id="item-{heading.id}"'):]
+    row = row[:row.index("</tr>")]
+    assert "En retard" not in row and "Fait" not in row

@@ -40,6 +40,8 @@ def _baseline_database(tmp_path):
         database.execute_sql("INSERT INTO guidesection (guide_id, number, title) VALUES (1, 1, 'Programmation')")
         database.execute_sql("INSERT INTO guidetask (section_id, position, text, reglementaire, conseil, sub) "
                              "VALUES (1, 1, 'Programmer et communiquer', true, false, false)")
+        database.execute_sql("INSERT INTO guidetask (section_id, position, text, reglementaire, conseil, sub, due_rule) "
+                             "VALUES (1, 2, 'Accueillir les membres de jury :', false, false, false, '{}')")
         database.execute_sql(
             "INSERT INTO examsession (centre_id, site_id, guide_id, titre, sigle, millesime, nature, libelle_ccp, code_ccp,"
             f" date_debut, date_fin, nb_formation, nb_vae, responsable, suppleant, archived, created_at) VALUES"
@@ -50,6 +52,11 @@ def _baseline_database(tmp_path):
             " sub, state, done_on, na_reason, observation, version, observation_version)"
             f" VALUES (1, 1, 'Programmation', 1, 'Programmer et communiquer', true, false, false, 'done', {p}, '', '', 1, 0)",
             (dt.date(2027, 1, 5),))
+        database.execute_sql(
+            "INSERT INTO checklistitem (session_id, phase_number, phase_title, position, text, reglementaire, conseil,"
+            " sub, state, na_reason, observation, version, observation_version, due_rule, due_on)"
+            f" VALUES (1, 5, 'Ouverture', 2, 'Accueillir les membres de jury :', false, false, false, 'todo', '', '', 0, 0,"
+            f" '{{}}', {p})", (dt.date(2027, 3, 15),))
         for field in ("création", "état", "archivée"):
             database.execute_sql(f"INSERT INTO auditevent (session_id, at, field, old_value, new_value) VALUES (1, {p}, {p}, '', '')",
                                  (dt.datetime(2027, 1, 5), field))
@@ -60,7 +67,7 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_data(tmp_path):
     app = _baseline_database(tmp_path)
     result = app.test_cli_runner().invoke(args=["db-upgrade"])
     assert result.exit_code == 0, result.output
-    assert "Migration 2 appliquée" in result.output and "Migration 3 appliquée" in result.output
+    assert all(f"Migration {n} appliquée" in result.output for n in (2, 3, 4))
     with models.db.connection_context():
         assert migrations.current_version(models.db.obj) == migrations.LATEST
         assert any(i.columns == ["session_id", "at"] for i in models.db.obj.get_indexes("auditevent"))
@@ -68,6 +75,9 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_data(tmp_path):
         assert (item.state, item.tableau_number, item.tableau_title) == ("done", 1, "Programmation")
         assert models.GuideTask.get().tableau.title == "Programmation"
         assert sorted(e.field for e in models.AuditEvent.select()) == ["archived", "created", "state"]
+        heading = models.ChecklistItem.get(models.ChecklistItem.position == 2)
+        assert (heading.heading, heading.due_on, heading.due_rule, item.heading) == (True, None, None, False)
+        assert models.GuideTask.get(models.GuideTask.position == 2).heading
     again = app.test_cli_runner().invoke(args=["db-upgrade"])
     assert "inchangée" in again.output
 
@@ -94,5 +104,5 @@ def test_a_database_made_before_versioning_counts_as_the_baseline(tmp_path):
         migrations.upgrade(database, target=1)
         database.execute_sql("DROP TABLE schemaversion")
         assert migrations.current_version(database) == 1
-        assert [m.version for m in migrations.upgrade(database)] == [2, 3]
+        assert [m.version for m in migrations.upgrade(database)] == [2, 3, 4]
         assert migrations.current_version(database) == migrations.LATEST

@@ -62,9 +62,9 @@ def test_flags_are_an_x_as_on_paper(client, auth, session):
 
 def test_the_summary_lists_the_regulatory_tasks_still_to_do(client, filled):
     _, text = pdf_text(client.get(f"/sessions/{filled.id}/guide.pdf"))
-    assert "Tâches faites 1 sur 99" in text
+    assert "Tâches faites 1 sur 98" in text
     assert "Tâches sans objet 1" in text
-    assert "Tâches restant à faire 97 (dont 73 réglementaires)" in text
+    assert "Tâches restant à faire 96 (dont 73 réglementaires)" in text
     assert "▶ 7. Conserver les documents relatifs aux candidats" in text
     assert "Responsable de session Date Signature Karim Benali" in text
 

@@ -31,7 +31,7 @@ def test_the_session_page_reads_like_the_paper_form(client, auth, session):
     page = text_of(response)
     assert page.count("Tâches à réaliser Réglementaire Conseil Fait le Observations") == 7
     assert "Développeur web et web mobile" in page and "du 15/03/2027 au 18/03/2027" in page
-    assert "Toutes les tâches : 0/99" in page and "Tâches réglementaires : 0/75" in page
+    assert "Toutes les tâches : 0/98" in page and "Tâches réglementaires : 0/75" in page
     assert "Accueillir les membres de jury :" in page
     html = response.get_data(as_text=True)
     assert "<u>3 mois avant la date de la session</u>" in html
@@ -135,7 +135,7 @@ def test_the_list_shows_the_sessions_of_the_users_centre_with_progress(client, a
     auth.login()
     page = text_of(client.get("/"))
     assert "DWWM" in page and "CDA" not in page
-    assert "Toutes les tâches : 0/99" in page and "Réglementaires : 0/75" in page
+    assert "Toutes les tâches : 0/98" in page and "Réglementaires : 0/75" in page
 
 
 def test_an_admin_sees_every_centre_and_chooses_the_centre_of_a_new_session(client, auth, session, other_session):
