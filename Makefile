@@ -25,12 +25,14 @@ run: $(VENV)/.app-deps
 	$(BIN)/flask --app app seed-demo
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
-# The browser tests drive Debian's Chromium (nothing downloads a browser): install it when missing.
+# The browser tests drive Debian's Chromium (nothing downloads a browser), and the PDF tests read
+# the PDFs as a printer would with poppler's pdftotext: install them when missing.
 CHROMIUM = /usr/bin/chromium
-$(CHROMIUM):
-	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core
+PDFTOTEXT = /usr/bin/pdftotext
+$(CHROMIUM) $(PDFTOTEXT):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core poppler-utils
 
 # The whole suite twice: on SQLite, then on a throwaway PostgreSQL server started for it.
-test: $(VENV)/.test-deps $(CHROMIUM)
+test: $(VENV)/.test-deps $(CHROMIUM) $(PDFTOTEXT)
 	$(BIN)/python -m pytest
 	scripts/with-postgres.sh $(BIN)/python -m pytest

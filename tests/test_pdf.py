@@ -1,6 +1,7 @@
 """The guide as a PDF: the official form, filled with everything the app knows."""
 import io
 import re
+import subprocess
 
 import pytest
 from pypdf import PdfReader
@@ -129,3 +130,38 @@ def test_pdf_access_follows_the_session_rules(client, auth, session, other_sessi
     assert client.get(f"/sessions/{session.id}/guide.pdf").status_code == 200
     assert client.get(f"/sessions/{other_session.id}/guide.pdf").status_code == 404
     assert client.get(f"/sessions/{other_session.id}/guide-vierge.pdf").status_code == 404
+
+
+def printed_words(pdf_bytes, tmp_path):
+    """What a printer shows, read by poppler: the text of the page (what lies off the page is not
+    in it, unlike pypdf's extraction), each word with its box, and the pages' widths."""
+    path = tmp_path / "guide.pdf"
+    path.write_bytes(pdf_bytes)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    bbox = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    width = float(re.search(r'<page width="([\d.]+)"', bbox).group(1))
+    boxes = [(float(x0), float(x1), word) for x0, x1, word in
+             re.findall(r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">([^<]*)</word>', bbox)]
+    return text, boxes, width
+
+
+def test_long_unbroken_text_is_printed_whole_inside_the_page(client, auth, session, tmp_path):
+    token = "".join(chr(ord("a") + n % 26) for n in range(300))
+    url = "https://intranet.centre-a.fr/documents/" + "convocation-" * 12 + "candidats.pdf?jeton=" + "x9" * 40
+    reason = "Motif_sans_objet_" * 30  # (no hyphen: pdftotext joins a word hyphenated at a line end)
+    auth.login()
+    client.post(f"/items/{item_at(session, 1).id}/observation", data={"observation": f"Voir {url}\n{token}",
+                                                                         "version": "0"})
+    client.post(f"/items/{item_at(session, 2).id}/na", data={"reason": reason[:500]})
+    client.post(f"/sessions/{session.id}", data={
+        "site": "Lyon Gerland", "titre": "T" * 300, "sigle": "DWWM", "millesime": "2023", "nature": "TITRE",
+        "date_debut": "2027-03-15", "date_fin": "2027-03-18", "nb_formation": "1", "nb_vae": "0",
+        "responsable": "R" * 200, "suppleant": ""})
+    response = client.get(f"/sessions/{session.id}/guide.pdf")
+    assert response.status_code == 200
+    text, boxes, width = printed_words(response.data, tmp_path)
+    printed = "".join(text.split())
+    for value in (token, url, reason[:500], "T" * 300, "R" * 200):
+        assert "".join(value.split()) in printed
+    margin = 1.2 * 72 / 2.54  # the page's side margins (1.2 cm)
+    assert boxes and all(x1 <= width - margin + 1 for _, x1, _ in boxes), max(boxes, key=lambda b: b[1])
