@@ -4,12 +4,15 @@ request, and init_db (schema migrations, then the current guide) with its `init-
 The tables (models.py) are bound to models.db, a proxy that init_app() points at the engine.
 """
 import contextlib
+import functools
+import random
+import time
 from pathlib import Path
 
 import click
+import peewee
 from flask import current_app, g
 from flask.cli import with_appcontext
-import peewee
 from peewee import SqliteDatabase
 from playhouse.db_url import connect as connect_url
 
@@ -69,6 +72,39 @@ def locked(query):
 
     SQLite needs no row lock: its write transactions begin IMMEDIATE and run one at a time."""
     return query.for_update() if db.obj.for_update else query
+
+
+def lock_session_of_item(item_id):
+    """Before a change to an item, share-lock its session's row (PostgreSQL; a no-op on SQLite).
+
+    Locks are taken in one order everywhere: the session, then its items. A change of the session's
+    header locks the session (FOR UPDATE) and then updates its items' deadlines; a tick used to lock
+    its item first and then, through the journal's foreign key, the session: a deadlock."""
+    if db.obj.for_update:
+        db.execute_sql(f"SELECT id FROM examsession WHERE id = (SELECT session_id FROM checklistitem WHERE id = "
+                       f"{db.obj.param}) FOR KEY SHARE", (item_id,))
+
+
+# PostgreSQL's codes for a transaction it aborted to let others go on: deadlock, serialization failure.
+RETRYABLE_SQLSTATES = {"40P01", "40001"}
+RETRIES = 5
+
+
+def retry_on_conflict(function):
+    """Run a write transaction again when the database aborted it as a deadlock or a serialization
+    failure (PostgreSQL), a few times with a short random pause; any other error goes up at once.
+    Only for functions that are one whole transaction: nothing of a failed try remains."""
+    @functools.wraps(function)
+    def retried(*args, **kwargs):
+        for attempt in range(1, RETRIES + 1):
+            try:
+                return function(*args, **kwargs)
+            except (peewee.OperationalError, peewee.InternalError) as exc:
+                original = exc.args[0] if exc.args else None
+                if getattr(original, "pgcode", None) not in RETRYABLE_SQLSTATES or attempt == RETRIES:
+                    raise
+                time.sleep(random.uniform(0, 0.02 * attempt))
+    return retried
 
 
 @contextlib.contextmanager

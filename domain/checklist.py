@@ -1,7 +1,7 @@
 """Checklist items: set a state (never flip one), save an observation without overwriting a
 colleague's newer text. Each change and its journal entry are written in one transaction, and the
 item comes back with `audit_event`: the event written, None when nothing changed."""
-from database import locked
+from database import lock_session_of_item, locked, retry_on_conflict
 from domain import DomainError, journal
 from domain.inputs import clean_field, fr_date
 from models import ChecklistItem, db, now
@@ -29,9 +29,11 @@ def describe_state(state, done_on, na_reason):
     return "À faire"
 
 
+@retry_on_conflict
 def _set_state(item_id, user, state, done_on=None, na_reason=""):
     """Set an item's state; setting the state it already has changes nothing (a double tap is harmless)."""
     with db.atomic():
+        lock_session_of_item(item_id)
         item = locked(ChecklistItem.select().where(ChecklistItem.id == item_id)).get()
         item.audit_event = None
         if item.heading:
@@ -73,7 +75,13 @@ def mark_na(item_id, user, reason):
 def save_observation(item_id, user, text, version):
     """Save an observation typed against `version` of the item; never overwrite a newer text silently."""
     text = clean_field("observation", text, multiline=True)
+    return _save_observation(item_id, user, text, version)
+
+
+@retry_on_conflict
+def _save_observation(item_id, user, text, version):
     with db.atomic():
+        lock_session_of_item(item_id)
         item = locked(ChecklistItem.select().where(ChecklistItem.id == item_id)).get()
         item.audit_event = None
         if version > item.version:

@@ -2,7 +2,7 @@
 archiving it, and the views of its checklist (tableaux, exam day, retention)."""
 import datetime as dt
 
-from database import locked
+from database import locked, retry_on_conflict
 from domain import DomainError, deadlines, journal
 from domain.inputs import clean_field, fr_date, parse_date, whole_number
 from domain.progress import group_tableaux
@@ -109,6 +109,7 @@ def create_session(centre, site_name, header, user, guide=None):
     return session
 
 
+@retry_on_conflict
 def update_session(session, site_name, header, user):
     with db.atomic():
         session = locked(ExamSession.select().where(ExamSession.id == session.id)).get()
@@ -132,12 +133,13 @@ def update_session(session, site_name, header, user):
 
 def apply_deadlines(session):
     """Recompute the due dates of a session's items from their rules and the session's dates."""
-    for item in session.items.where(ChecklistItem.due_rule.is_null(False)):
+    for item in session.items.where(ChecklistItem.due_rule.is_null(False)).order_by(ChecklistItem.id):
         due_on = deadlines.apply_rule(item.due_rule, session.date_debut, session.date_fin)
         if due_on != item.due_on:
             ChecklistItem.update(due_on=due_on).where(ChecklistItem.id == item.id).execute()
 
 
+@retry_on_conflict
 def set_archived(session, archived, user):
     """Archive a finished session (it leaves the dashboard's lists and the reminders), or bring it back."""
     with db.atomic():

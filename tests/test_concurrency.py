@@ -18,7 +18,7 @@ import requests
 
 import models
 from domain import checklist
-from helpers import PASSWORD, create_session, make_app
+from helpers import HEADER, PASSWORD, create_session, make_app
 from liveserver import LiveServer, login
 
 pytestmark = pytest.mark.live
@@ -204,3 +204,45 @@ def test_a_crash_mid_load_loses_no_acknowledged_change(prepared, tmp_path):
         assert http.get(f"{restarted.url}/sessions/1", timeout=10).status_code == 200
     finally:
         restarted.stop()
+
+
+def test_saving_the_header_while_others_tick_never_fails(prepared, tmp_path):
+    """On PostgreSQL a header save (session, then items' deadlines) and ticks (item, then the
+    session through the journal's foreign key) took locks in opposite orders: 500 DeadlockDetected."""
+    database, item_ids = prepared
+    server = LiveServer(database, tmp_path, workers=6).start()
+    statuses, lock = [], threading.Lock()
+    header = {**HEADER, "site": "Lyon Gerland"}
+    try:
+        with models.db.connection_context():
+            session_id = models.ChecklistItem.get_by_id(item_ids[0]).session_id
+
+        def save_header():
+            http = login(server.url, "admin@test.fr", PASSWORD)
+            for n in range(24):
+                start = dt.date(2027, 3, 15) + dt.timedelta(days=35 * (n % 2))
+                data = {**header, "date_debut": start.isoformat(), "date_fin": (start + dt.timedelta(days=3)).isoformat()}
+                response = http.post(f"{server.url}/sessions/{session_id}", data=data, allow_redirects=False, timeout=60)
+                with lock:
+                    statuses.append(response.status_code)
+
+        def tick(number):
+            http = login(server.url, "resp@a.fr", PASSWORD)
+            http.headers["HX-Request"] = "true"
+            rnd = random.Random(number)
+            for n in range(40):
+                item = rnd.choice(item_ids)
+                response = http.post(f"{server.url}/items/{item}/{'done' if n % 2 == 0 else 'todo'}", timeout=60)
+                with lock:
+                    statuses.append(response.status_code)
+
+        threads = [threading.Thread(target=save_header)] + [threading.Thread(target=tick, args=(n,)) for n in range(5)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.stop()
+    assert len(statuses) == 24 + 5 * 40
+    assert [s for s in statuses if s >= 500] == []
+    assert set(statuses) <= {200, 302}
