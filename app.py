@@ -11,7 +11,7 @@ import commands
 import database
 import templating
 from config import Config, ConfigError
-from extensions import csrf, htmx, limiter, login_manager
+from extensions import csrf, htmx, login_manager
 from models import User
 from routes import IdConverter, account, admin, auth, calendar, errors, exports, items, sessions
 
@@ -72,7 +72,6 @@ def create_app(config=None):
     htmx.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
-    limiter.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
     login_manager.session_protection = "basic"

@@ -59,14 +59,12 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
     MAX_CONTENT_LENGTH = 1024 * 1024
-    RATELIMIT_HEADERS_ENABLED = False
     # werkzeug's default; the tests use a fast method (hashing is slow by design).
     PASSWORD_HASH_METHOD = "scrypt"
 
     def __init__(self, environ=os.environ, instance_path="instance"):
         self.DATABASE_URL = environ.get("DATABASE_URL") or "sqlite:///" + os.path.join(instance_path, "jalon.sqlite3")
         self.SECRET_KEY = environ.get("SECRET_KEY")
-        self.RATELIMIT_STORAGE_URI = environ.get("RATELIMIT_STORAGE_URI", "memory://")
         # Behind a reverse proxy (nginx, Apache): how many proxies set X-Forwarded-For/-Proto/-Host.
         self.PROXY_COUNT = _number(environ, "PROXY_COUNT", "0")
         self.SESSION_COOKIE_SECURE = self.REMEMBER_COOKIE_SECURE = _flag(environ, "SESSION_COOKIE_SECURE")

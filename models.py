@@ -260,5 +260,13 @@ class AdminEvent(BaseModel):
     details = TextField(default="")
 
 
+class LoginFailure(BaseModel):
+    """A wrong password, kept a day to throttle guesses (domain/logins.py): per account and address."""
+
+    account = CharField(max_length=254, index=True)
+    address = CharField(max_length=64, index=True)
+    at = DateTimeField(index=True)
+
+
 MODELS = (Centre, Site, User, GuideVersion, GuideTableau, GuideTask, ExamSession, ChecklistItem, AuditEvent,
-          AdminEvent)
+          AdminEvent, LoginFailure)

@@ -7,7 +7,7 @@ import re
 import secrets
 
 from database import locked
-from domain import DomainError
+from domain import DomainError, logins
 from domain.guides import import_guide
 from domain.inputs import clean_email, clean_field
 from domain.vocabulary import ROLES
@@ -121,8 +121,9 @@ def reset_password(admin, user):
     return password
 
 
-def change_own_password(user, current, new, confirmation):
-    if not user.check_password(current):
+def change_own_password(user, current, new, confirmation, address):
+    """The user's new password; the current one is checked with the login's limits (domain.logins)."""
+    if logins.check_password(user.email, current, address, user=user) is None:
         raise DomainError("Le mot de passe actuel est incorrect.", "current")
     if new != confirmation:
         raise DomainError("Les deux saisies du nouveau mot de passe diffèrent.", "confirmation")

@@ -76,11 +76,27 @@ def _headings(database, migrator):
                              f"WHERE text = {database.param} AND NOT sub", (True, text))
 
 
+def _login_failures(database, migrator):
+    """Wrong passwords kept in the database, so that every worker counts the same guesses."""
+
+    class LoginFailure(Model):  # as released in version 5
+        account = CharField(max_length=254, index=True)
+        address = CharField(max_length=64, index=True)
+        at = DateTimeField(index=True)
+
+        class Meta:
+            table_name = "loginfailure"
+
+    with LoginFailure.bind_ctx(database):
+        LoginFailure.create_table()
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
     Migration(3, "Vocabulaire : tableaux du guide, codes du journal", _tableau_vocabulary),
     Migration(4, "« Accueillir les membres de jury : » est un intitulé, pas une tâche", _headings),
+    Migration(5, "Mots de passe erronés comptés dans la base (limitation des tentatives)", _login_failures),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -2,7 +2,7 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user
 
-from domain import DomainError, administration
+from domain import DomainError, administration, logins
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -23,7 +23,9 @@ def change_password():
     user = current_user._get_current_object()
     try:
         administration.change_own_password(user, request.form.get("current", ""), request.form.get("new", ""),
-                                     request.form.get("confirmation", ""))
+                                           request.form.get("confirmation", ""), request.remote_addr or "")
+    except logins.TooManyAttempts as exc:
+        return render_template("account/show.html", user=user, error=exc), 429
     except DomainError as exc:
         return render_template("account/show.html", user=user, error=exc), 422
     login_user(user)  # the new password ended every login, this one included: open it again

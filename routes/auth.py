@@ -5,10 +5,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_htmx import make_response as htmx_response
 from flask_login import current_user, login_required, login_user, logout_user
 
-from extensions import htmx, limiter
-from domain import administration
+from extensions import htmx
+from domain import administration, logins
 from domain.inputs import normalize_email, whole_number
 from models import User
+from routes.errors import render_error
 
 bp = Blueprint("auth", __name__)
 
@@ -60,24 +61,16 @@ def login():
     return render_template("auth/login.html", email="", error=None, next=request.args.get("next", ""))
 
 
-def _failed(response):
-    return response.status_code == 401
-
-
-def _login_account():
-    return "login-account:" + normalize_email(request.form.get("email", ""))[:254]
-
-
 @bp.post("/login")
-@limiter.limit("20 per minute; 200 per day", deduct_when=_failed, error_message="adresse")
-@limiter.limit("5 per minute; 30 per hour", key_func=_login_account, deduct_when=_failed, error_message="compte")
 def login_post():
     """Failed attempts are throttled per address and per account (a 429 page in French)."""
-    email = normalize_email(request.form.get("email", ""))
-    password = request.form.get("password", "")
+    email = normalize_email(request.form.get("email", ""))[:254]
     next_url = request.form.get("next", "")
-    user = User.get_or_none(User.email == email) if email else None
-    if user is None or not user.active or not user.check_password(password):
+    try:
+        user = logins.check_password(email, request.form.get("password", ""), request.remote_addr or "")
+    except logins.TooManyAttempts as exc:
+        return render_error(429, exc.message)
+    if user is None:
         return render_template(
             "auth/login.html", email=email[:254], next=next_url,
             error="Adresse e-mail ou mot de passe incorrect.",

@@ -2,13 +2,16 @@
 import os
 import re
 import secrets
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import requests
 
 import models
 from app import create_app
 from commands import DEMO_PASSWORD, KEY_MIN_BITS, estimated_key_bits, upsert_user
 from helpers import PASSWORD, create_session, create_test_app, make_app, text_of
+from liveserver import LiveServer, login
 
 PAGES = ["/", "/sessions/new", "/sessions/{id}", "/sessions/{id}/edit", "/sessions/{id}/history", "/account",
          "/admin", "/admin/users", "/admin/centres", "/admin/guides", "/admin/journal", "/sessions/999999"]
@@ -188,3 +191,50 @@ def test_markup_in_every_user_field_is_shown_as_text(client, auth, db):
         html = client.get(url).get_data(as_text=True)
         assert "<img src=x" not in html
         assert "&lt;img src=x onerror=" in html
+
+
+def test_the_current_password_is_throttled_like_the_login(client, auth):
+    auth.login()
+    change = {"new": "une phrase assez longue", "confirmation": "une phrase assez longue"}
+    for _ in range(5):
+        assert client.post("/account/password", data={**change, "current": "faux"}).status_code == 422
+    response = client.post("/account/password", data={**change, "current": PASSWORD})
+    assert response.status_code == 429 and "Trop de tentatives" in text_of(response)
+    assert models.User.get(models.User.email == "resp@a.fr").check_password(PASSWORD)
+
+
+def csrf_session(base_url):
+    http = requests.Session()
+    page = http.get(base_url + "/login", timeout=30).text
+    http.headers["X-CSRFToken"] = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    return http
+
+
+@pytest.mark.live
+def test_parallel_wrong_passwords_are_counted_once_whichever_worker_answers(tmp_path):
+    app = make_app(tmp_path)
+    server = LiveServer(app.config["DATABASE_URL"], tmp_path, workers=3).start()
+    try:
+        clients = [csrf_session(server.url) for _ in range(19)]
+
+        def attempt(http):
+            return http.post(server.url + "/login", data={"email": "resp@a.fr", "password": "faux"},
+                             allow_redirects=False, timeout=60).status_code
+
+        with ThreadPoolExecutor(max_workers=19) as pool:
+            statuses = list(pool.map(attempt, clients))
+        assert sorted(statuses) == [401] * 5 + [429] * 14
+        right = clients[0].post(server.url + "/login", data={"email": "resp@a.fr", "password": PASSWORD},
+                                allow_redirects=False, timeout=60)
+        assert right.status_code == 429  # the sixth attempt within the minute is refused, right or wrong
+
+        logged_in = login(server.url, "lecteur@a.fr", PASSWORD)
+        change = {"new": "une phrase assez longue", "confirmation": "une phrase assez longue"}
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            statuses = list(pool.map(lambda n: logged_in.post(server.url + "/account/password",
+                                                              data={**change, "current": f"faux{n}"},
+                                                              allow_redirects=False, timeout=60).status_code,
+                                     range(12)))
+        assert sorted(statuses) == [422] * 5 + [429] * 7
+    finally:
+        server.stop()
