@@ -1,11 +1,20 @@
 """The completed guide as a PDF that looks like the official form.
 
-xhtml2pdf lays the document out in one pass; "Page N / M" is then stamped on each page. Asking
-xhtml2pdf for the page count (<pdf:pagecount/>) would make it lay the whole document out twice,
-which doubles the time of every render.
+xhtml2pdf lays the document out in one pass; "Page N / M" and who generated it when are then
+stamped on each page. Asking xhtml2pdf for the page count (<pdf:pagecount/>) would make it lay the
+whole document out twice, which doubles the time of every render.
+
+Laying out a large guide takes seconds of one core, so the layout is kept (PdfCache) under a key
+that changes with anything it shows, and one user renders one PDF at a time (render_slot): a
+reader cannot hold every worker with PDFs while colleagues wait to log in.
 """
+import contextlib
+import fcntl
+import hashlib
 import io
+import os
 import re
+import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -22,8 +31,10 @@ FONTS_DIR = Path(__file__).parent.parent / "static" / "fonts" / "dejavu-2.37"
 FONTS = {"regular": FONTS_DIR / "DejaVuSans.ttf", "bold": FONTS_DIR / "DejaVuSans-Bold.ttf"}
 # The embedded font may be read from its own folder only; nothing remote, ever.
 POLICY = ResourceAccessPolicy(base_dir=FONTS_DIR, allow_remote=False)
-# Where the page numbers go: the right end of the footer (margins as in templates/exports/guide.pdf.html).
-PAGE_NUMBER_RIGHT, PAGE_NUMBER_BASELINE = 1.2 * cm, 1.6 * cm
+# Where the stamped lines go: the right end of the footer, one under the other (margins as in
+# templates/exports/guide.pdf.html).
+STAMP_RIGHT, STAMP_BASELINES = 1.2 * cm, (1.6 * cm, 1.3 * cm, 1.0 * cm)
+STAMP_CHARS = 45  # a stamped line is cut there (a long name)
 STAMP_FONT = "JalonSansStamp"
 pdfmetrics.registerFont(TTFont(STAMP_FONT, str(FONTS["regular"])))
 
@@ -32,18 +43,22 @@ class PdfError(RuntimeError):
     pass
 
 
-def render_pdf(template, **context):
-    """Render a template to PDF bytes with the embedded DejaVu Sans font and numbered pages."""
+class RenderBusy(RuntimeError):
+    """The user already has a PDF being made."""
+
+
+def layout_pdf(template, **context):
+    """Lay a template out as PDF bytes with the embedded DejaVu Sans font (not yet stamped)."""
     html = render_template(template, fonts={k: v.as_uri() for k, v in FONTS.items()}, **context)
     out = io.BytesIO()
     status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=POLICY)
     if status.err:
         raise PdfError(f"xhtml2pdf reported {status.err} error(s)")
-    return number_pages(out.getvalue())
+    return out.getvalue()
 
 
-def number_pages(pdf_bytes):
-    """Stamp "Page N / M" at the right of each page's footer."""
+def stamp(pdf_bytes, lines=()):
+    """Stamp "Page N / M", then `lines` (e.g. who generated it, when), at the right of each footer."""
     reader = PdfReader(io.BytesIO(pdf_bytes))
     total = len(reader.pages)
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
@@ -51,7 +66,10 @@ def number_pages(pdf_bytes):
     pen = canvas.Canvas(stamps, pagesize=(width, height))
     for number in range(1, total + 1):
         pen.setFont(STAMP_FONT, 7)
-        pen.drawRightString(width - PAGE_NUMBER_RIGHT, PAGE_NUMBER_BASELINE, f"Page {number} / {total}")
+        texts = [f"Page {number} / {total}", *lines]
+        for text, baseline in zip(texts, STAMP_BASELINES, strict=False):
+            text = text if len(text) <= STAMP_CHARS else text[:STAMP_CHARS - 1] + "…"
+            pen.drawRightString(width - STAMP_RIGHT, baseline, text)
         pen.showPage()
     pen.save()
     writer = PdfWriter(clone_from=reader)
@@ -69,3 +87,60 @@ def download_name(session, blank=False):
     sigle = unicodedata.normalize("NFKD", session.sigle).encode("ascii", "ignore").decode()
     sigle = re.sub(r"[^A-Za-z0-9]+", "-", sigle).strip("-") or "session"
     return f"guide{'-vierge' if blank else ''}-{sigle}-{session.date_debut.isoformat()}.pdf"
+
+
+class PdfCache:
+    """Laid-out PDFs kept in a folder (instance/pdf-cache, private) that every worker shares.
+
+    A key names everything the document shows (for a session: its last journal entry, its centre's
+    and site's names, the template); putting a new document of a `group` (one per session and
+    kind) removes the group's older ones, so a session's cached guide is always its latest."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+
+    @staticmethod
+    def _name(group, key):
+        digest = hashlib.sha256(repr(key).encode()).hexdigest()[:32]
+        return f"{group}--{digest}.pdf"
+
+    def get(self, group, key):
+        try:
+            return (self.folder / self._name(group, key)).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def put(self, group, key, body):
+        self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        name = self._name(group, key)
+        handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".partiel-")
+        with os.fdopen(handle, "wb") as out:  # mkstemp's file is private (mode 600)
+            out.write(body)
+        os.replace(temporary, self.folder / name)
+        for older in self.folder.glob(f"{group}--*.pdf"):
+            if older.name != name:
+                older.unlink(missing_ok=True)
+
+
+TEMPLATES = Path(__file__).parent.parent / "templates" / "exports"
+
+
+def template_version():
+    """A digest of the PDF templates: a new release's layout is never served from an old cache."""
+    return hashlib.sha256(b"".join(p.read_bytes() for p in sorted(TEMPLATES.glob("*.html")))).hexdigest()[:16]
+
+
+@contextlib.contextmanager
+def render_slot(folder, user_id):
+    """Hold the user's one PDF render slot, across workers (a file lock, released if the process
+    dies); RenderBusy when the user already has a render going."""
+    Path(folder).mkdir(mode=0o700, parents=True, exist_ok=True)
+    with open(Path(folder) / f"user-{int(user_id)}.lock", "a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise RenderBusy() from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)

@@ -1,13 +1,20 @@
-"""The guide as PDF: completed for a session, blank for a session, blank for the current guide."""
-from flask import Blueprint, Response
-from flask_login import current_user, login_required
+"""The guide as PDF: completed for a session, blank for a session, blank for the current guide.
 
-from documents.pdf import download_name, render_pdf
+A PDF is laid out once per state of what it shows (documents.pdf.PdfCache, keyed by the session's
+last journal entry) and stamped per download with its page numbers, date and author."""
+from pathlib import Path
+
+from flask import Blueprint, Response, current_app
+from flask_login import current_user, login_required
+from peewee import fn
+
+from documents.pdf import PdfCache, RenderBusy, download_name, layout_pdf, render_slot, stamp, template_version
 from domain import sessions
 from domain.guides import guide_tableaux
 from domain.progress import SessionProgress
-from models import GuideVersion, now
+from models import AuditEvent, GuideVersion, now
 from routes import visible_session
+from routes.errors import render_error
 
 bp = Blueprint("exports", __name__)
 
@@ -18,23 +25,41 @@ def _require_login():
     pass
 
 
-def _pdf_response(body, filename):
-    return Response(body, mimetype="application/pdf",
-                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+def _pdf(group, key, filename, layout):
+    """The PDF of `group` for `key`: from the cache, or laid out now within the user's one render slot."""
+    instance = Path(current_app.instance_path)
+    cache = PdfCache(instance / "pdf-cache")
+    key = (template_version(), *key)
+    body = cache.get(group, key)
+    if body is None:
+        try:
+            with render_slot(instance / "pdf-renders", current_user.id):
+                body = layout()
+        except RenderBusy:
+            return render_error(429, "Un PDF est déjà en préparation pour vous : attendez qu'il soit prêt, puis "
+                                     "recommencez.")
+        cache.put(group, key, body)
+    generated = now()
+    body = stamp(body, (f"Généré le {generated:%d/%m/%Y à %H:%M}", f"par {current_user.display_name}"))
+    return Response(body, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
 def _session_pdf(session_id, blank):
     session = visible_session(session_id)
-    items = session.ordered_items()
-    progress = None if blank else SessionProgress.of(items)
-    body = render_pdf(
-        "exports/guide.pdf.html", session=session, centre_name=session.centre.name,
-        tableaux=sessions.tableaux(items), blank=blank, progress=progress,
-        regulatory_todo=[i for i in items if i.reglementaire and i.state == "todo"],
-        guide_label=f"guide version {session.guide.version}",
-        generated_at=now(), generated_by=current_user.display_name,
-    )
-    return _pdf_response(body, download_name(session, blank))
+    last_change = AuditEvent.select(fn.MAX(AuditEvent.id)).where(AuditEvent.session == session).scalar()
+
+    def layout():
+        items = session.ordered_items()
+        return layout_pdf(
+            "exports/guide.pdf.html", session=session, centre_name=session.centre.name,
+            tableaux=sessions.tableaux(items), blank=blank, progress=None if blank else SessionProgress.of(items),
+            regulatory_todo=[i for i in items if i.reglementaire and i.state == "todo" and not i.heading],
+            guide_label=f"guide version {session.guide.version}",
+        )
+
+    group = f"session-{session.id}-{'vierge' if blank else 'complete'}"
+    key = (last_change, session.centre.name, session.site.name)
+    return _pdf(group, key, download_name(session, blank), layout)
 
 
 @bp.get("/sessions/<int:session_id>/guide.pdf")
@@ -50,9 +75,11 @@ def session_blank_guide(session_id):
 @bp.get("/guide-vierge.pdf")
 def blank_guide():
     guide = GuideVersion.current()
-    body = render_pdf(
-        "exports/guide.pdf.html", session=None, centre_name=None, tableaux=guide_tableaux(guide),
-        blank=True, progress=None, regulatory_todo=[], guide_label=f"guide version {guide.version}",
-        generated_at=now(), generated_by=current_user.display_name,
-    )
-    return _pdf_response(body, f"guide-vierge-version-{guide.version}.pdf")
+
+    def layout():
+        return layout_pdf(
+            "exports/guide.pdf.html", session=None, centre_name=None, tableaux=guide_tableaux(guide),
+            blank=True, progress=None, regulatory_todo=[], guide_label=f"guide version {guide.version}",
+        )
+
+    return _pdf(f"guide-{guide.id}", (guide.version,), f"guide-vierge-version-{guide.version}.pdf", layout)

@@ -11,6 +11,7 @@ import random
 import re
 import sqlite3
 import threading
+import time
 from dataclasses import dataclass
 
 import pytest
@@ -246,3 +247,40 @@ def test_saving_the_header_while_others_tick_never_fails(prepared, tmp_path):
     assert len(statuses) == 24 + 5 * 40
     assert [s for s in statuses if s >= 500] == []
     assert set(statuses) <= {200, 302}
+
+
+def test_logins_answer_within_a_second_while_three_large_pdfs_are_made(tmp_path):
+    app = make_app(tmp_path)
+    with app.app_context(), models.db.connection_context():
+        session_ids = [create_session(sigle=f"PDF{n}").id for n in range(3)]
+        # A large guide: every observation 1,500 characters long (a few seconds of one core each).
+        models.ChecklistItem.update(observation=("Observation détaillée " * 75)[:1500]).execute()
+    server = LiveServer(app.config["DATABASE_URL"], tmp_path, workers=3).start()
+    finished, logins = [], []
+    try:
+        readers = [login(server.url, email, PASSWORD) for email in ("lecteur@a.fr", "resp@a.fr", "admin@test.fr")]
+
+        def download(http, session_id):
+            response = http.get(f"{server.url}/sessions/{session_id}/guide.pdf", timeout=120)
+            assert response.status_code == 200
+            finished.append(time.monotonic())
+
+        threads = [threading.Thread(target=download, args=pair) for pair in zip(readers, session_ids)]
+        for thread in threads:
+            thread.start()
+        while not finished:  # logins until the first PDF is ready: all three are being made meanwhile
+            start = time.monotonic()
+            http = requests.Session()
+            page = http.get(server.url + "/login", timeout=30).text
+            token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+            response = http.post(server.url + "/login", data={"email": "resp@b.fr", "password": PASSWORD,
+                                                              "csrf_token": token}, allow_redirects=False, timeout=30)
+            assert response.status_code == 302
+            logins.append((start, time.monotonic() - start))
+        for thread in threads:
+            thread.join()
+    finally:
+        server.stop()
+    during = [seconds for start, seconds in logins if start < min(finished)]
+    assert len(finished) == 3 and len(during) >= 3
+    assert max(during) < 1.0, during

@@ -2,11 +2,14 @@
 import io
 import re
 import subprocess
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from helpers import HTMX, item_at
+import models
+from documents.pdf import render_slot
+from helpers import HTMX, PASSWORD, item_at
 from guide import read_guide
 
 
@@ -165,3 +168,31 @@ def test_long_unbroken_text_is_printed_whole_inside_the_page(client, auth, sessi
         assert "".join(value.split()) in printed
     margin = 1.2 * 72 / 2.54  # the page's side margins (1.2 cm)
     assert boxes and all(x1 <= width - margin + 1 for _, x1, _ in boxes), max(boxes, key=lambda b: b[1])
+
+
+def test_a_pdf_is_laid_out_once_per_state_of_the_session_and_stamped_for_each_reader(app, client, auth, session):
+    auth.login()
+    cache = Path(app.instance_path) / "pdf-cache"
+    first = client.get(f"/sessions/{session.id}/guide.pdf")
+    assert [p.name.split("--")[0] for p in cache.iterdir()] == [f"session-{session.id}-complete"]
+    cached = next(cache.iterdir()).read_bytes()
+    client.get(f"/sessions/{session.id}/guide.pdf")
+    assert next(cache.iterdir()).read_bytes() == cached  # served from the cache, not laid out again
+    reader = app.test_client()
+    reader.post("/login", data={"email": "lecteur@a.fr", "password": PASSWORD})
+    _, text = pdf_text(reader.get(f"/sessions/{session.id}/guide.pdf"))
+    assert "par Léa Lecteur" in text and "par Romain Resp" in pdf_text(first)[1]
+    client.post(f"/items/{item_at(session, 1).id}/observation", data={"observation": "Nouvelle note", "version": "0"})
+    _, text = pdf_text(client.get(f"/sessions/{session.id}/guide.pdf"))
+    assert "Nouvelle note" in text
+    assert len(list(cache.iterdir())) == 1  # the older layout is gone
+    assert oct(next(cache.iterdir()).stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_user_makes_one_pdf_at_a_time(app, client, auth, session):
+    auth.login()
+    user = models.User.get(models.User.email == "resp@a.fr")
+    with render_slot(Path(app.instance_path) / "pdf-renders", user.id):  # as if another worker were at it
+        response = client.get(f"/sessions/{session.id}/guide.pdf")
+        assert response.status_code == 429 and "déjà en préparation" in response.get_data(as_text=True)
+    assert client.get(f"/sessions/{session.id}/guide.pdf").status_code == 200
