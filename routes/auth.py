@@ -1,5 +1,5 @@
 """Logging in and out."""
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_htmx import make_response as htmx_response
@@ -48,9 +48,13 @@ def _local_path(url):
 
 
 def _same_site_path(url):
+    """The path to come back to after logging in; from the login page itself, the page it was for
+    (so that `next` never nests: /login?next=/login%3Fnext%3D...)."""
     parts = urlsplit(url or "")
     if parts.netloc and parts.netloc != request.host:
         return None
+    if parts.path == url_for("auth.login"):
+        return _local_path(parse_qs(parts.query).get("next", [""])[0])
     return _local_path(parts.path + (f"?{parts.query}" if parts.query else ""))
 
 

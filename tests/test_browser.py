@@ -12,7 +12,7 @@ import pytest
 import models
 from playwright import sync_api as playwright_api
 from helpers import PASSWORD, create_session, make_app
-from liveserver import LiveServer
+from liveserver import GatewayProxy, LiveServer
 
 
 
@@ -34,7 +34,7 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     app = make_app(tmp)
     with app.app_context(), models.db.connection_context():
-        for sigle in ("DWWM", "CONF", "OFFL", "KEYB", "JOUR"):
+        for sigle in ("DWWM", "CONF", "OFFL", "KEYB", "JOUR", "GATE", "FILE", "DRAF", "ROLE"):
             create_session(sigle=sigle, date_debut="2027-03-15", date_fin="2027-03-18")
     live = LiveServer(app.config["DATABASE_URL"], tmp, workers=2, env={"JALON_TODAY": TODAY}).start()
     yield live
@@ -320,3 +320,102 @@ def test_no_accessibility_violations_on_any_page(open_page, server):
     problems["/sessions/new (erreurs)"] = axe_violations(admin)
     shoot(admin, "formulaire-erreurs-bureau")
     assert {path: found for path, found in problems.items() if found} == {}
+
+
+# --- A tablet's unhappy paths: nothing queued is lost, nobody is locked out ------------------------
+
+def pending_changes(page):
+    return page.evaluate("JSON.parse(localStorage.getItem('jalon-pending') || '{}')")
+
+
+def log_in(page, email):
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button:has-text('Se connecter')")
+
+
+def test_a_change_meeting_a_server_restart_waits_and_is_sent_when_it_is_back(browser, server):
+    proxy = GatewayProxy(server.port).start()
+    context = browser.new_context(viewport=TABLET_PORTRAIT, locale="fr-FR", base_url=proxy.url)
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        log_in(page, "resp@a.fr")
+        page.wait_for_url(proxy.url + "/")
+        page.goto(f"/sessions/{session_id(server, 'GATE')}")
+        item = item_row(server, "GATE", 1)[0]
+        proxy.down = True
+        with page.expect_response(lambda r: r.url.endswith(f"/items/{item}/done") and r.status == 502):
+            page.click(f"#item-{item} .action--done button")
+        page.wait_for_selector(f"#item-{item} .unsaved-note >> text=non enregistré")
+        # The first automatic try meets the restart too: the change stays.
+        with page.expect_response(lambda r: r.url.endswith(f"/items/{item}/done") and r.status == 502, timeout=15000):
+            pass
+        assert list(pending_changes(page)) == [f"item-{item}|state"]
+        assert item_row(server, "GATE", 1)[1] == "todo"
+        proxy.down = False
+        page.wait_for_selector(f"#item-{item}.item--done", timeout=20000)
+        assert pending_changes(page) == {}
+        assert item_row(server, "GATE", 1)[1] == "done"
+    finally:
+        context.close()
+        proxy.stop()
+
+
+def test_a_change_waiting_while_the_login_is_lost_is_sent_after_logging_in_again(open_page, server):
+    path = f"/sessions/{session_id(server, 'FILE')}"
+    page = open_page(viewport=TABLET_PORTRAIT, path=path)
+    item = item_row(server, "FILE", 1)[0]
+    page.context.set_offline(True)
+    page.click(f"#item-{item} .action--done button")
+    page.wait_for_selector(f"#item-{item} .unsaved-note >> text=non enregistré")
+    page.context.clear_cookies()  # the login is lost (cookies cleared, or the password changed elsewhere)
+    page.context.set_offline(False)
+    page.wait_for_url(re.compile(r"/login\?next="))
+    assert "login" not in page.url.split("next=", 1)[1]  # `next` names the session, never the login page
+    assert len(pending_changes(page)) == 1  # the login page keeps it and sends nothing
+
+    # Another user logs in on this tablet: the change is kept for its author, with a choice.
+    log_in(page, "resp@b.fr")
+    page.wait_for_selector("#others-pending >> text=Modifications de Romain Resp non envoyées (1)")
+    assert len(pending_changes(page)) == 1 and item_row(server, "FILE", 1)[1] == "todo"
+    page.click("button:has-text('Se déconnecter')")
+
+    # Its author logs in again: it is sent with the new login's CSRF token.
+    page.goto("/login?next=" + path)
+    log_in(page, "resp@a.fr")
+    page.wait_for_url(server.url + path)
+    page.wait_for_selector(f"#item-{item}.item--done")
+    assert pending_changes(page) == {}
+    assert item_row(server, "FILE", 1)[1] == "done"
+
+
+def test_a_draft_survives_another_row_being_swapped_and_a_reload(open_page, server):
+    page = open_page(viewport=TABLET_LANDSCAPE, path=f"/sessions/{session_id(server, 'DRAF')}")
+    typed, ticked = item_row(server, "DRAF", 3)[0], item_row(server, "DRAF", 4)[0]
+    page.fill(f"#observation-{typed}", "Brouillon en cours de saisie")
+    page.click(f"#item-{ticked} .action--done button")
+    page.wait_for_selector(f"#item-{ticked}.item--done")
+    page.reload()
+    assert page.input_value(f"#observation-{typed}") == "Brouillon en cours de saisie"
+    assert item_row(server, "DRAF", 3)[4] == ""
+
+
+def test_a_change_refused_after_a_role_change_is_shown_and_leaves_the_page_whole(open_page, server):
+    page = open_page(viewport=TABLET_PORTRAIT, email="admin@test.fr", path=f"/sessions/{session_id(server, 'ROLE')}")
+    item = item_row(server, "ROLE", 1)[0]
+    page.context.set_offline(True)
+    page.click(f"#item-{item} .action--done button")
+    page.wait_for_selector(f"#item-{item} .unsaved-note >> text=non enregistré")
+    with models.db.connection_context():  # meanwhile this account becomes a lecteur of centre A
+        centre = models.Centre.get(models.Centre.name == "Centre A")
+        models.User.update(role="lecteur", centre=centre).where(models.User.email == "admin@test.fr").execute()
+    try:
+        page.context.set_offline(False)
+        page.wait_for_selector("#flash >> text=Accès refusé")
+        assert pending_changes(page) == {}  # refused for good and said so: not sent again
+        assert page.evaluate("[...document.querySelectorAll('tbody > :not(tr)')].length") == 0
+        assert item_row(server, "ROLE", 1)[1] == "todo"
+    finally:
+        with models.db.connection_context():
+            models.User.update(role="admin", centre=None).where(models.User.email == "admin@test.fr").execute()
