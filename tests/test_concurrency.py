@@ -253,8 +253,8 @@ def test_logins_answer_within_a_second_while_three_large_pdfs_are_made(tmp_path)
     app = make_app(tmp_path)
     with app.app_context(), models.db.connection_context():
         session_ids = [create_session(sigle=f"PDF{n}").id for n in range(3)]
-        # A large guide: every observation 1,500 characters long (a few seconds of one core each).
-        models.ChecklistItem.update(observation=("Observation détaillée " * 75)[:1500]).execute()
+        # A large guide: every observation 800 characters long (a second or two of one core each).
+        models.ChecklistItem.update(observation=("Observation détaillée " * 40)[:800]).execute()
     server = LiveServer(app.config["DATABASE_URL"], tmp_path, workers=3).start()
     finished, logins = [], []
     try:
