@@ -27,7 +27,7 @@ def drop_all_tables(database):
 def _baseline_database(tmp_path):
     """An SQLite file (or the PostgreSQL test database) holding the schema as first released, with a
     session of one task ticked, written as the code of that time wrote it."""
-    app = make_app(tmp_path)
+    app = make_app(tmp_path, copy=True)
     with app.app_context(), models.db.connection_context():
         database = models.db.obj
         drop_all_tables(database)
@@ -83,7 +83,7 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_data(tmp_path):
 
 
 def test_the_migrated_schema_is_the_one_the_models_describe(tmp_path):
-    app = make_app(tmp_path)
+    app = make_app(tmp_path, copy=True)
     with app.app_context(), models.db.connection_context():
         database = models.db.obj
         migrated = schema(database)
@@ -97,7 +97,7 @@ def test_the_migrated_schema_is_the_one_the_models_describe(tmp_path):
 
 
 def test_a_database_made_before_versioning_counts_as_the_baseline(tmp_path):
-    app = make_app(tmp_path)
+    app = make_app(tmp_path, copy=True)
     with app.app_context(), models.db.connection_context():
         database = models.db.obj
         drop_all_tables(database)
