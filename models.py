@@ -251,13 +251,61 @@ class AuditEvent(BaseModel):
 
 
 class AdminEvent(BaseModel):
-    """Append-only trail of the administrators' changes (accounts, centres, guide versions)."""
+    """Append-only trail of the administrators' changes (accounts, centres, guide versions) and of the
+    changes to a centre's directory of jurors (with that centre)."""
 
     user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+    centre = ForeignKeyField(Centre, null=True, on_delete="SET NULL")  # migration 6
     at = DateTimeField(default=now, index=True)
     action = CharField(max_length=100)
     target = CharField(max_length=300)
     details = TextField(default="")
+
+
+class Jure(BaseModel):
+    """A juror of the centre's directory, shared by its sessions (the same professionals sit on many
+    juries). Never deleted: a past session keeps its jury; a juror who no longer sits is inactive."""
+
+    centre = ForeignKeyField(Centre, backref="jures", on_delete="RESTRICT")
+    nom = CharField(max_length=100)
+    prenom = CharField(max_length=100)
+    email = CharField(max_length=254)
+    telephone = CharField(max_length=30, default="")
+    professionnalise_le = DateField(null=True)  # the training for jurors, when followed
+    active = BooleanField(default=True)
+
+    class Meta:
+        indexes = ((("centre", "email"), True),)
+
+    @property
+    def label(self):
+        return f"{self.prenom} {self.nom}"
+
+    @classmethod
+    def with_habilitations(cls, query):
+        """The jurors of `query`, each with `.habs`, its habilitations (two queries in all)."""
+        jures = list(query)
+        by_id = {jure.id: jure for jure in jures}
+        for jure in jures:
+            jure.habs = []
+        habilitations = Habilitation.select().where(Habilitation.jure.in_(list(by_id))).order_by(
+            Habilitation.sigle, Habilitation.valide_jusqu_au) if by_id else []
+        for habilitation in habilitations:
+            by_id[habilitation.jure_id].habs.append(habilitation)
+        return jures
+
+
+class Habilitation(BaseModel):
+    """A juror's habilitation for a titre (its sigle) until a date, possibly restricted to some CCPs."""
+
+    jure = ForeignKeyField(Jure, backref="habilitations", on_delete="CASCADE")
+    sigle = CharField(max_length=30)
+    valide_jusqu_au = DateField()
+    ccp = CharField(max_length=300, default="")  # CCP codes, "CP-01, CP-02"; empty: the whole titre
+
+    @property
+    def ccp_codes(self):
+        return [code for code in (c.strip() for c in self.ccp.split(",")) if code]
 
 
 class LoginFailure(BaseModel):
@@ -269,4 +317,4 @@ class LoginFailure(BaseModel):
 
 
 MODELS = (Centre, Site, User, GuideVersion, GuideTableau, GuideTask, ExamSession, ChecklistItem, AuditEvent,
-          AdminEvent, LoginFailure)
+          AdminEvent, LoginFailure, Jure, Habilitation)

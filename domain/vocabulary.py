@@ -57,6 +57,12 @@ TEXT_FIELDS = {
     "site_name": ("Le nom du site", 200),
     "display_name": ("Le nom", 200),
     "email": ("L'adresse e-mail", 254),
+    # The register: jurors of the centre and their habilitations.
+    "nom": ("Nom", 100),
+    "prenom": ("Prénom", 100),
+    "telephone": ("Téléphone", 30),
+    "hab_sigle": ("Sigle du titre", 30),
+    "ccp": ("Codes CCP", 300),
 }
 COUNT_FIELDS = {"nb_formation": "Nombre de candidats en formation", "nb_vae": "Nombre de candidats en VAE"}
 MAX_CANDIDATES = 999

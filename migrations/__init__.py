@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from peewee import BooleanField, CharField, DateTimeField, IntegerField, Model, PostgresqlDatabase, SqliteDatabase
+from peewee import (
+    BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, Model, PostgresqlDatabase,
+    SqliteDatabase,
+)
 from playhouse.migrate import SchemaMigrator, migrate
 
 HERE = Path(__file__).parent
@@ -91,12 +94,48 @@ def _login_failures(database, migrator):
         LoginFailure.create_table()
 
 
+def _jurors(database, migrator):
+    """The centre's directory of jurors and their habilitations; the journal says which centre."""
+
+    class Centre(Model):  # the existing table, as the new ones refer to it
+        class Meta:
+            table_name = "centre"
+
+    class Jure(Model):  # as released in version 6
+        centre = ForeignKeyField(Centre, on_delete="RESTRICT")
+        nom = CharField(max_length=100)
+        prenom = CharField(max_length=100)
+        email = CharField(max_length=254)
+        telephone = CharField(max_length=30, default="")
+        professionnalise_le = DateField(null=True)
+        active = BooleanField(default=True)
+
+        class Meta:
+            table_name = "jure"
+            indexes = ((("centre", "email"), True),)
+
+    class Habilitation(Model):
+        jure = ForeignKeyField(Jure, on_delete="CASCADE")
+        sigle = CharField(max_length=30)
+        valide_jusqu_au = DateField()
+        ccp = CharField(max_length=300, default="")
+
+        class Meta:
+            table_name = "habilitation"
+
+    with database.bind_ctx([Centre, Jure, Habilitation]):
+        database.create_tables([Jure, Habilitation])
+        migrate(migrator.add_column("adminevent", "centre_id",
+                                    ForeignKeyField(Centre, null=True, field=Centre.id, on_delete="SET NULL")))
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
     Migration(3, "Vocabulaire : tableaux du guide, codes du journal", _tableau_vocabulary),
     Migration(4, "« Accueillir les membres de jury : » est un intitulé, pas une tâche", _headings),
     Migration(5, "Mots de passe erronés comptés dans la base (limitation des tentatives)", _login_failures),
+    Migration(6, "Annuaire des jurés du centre et leurs habilitations", _jurors),
 )
 LATEST = MIGRATIONS[-1].version
 

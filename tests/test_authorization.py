@@ -15,7 +15,7 @@ ANON = 302  # sent to the login page
 
 # endpoint: (method, url, form data, expected status for anonyme, lecteur, responsable, autre_centre, admin)
 # {s} is a session of centre A, {i} one of its items, {u} a user, {c} centre A, {site} a site, {g} the guide,
-# {t} the visitor's own calendar token.
+# {t} the visitor's own calendar token, {j} a juror of centre A.
 MATRIX = {
     "auth.login": ("GET", "/login", None, (200, 302, 302, 302, 302)),
     "auth.login_post": ("POST", "/login", {"email": "x@a.fr", "password": "faux"}, (401, 401, 401, 401, 401)),
@@ -64,6 +64,17 @@ MATRIX = {
     "admin.import_guide": ("POST", "/admin/guides", {}, (ANON, 403, 403, 403, 422)),
     "admin.guide": ("GET", "/admin/guides/{g}", None, (ANON, 403, 403, 403, 200)),
     "admin.journal": ("GET", "/admin/journal", None, (ANON, 403, 403, 403, 200)),
+    "register.jurors": ("GET", "/jures", None, (ANON, 200, 200, 200, 200)),
+    "register.jurors_json": ("GET", "/jures.json", None, (ANON, 200, 200, 200, 200)),
+    "register.create_juror": ("POST", "/jures", {"nom": "Neuf", "prenom": "Juré", "email": "neuf@jury.fr",
+                                                 "centre": "Centre A"}, (ANON, 403, 302, 302, 302)),
+    "register.juror": ("GET", "/jures/{j}", None, (ANON, 200, 200, 404, 200)),
+    "register.update_juror": ("POST", "/jures/{j}", {"nom": "Durand", "prenom": "Paul", "email": "paul.durand@jury.fr"},
+                              (ANON, 403, 302, 404, 302)),
+    "register.deactivate_juror": ("POST", "/jures/{j}/deactivate", {}, (ANON, 403, 302, 404, 302)),
+    "register.activate_juror": ("POST", "/jures/{j}/activate", {}, (ANON, 403, 302, 404, 302)),
+    "register.add_habilitation": ("POST", "/jures/{j}/habilitations", {"sigle": "DWWM", "valide_jusqu_au": "2029-12-31"},
+                                  (ANON, 403, 302, 404, 302)),
     "static": ("GET", "/static/css/jalon.css", None, (200, 200, 200, 200, 200)),
 }
 
@@ -83,8 +94,9 @@ def test_each_visitor_gets_the_expected_answer(tmp_path, visitor):
         session = create_session()
         target = models.User.create(email="cible@a.fr", display_name="Cible", role="lecteur",
                                     centre=session.centre, password_hash="x")
+        jure = models.Jure.create(centre=session.centre, nom="Durand", prenom="Paul", email="paul.durand@jury.fr")
         ids = {"s": session.id, "i": item_at(session, 1).id, "u": target.id, "c": session.centre.id,
-               "site": session.site.id, "g": models.GuideVersion.current().id, "t": "aucun-jeton"}
+               "site": session.site.id, "g": models.GuideVersion.current().id, "t": "aucun-jeton", "j": jure.id}
         if visitor != "anonyme":
             user = models.User.get(models.User.email == LOGINS[visitor])
             ids["t"] = administration.new_feed_token(user)
@@ -105,3 +117,6 @@ def test_each_visitor_gets_the_expected_answer(tmp_path, visitor):
             assert [e.field for e in models.AuditEvent.select().where(models.AuditEvent.session == ids["s"])] == ["created"]
             session = models.ExamSession.get_by_id(ids["s"])
             assert (session.titre, session.archived) == (HEADER["titre"], False)
+            jure = models.Jure.get_by_id(ids["j"])
+            assert (jure.active, jure.habilitations.count()) == (True, 0)
+            assert models.AdminEvent.select().where(models.AdminEvent.centre == session.centre).count() == 0

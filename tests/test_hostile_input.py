@@ -15,7 +15,8 @@ from helpers import HEADER, HTMX, PASSWORD, create_session, make_app
 FRENCH_MARKERS = ("row-error", "field-error", "form-error", "flash--error", "Requête invalide", "Page introuvable",
                   "Accès refusé", "Action impossible", "Envoi trop volumineux", "Adresse e-mail ou mot de passe")
 ENGLISH = ("Traceback", "Bad Request", "Not Found", "Method Not Allowed", "Internal Server Error")
-TABLES = ("centre", "site", "user", "guideversion", "examsession", "checklistitem", "auditevent", "adminevent")
+TABLES = ("centre", "site", "user", "guideversion", "examsession", "checklistitem", "auditevent", "adminevent",
+          "jure", "habilitation")
 
 NASTY = st.sampled_from([
     "", " ", "\x00", "a\x00b", "\x1b[31m", "\u202e", "<script>alert(1)</script>", "' OR 1=1 --", "${7*7}",
@@ -42,7 +43,9 @@ def world(tmp_path_factory):
                "item": {"own": own.ordered_items()[0].id, "other": other.ordered_items()[0].id},
                "user": {"own": models.User.get(models.User.email == "lecteur@a.fr").id, "other": 999},
                "centre": {"own": own.centre.id, "other": other.centre.id},
-               "site": {"own": own.site.id, "other": other.site.id}}
+               "site": {"own": own.site.id, "other": other.site.id},
+               "jure": {"own": models.Jure.create(centre=own.centre, nom="Durand", prenom="Paul", email="p@a.fr").id,
+                        "other": models.Jure.create(centre=other.centre, nom="Martin", prenom="Anne", email="a@b.fr").id}}
     clients = {}
     for email in ("resp@a.fr", "admin@test.fr"):
         client = app.test_client()
@@ -155,6 +158,24 @@ def test_admin_forms(world, endpoint, target, fields):
         "site": f"/admin/sites/{resolve(ids, 'site', target)}",
     }[endpoint]
     check(world, "admin@test.fr", url, fields)
+
+
+JUROR_FORM = st.fixed_dictionaries({}, optional={
+    "nom": maybe("Durand", TEXT), "prenom": maybe("Paul", TEXT), "email": maybe("paul@jury.fr", TEXT),
+    "telephone": maybe("06 12 34 56 78", TEXT), "professionnalise_le": maybe("2025-06-12", DATES),
+    "sigle": maybe("DWWM", TEXT), "valide_jusqu_au": maybe("2029-12-31", DATES), "ccp": maybe("CP-01", TEXT),
+    "centre": maybe("Centre A", TEXT),
+})
+
+
+@SETTINGS
+@given(endpoint=st.sampled_from(["jures", "jure", "habilitations", "deactivate"]), target=ID, fields=JUROR_FORM,
+       email=st.sampled_from(["resp@a.fr", "admin@test.fr"]))
+def test_juror_forms(world, endpoint, target, fields, email):
+    jure = resolve(world[2], "jure", target)
+    url = {"jures": "/jures", "jure": f"/jures/{jure}", "habilitations": f"/jures/{jure}/habilitations",
+           "deactivate": f"/jures/{jure}/deactivate"}[endpoint]
+    check(world, email, url, fields)
 
 
 @SETTINGS

@@ -1,0 +1,135 @@
+"""The register: the centre's directory of jurors (/jures) and their habilitations."""
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from domain import access, register
+from models import Centre, Jure
+from routes import user
+
+bp = Blueprint("register", __name__)
+
+JUROR_FIELDS = ("nom", "prenom", "email", "telephone", "professionnalise_le")
+HABILITATION_FIELDS = ("sigle", "valide_jusqu_au", "ccp")
+
+
+@bp.before_request
+@login_required
+def _require_login():
+    pass
+
+
+def _jurors():
+    query = access.visible_to(Jure.select(Jure, Centre).join(Centre), current_user, Jure.centre)
+    return Jure.with_habilitations(query.order_by(Centre.name, Jure.active.desc(), Jure.nom, Jure.prenom))
+
+
+def _visible_juror(jure_id):
+    jure = Jure.select(Jure, Centre).join(Centre).where(Jure.id == jure_id).first()
+    if jure is None or not access.can_see_centre(current_user, jure.centre_id):
+        abort(404)
+    return jure
+
+
+def _editable_juror(jure_id):
+    jure = _visible_juror(jure_id)
+    if not access.can_edit_centre(current_user, jure.centre_id):
+        abort(403)
+    return jure
+
+
+def _centres_for_form():
+    return list(Centre.select().order_by(Centre.name)) if current_user.is_admin else [current_user.centre]
+
+
+def _can_add():
+    return current_user.is_admin or access.can_edit_centre(current_user, current_user.centre_id)
+
+
+def _render_directory(form=None, errors=None, status=200):
+    return render_template("register/jures.html", jures=_jurors(), form=form or {}, errors=errors or {},
+                           can_add=_can_add(), centres=_centres_for_form(),
+                           can_edit=lambda jure: access.can_edit_centre(current_user, jure.centre_id)), status
+
+
+@bp.get("/jures")
+def jurors():
+    return _render_directory()
+
+
+@bp.get("/jures.json")
+def jurors_json():
+    return jsonify(jures=[register.juror_json(jure) for jure in _jurors()])
+
+
+@bp.post("/jures")
+def create_juror():
+    if not _can_add():
+        abort(403)
+    form = {name: request.form.get(name, "") for name in (*JUROR_FIELDS, *HABILITATION_FIELDS, "centre")}
+    if current_user.is_admin:
+        centre = Centre.get_or_none(Centre.name == form["centre"].strip())
+        if centre is None:
+            return _render_directory(form, {"centre": "Centre agréé : choisissez un centre dans la liste."}, 422)
+    else:
+        centre = current_user.centre
+    try:
+        jure = register.create_juror(user(), centre, form)
+    except register.InvalidForm as exc:
+        return _render_directory(form, exc.errors, 422)
+    flash(f"{jure.label} ajouté(e) à l'annuaire des jurés.", "success")
+    return redirect(url_for("register.jurors", _anchor=f"jure-{jure.id}"))
+
+
+def _render_juror(jure, form=None, errors=None, hab_form=None, hab_errors=None, status=200):
+    jure = Jure.with_habilitations(Jure.select(Jure, Centre).join(Centre).where(Jure.id == jure.id))[0]
+    return render_template(
+        "register/jure.html", jure=jure, can_edit=access.can_edit_centre(current_user, jure.centre_id),
+        form=form or {name: getattr(jure, name) or "" for name in JUROR_FIELDS}, errors=errors or {},
+        hab_form=hab_form or {}, hab_errors=hab_errors or {},
+    ), status
+
+
+@bp.get("/jures/<int:jure_id>")
+def juror(jure_id):
+    return _render_juror(_visible_juror(jure_id))
+
+
+@bp.post("/jures/<int:jure_id>")
+def update_juror(jure_id):
+    jure = _editable_juror(jure_id)
+    form = {name: request.form.get(name, "") for name in JUROR_FIELDS}
+    try:
+        register.update_juror(user(), jure, form)
+    except register.InvalidForm as exc:
+        return _render_juror(jure, form=form, errors=exc.errors, status=422)
+    flash("Fiche du juré enregistrée.", "success")
+    return redirect(url_for("register.juror", jure_id=jure.id))
+
+
+def _set_active(jure_id, active):
+    jure = register.set_juror_active(user(), _editable_juror(jure_id), active)
+    flash(f"{jure.label} {'réactivé(e)' if active else 'désactivé(e) : ses sessions passées le gardent dans leur jury'}.",
+          "success")
+    return redirect(url_for("register.juror", jure_id=jure.id))
+
+
+@bp.post("/jures/<int:jure_id>/deactivate")
+def deactivate_juror(jure_id):
+    return _set_active(jure_id, False)
+
+
+@bp.post("/jures/<int:jure_id>/activate")
+def activate_juror(jure_id):
+    return _set_active(jure_id, True)
+
+
+@bp.post("/jures/<int:jure_id>/habilitations")
+def add_habilitation(jure_id):
+    jure = _editable_juror(jure_id)
+    form = {name: request.form.get(name, "") for name in HABILITATION_FIELDS}
+    try:
+        register.add_habilitation(user(), jure, form)
+    except register.InvalidForm as exc:
+        return _render_juror(jure, hab_form=form, hab_errors=exc.errors, status=422)
+    flash("Habilitation ajoutée.", "success")
+    return redirect(url_for("register.juror", jure_id=jure.id))
