@@ -94,42 +94,38 @@ def juror(jure_id):
     return _render_juror(_visible_juror(jure_id))
 
 
+def _juror_change(jure_id, fields, change, done, **refused):
+    """Apply a change to a juror from the form's `fields`; a refusal shows the juror's page again with
+    the messages and what was typed (as `refused` names them: form/errors or hab_form/hab_errors)."""
+    jure = _editable_juror(jure_id)
+    form = {name: request.form.get(name, "") for name in fields}
+    try:
+        change(user(), jure, form)
+    except register.InvalidForm as exc:
+        return _render_juror(jure, **{refused["form"]: form, refused["errors"]: exc.errors}, status=422)
+    flash(done, "success")
+    return redirect(url_for("register.juror", jure_id=jure.id))
+
+
 @bp.post("/jures/<int:jure_id>")
 def update_juror(jure_id):
-    jure = _editable_juror(jure_id)
-    form = {name: request.form.get(name, "") for name in JUROR_FIELDS}
-    try:
-        register.update_juror(user(), jure, form)
-    except register.InvalidForm as exc:
-        return _render_juror(jure, form=form, errors=exc.errors, status=422)
-    flash("Fiche du juré enregistrée.", "success")
-    return redirect(url_for("register.juror", jure_id=jure.id))
-
-
-def _set_active(jure_id, active):
-    jure = register.set_juror_active(user(), _editable_juror(jure_id), active)
-    flash(f"{jure.label} {'réactivé(e)' if active else 'désactivé(e) : ses sessions passées le gardent dans leur jury'}.",
-          "success")
-    return redirect(url_for("register.juror", jure_id=jure.id))
+    return _juror_change(jure_id, JUROR_FIELDS, register.update_juror, "Fiche du juré enregistrée.",
+                         form="form", errors="errors")
 
 
 @bp.post("/jures/<int:jure_id>/deactivate")
 def deactivate_juror(jure_id):
-    return _set_active(jure_id, False)
+    return _juror_change(jure_id, (), lambda u, jure, _: register.set_juror_active(u, jure, False),
+                         "Juré désactivé : les sessions passées le gardent dans leur jury.", form="form", errors="errors")
 
 
 @bp.post("/jures/<int:jure_id>/activate")
 def activate_juror(jure_id):
-    return _set_active(jure_id, True)
+    return _juror_change(jure_id, (), lambda u, jure, _: register.set_juror_active(u, jure, True), "Juré réactivé.",
+                         form="form", errors="errors")
 
 
 @bp.post("/jures/<int:jure_id>/habilitations")
 def add_habilitation(jure_id):
-    jure = _editable_juror(jure_id)
-    form = {name: request.form.get(name, "") for name in HABILITATION_FIELDS}
-    try:
-        register.add_habilitation(user(), jure, form)
-    except register.InvalidForm as exc:
-        return _render_juror(jure, hab_form=form, hab_errors=exc.errors, status=422)
-    flash("Habilitation ajoutée.", "success")
-    return redirect(url_for("register.juror", jure_id=jure.id))
+    return _juror_change(jure_id, HABILITATION_FIELDS, register.add_habilitation, "Habilitation ajoutée.",
+                         form="hab_form", errors="hab_errors")
