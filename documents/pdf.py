@@ -10,6 +10,7 @@ reader cannot hold every worker with PDFs while colleagues wait to log in.
 """
 import contextlib
 import fcntl
+import functools
 import hashlib
 import io
 import os
@@ -125,8 +126,10 @@ class PdfCache:
 TEMPLATES = Path(__file__).parent.parent / "templates" / "exports"
 
 
+@functools.cache
 def template_version():
-    """A digest of the PDF templates: a new release's layout is never served from an old cache."""
+    """A digest of the PDF templates (read once per process): a new release's layout is never served
+    from an old cache."""
     return hashlib.sha256(b"".join(p.read_bytes() for p in sorted(TEMPLATES.glob("*.html")))).hexdigest()[:16]
 
 

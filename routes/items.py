@@ -52,7 +52,9 @@ def _answer(item, focus=None, status=200, changed=None):
         fresh = changed if changed is not None else ChecklistItem.get_by_id(item.id)
         response = make_response(render_template(
             "sessions/_row_update.html", item=fresh, session=session, can_edit=True,
-            today=today(), focus=focus, tableau=TableauProgress(item.tableau_number, tableaux[item.tableau_number]),
+            today=today(), focus=focus,
+            # A tableau holding only headings counts nothing: no row in the aggregate.
+            tableau=TableauProgress(item.tableau_number, tableaux.get(item.tableau_number, SessionProgress.total([]))),
             progress=SessionProgress.total(tableaux.values()),
         ), status)
     if changed is not None and changed.audit_event is not None:

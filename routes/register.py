@@ -47,8 +47,7 @@ def _can_add():
 
 def _render_directory(form=None, errors=None, status=200):
     return render_template("register/jures.html", jures=_jurors(), form=form or {}, errors=errors or {},
-                           can_add=_can_add(), centres=_centres_for_form(),
-                           can_edit=lambda jure: access.can_edit_centre(current_user, jure.centre_id)), status
+                           can_add=_can_add(), centres=_centres_for_form()), status
 
 
 @bp.get("/jures")
