@@ -308,6 +308,37 @@ class Habilitation(BaseModel):
         return [code for code in (c.strip() for c in self.ccp.split(",")) if code]
 
 
+class Candidat(BaseModel):
+    """A candidate of a session, with what the convocation and the exam day need (RGPD: nothing else)."""
+
+    session = ForeignKeyField(ExamSession, backref="candidats", on_delete="CASCADE")
+    nom = CharField(max_length=100)
+    prenom = CharField(max_length=100)
+    date_naissance = DateField()
+    email = CharField(max_length=254, default="")
+    adresse = TextField(default="")  # postal, several lines, for the letter
+    parcours = CharField(max_length=10)  # formation or vae
+    recevabilite_valide_jusqu_au = DateField(null=True)  # VAE only
+    convocation_envoyee_le = DateField(null=True)
+    convocation_mode = CharField(max_length=20, default="")  # main_propre or lrar
+    convocation_reference = CharField(max_length=100, default="")
+
+    @property
+    def label(self):
+        return f"{self.nom} {self.prenom}"
+
+
+class Epreuve(BaseModel):
+    """An épreuve of the session's schedule: what, when, where."""
+
+    session = ForeignKeyField(ExamSession, backref="epreuves", on_delete="CASCADE")
+    libelle = CharField(max_length=200)
+    date = DateField()
+    heure_debut = CharField(max_length=5)  # HH:MM
+    heure_fin = CharField(max_length=5)
+    lieu = CharField(max_length=200)
+
+
 class LoginFailure(BaseModel):
     """A wrong password, kept a day to throttle guesses (domain/logins.py): per account and address."""
 
@@ -317,4 +348,4 @@ class LoginFailure(BaseModel):
 
 
 MODELS = (Centre, Site, User, GuideVersion, GuideTableau, GuideTask, ExamSession, ChecklistItem, AuditEvent,
-          AdminEvent, LoginFailure, Jure, Habilitation)
+          AdminEvent, LoginFailure, Jure, Habilitation, Candidat, Epreuve)

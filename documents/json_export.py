@@ -1,7 +1,8 @@
-"""A whole session as JSON (« Export JSON »): its header and every task with its state."""
-from domain import sessions
+"""A whole session as JSON (« Export JSON »): its header, every task with its state, its candidates
+and its épreuves."""
+from domain import register, sessions
 from domain.deadlines import status
-from models import ExamSession
+from models import Candidat, Epreuve, ExamSession
 
 # The export's published status values (version 1 of the format, French): the codes renamed in
 # code since keep their published spelling here, so that programs reading exports keep working.
@@ -40,4 +41,7 @@ def session_export(session, items, today):
         for tableau in sessions.tableaux(items)
     ]
     # "phases" is the export's published key for the guide's tableaux.
-    return {"session": header, "phases": tableaux}
+    return {"session": header, "phases": tableaux,
+            "candidats": [register.candidate_json(c) for c in session.candidats.order_by(Candidat.nom, Candidat.id)],
+            "epreuves": [register.epreuve_json(e) for e in
+                         session.epreuves.order_by(Epreuve.date, Epreuve.heure_debut, Epreuve.id)]}

@@ -36,8 +36,9 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 _FR_DATE = re.compile(r"^(\d{2})/(\d{2})/(\d{4})$", re.ASCII)
 
 
-def parse_date(value, label):
-    """A date typed as yyyy-mm-dd (date input) or dd/mm/yyyy; DomainError when it is not a real date."""
+def parse_date(value, label, first_year=2000):
+    """A date typed as yyyy-mm-dd (date input) or dd/mm/yyyy; DomainError when it is not a real date.
+    Years run from `first_year` (2000 for the session's dates; 1900 for a birth date) to 2100."""
     value = (value or "").strip()
     if not value:
         raise DomainError(f"{label} : indiquez une date.")
@@ -51,9 +52,20 @@ def parse_date(value, label):
         date = dt.date(int(year), int(month), int(day))
     except ValueError:
         raise DomainError(f"{label} : le {day}/{month}/{year} n'existe pas.") from None
-    if not 2000 <= date.year <= 2100:
-        raise DomainError(f"{label} : l'année doit être comprise entre 2000 et 2100.")
+    if not first_year <= date.year <= 2100:
+        raise DomainError(f"{label} : l'année doit être comprise entre {first_year} et 2100.")
     return date
+
+
+_TIME = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$", re.ASCII)
+
+
+def parse_time(value, label):
+    """A time of day typed as HH:MM (time input); DomainError otherwise."""
+    value = (value or "").strip()
+    if not _TIME.match(value):
+        raise DomainError(f"{label} : indiquez une heure hh:mm (par exemple 08:30).")
+    return value
 
 
 # The largest id or number read from a request: 18 digits fit a signed 64-bit integer, which is what

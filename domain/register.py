@@ -1,18 +1,22 @@
-"""The register of a session's people and schedule: first, the centre's directory of jurors.
+"""The register of a session's people and schedule: the centre's directory of jurors, a session's
+candidates (with their convocation) and its schedule of épreuves.
 
 Jurors belong to a centre and sit on many of its sessions; each holds habilitations (a titre's
 sigle, valid until a date, possibly restricted to some CCPs). A juror is never deleted, only made
-inactive: past sessions keep their jury. Every change is written in the administrators' journal
-with the centre it concerns, in the change's transaction.
+inactive: past sessions keep their jury. A change to the directory is written in the
+administrators' journal with the centre it concerns; a change to a session's register in the
+session's journal; both in the change's transaction.
 
-Personal data (RGPD): only the fields the guide's checks need are kept (name, e-mail, an optional
-telephone, the date of the jurors' training, the habilitations); no free-text notes about people.
+Personal data (RGPD): only the fields the guide's checks and documents need are kept (for a juror:
+name, e-mail, an optional telephone, the training date, the habilitations; for a candidate: name,
+birth date, e-mail, postal address, parcours, VAE recevabilité, convocation); no free-text notes.
 """
 import re
 
-from domain import DomainError
-from domain.inputs import clean_email, clean_field, parse_date
-from models import AdminEvent, Habilitation, Jure, db
+from domain import DomainError, journal
+from domain.inputs import clean_email, clean_field, parse_date, parse_time
+from domain.vocabulary import CONVOCATION_MODES, PARCOURS_LABELS
+from models import AdminEvent, Candidat, Epreuve, Habilitation, Jure, db
 
 _TELEPHONE = re.compile(r"^[0-9+().\- ]*$")
 _CCP_CODE = re.compile(r"^[\w.\-/ ]{1,30}$")
@@ -138,3 +142,150 @@ def juror_json(jure):
         "habilitations": [{"id": h.id, "sigle": h.sigle, "valide_jusqu_au": h.valide_jusqu_au.isoformat(),
                            "ccp": h.ccp_codes} for h in jure.habs],
     }
+
+
+# --- Candidates of a session ------------------------------------------------------------------------
+
+CANDIDATE_FIELDS = ("nom", "prenom", "date_naissance", "email", "adresse", "parcours", "recevabilite_valide_jusqu_au")
+CONVOCATION_FIELDS = ("envoyee_le", "mode", "reference")
+
+
+def clean_candidate(form):
+    """A candidate's fields from a form; the recevabilité is asked of VAE candidates only."""
+    errors = {}
+    values = {
+        "nom": _collect(errors, "nom", lambda: clean_field("nom", form.get("nom"), required=True)),
+        "prenom": _collect(errors, "prenom", lambda: clean_field("prenom", form.get("prenom"), required=True)),
+        "date_naissance": _collect(errors, "date_naissance",
+                                   lambda: parse_date(form.get("date_naissance"), "Date de naissance", first_year=1900)),
+        "adresse": _collect(errors, "adresse", lambda: clean_field("adresse", form.get("adresse"), multiline=True)),
+    }
+    email = (form.get("email") or "").strip()
+    values["email"] = _collect(errors, "email", lambda: clean_email(email)) if email else ""
+    parcours = (form.get("parcours") or "").strip()
+    if parcours not in PARCOURS_LABELS:
+        errors["parcours"] = "Parcours : choisissez formation ou VAE."
+    values["parcours"] = parcours
+    recevabilite = (form.get("recevabilite_valide_jusqu_au") or "").strip()
+    values["recevabilite_valide_jusqu_au"] = None
+    if recevabilite and parcours == "formation":
+        errors["recevabilite_valide_jusqu_au"] = "Recevabilité : seulement pour un candidat en VAE."
+    elif recevabilite:
+        values["recevabilite_valide_jusqu_au"] = _collect(
+            errors, "recevabilite_valide_jusqu_au", lambda: parse_date(recevabilite, "Recevabilité valide jusqu'au"))
+    if errors:
+        raise InvalidForm(errors)
+    return values
+
+
+def clean_convocation(form):
+    errors = {}
+    sent = _collect(errors, "envoyee_le", lambda: parse_date(form.get("envoyee_le"), "Convocation envoyée le"))
+    mode = (form.get("mode") or "").strip()
+    if mode not in CONVOCATION_MODES:
+        errors["mode"] = "Mode : remise en mains propres contre décharge, ou lettre recommandée avec AR."
+    reference = _collect(errors, "reference", lambda: clean_field("reference", form.get("reference")))
+    if errors:
+        raise InvalidForm(errors)
+    return {"convocation_envoyee_le": sent, "convocation_mode": mode, "convocation_reference": reference}
+
+
+def _describe_candidate(candidat):
+    return f"{candidat.label} ({PARCOURS_LABELS[candidat.parcours]})"
+
+
+def add_candidate(user, session, form):
+    values = clean_candidate(form)
+    with db.atomic():
+        candidat = Candidat.create(session=session, **values)
+        journal.record(user, session, "candidat", "", f"Ajout : {_describe_candidate(candidat)}")
+    return candidat
+
+
+def update_candidate(user, candidat, form):
+    values = clean_candidate(form)
+    with db.atomic():
+        changed = [name for name, value in values.items() if getattr(candidat, name) != value]
+        if changed:
+            before = _describe_candidate(candidat)
+            Candidat.update(**values).where(Candidat.id == candidat.id).execute()
+            candidat = Candidat.get_by_id(candidat.id)
+            journal.record(user, candidat.session_id, "candidat", before,
+                           f"Modification ({', '.join(changed)}) : {_describe_candidate(candidat)}")
+    return candidat
+
+
+def record_convocation(user, candidat, form):
+    values = clean_convocation(form)
+    with db.atomic():
+        Candidat.update(**values).where(Candidat.id == candidat.id).execute()
+        journal.record(user, candidat.session_id, "convocation", "",
+                       f"{candidat.label} : {CONVOCATION_MODES[values['convocation_mode']]} le "
+                       f"{values['convocation_envoyee_le']:%d/%m/%Y}"
+                       + (f", réf. {values['convocation_reference']}" if values["convocation_reference"] else ""))
+    return Candidat.get_by_id(candidat.id)
+
+
+def remove_candidate(user, candidat):
+    with db.atomic():
+        journal.record(user, candidat.session_id, "candidat", _describe_candidate(candidat), "Retiré de la session")
+        candidat.delete_instance()
+
+
+# --- The schedule of the épreuves -----------------------------------------------------------------
+
+EPREUVE_FIELDS = ("libelle", "date", "heure_debut", "heure_fin", "lieu")
+
+
+def clean_epreuve(form):
+    errors = {}
+    values = {
+        "libelle": _collect(errors, "libelle", lambda: clean_field("libelle", form.get("libelle"), required=True)),
+        "date": _collect(errors, "date", lambda: parse_date(form.get("date"), "Date de l'épreuve")),
+        "heure_debut": _collect(errors, "heure_debut", lambda: parse_time(form.get("heure_debut"), "Début")),
+        "heure_fin": _collect(errors, "heure_fin", lambda: parse_time(form.get("heure_fin"), "Fin")),
+        "lieu": _collect(errors, "lieu", lambda: clean_field("lieu", form.get("lieu"), required=True)),
+    }
+    if values["heure_debut"] and values["heure_fin"] and values["heure_fin"] <= values["heure_debut"]:
+        errors["heure_fin"] = "Fin : l'épreuve doit finir après son début."
+    if errors:
+        raise InvalidForm(errors)
+    return values
+
+
+def _describe_epreuve(epreuve):
+    return f"{epreuve.libelle}, le {epreuve.date:%d/%m/%Y} de {epreuve.heure_debut} à {epreuve.heure_fin}, {epreuve.lieu}"
+
+
+def add_epreuve(user, session, form):
+    values = clean_epreuve(form)
+    with db.atomic():
+        epreuve = Epreuve.create(session=session, **values)
+        journal.record(user, session, "epreuve", "", _describe_epreuve(epreuve))
+    return epreuve
+
+
+def remove_epreuve(user, epreuve):
+    with db.atomic():
+        journal.record(user, epreuve.session_id, "epreuve", _describe_epreuve(epreuve), "Retirée du planning")
+        epreuve.delete_instance()
+
+
+def candidate_json(candidat):
+    return {
+        "id": candidat.id, "nom": candidat.nom, "prenom": candidat.prenom,
+        "date_naissance": candidat.date_naissance.isoformat(), "email": candidat.email, "adresse": candidat.adresse,
+        "parcours": candidat.parcours,
+        "recevabilite_valide_jusqu_au": _iso(candidat.recevabilite_valide_jusqu_au),
+        "convocation": {"envoyee_le": _iso(candidat.convocation_envoyee_le), "mode": candidat.convocation_mode or None,
+                        "reference": candidat.convocation_reference},
+    }
+
+
+def epreuve_json(epreuve):
+    return {"id": epreuve.id, "libelle": epreuve.libelle, "date": epreuve.date.isoformat(),
+            "heure_debut": epreuve.heure_debut, "heure_fin": epreuve.heure_fin, "lieu": epreuve.lieu}
+
+
+def _iso(date):
+    return date.isoformat() if date else None

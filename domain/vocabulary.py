@@ -39,6 +39,9 @@ AUDIT_FIELD_LABELS = {
     "observation": "observation",
     "archived": "archivée",
     "site": "site",
+    "candidat": "candidat",
+    "convocation": "convocation",
+    "epreuve": "épreuve",
 }
 
 # The text fields of the forms: label and maximum length, read by the checks and the templates.
@@ -63,7 +66,16 @@ TEXT_FIELDS = {
     "telephone": ("Téléphone", 30),
     "hab_sigle": ("Sigle du titre", 30),
     "ccp": ("Codes CCP", 300),
+    "adresse": ("Adresse postale", 500),
+    "reference": ("Référence (n° de recommandé ou de décharge)", 100),
+    "libelle": ("Libellé de l'épreuve", 200),
+    "lieu": ("Lieu (salle ou adresse)", 200),
 }
+
+# A candidate's route to the titre, and how the guide allows convoking them.
+PARCOURS_LABELS = {"formation": "Formation", "vae": "VAE"}
+CONVOCATION_MODES = {"main_propre": "Remise en mains propres contre décharge",
+                     "lrar": "Lettre recommandée avec accusé de réception"}
 COUNT_FIELDS = {"nb_formation": "Nombre de candidats en formation", "nb_vae": "Nombre de candidats en VAE"}
 MAX_CANDIDATES = 999
 

@@ -12,7 +12,7 @@ from typing import Callable
 
 from peewee import (
     BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, Model, PostgresqlDatabase,
-    SqliteDatabase,
+    SqliteDatabase, TextField,
 )
 from playhouse.migrate import SchemaMigrator, migrate
 
@@ -129,6 +129,44 @@ def _jurors(database, migrator):
                                     ForeignKeyField(Centre, null=True, field=Centre.id, on_delete="SET NULL")))
 
 
+def _candidates_and_epreuves(database, migrator):
+    """A session's candidates (with their convocation) and its schedule of épreuves."""
+
+    class ExamSession(Model):  # the existing table, as the new ones refer to it
+        class Meta:
+            table_name = "examsession"
+
+    class Candidat(Model):  # as released in version 7
+        session = ForeignKeyField(ExamSession, on_delete="CASCADE")
+        nom = CharField(max_length=100)
+        prenom = CharField(max_length=100)
+        date_naissance = DateField()
+        email = CharField(max_length=254, default="")
+        adresse = TextField(default="")
+        parcours = CharField(max_length=10)
+        recevabilite_valide_jusqu_au = DateField(null=True)
+        convocation_envoyee_le = DateField(null=True)
+        convocation_mode = CharField(max_length=20, default="")
+        convocation_reference = CharField(max_length=100, default="")
+
+        class Meta:
+            table_name = "candidat"
+
+    class Epreuve(Model):
+        session = ForeignKeyField(ExamSession, on_delete="CASCADE")
+        libelle = CharField(max_length=200)
+        date = DateField()
+        heure_debut = CharField(max_length=5)
+        heure_fin = CharField(max_length=5)
+        lieu = CharField(max_length=200)
+
+        class Meta:
+            table_name = "epreuve"
+
+    with database.bind_ctx([ExamSession, Candidat, Epreuve]):
+        database.create_tables([Candidat, Epreuve])
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -136,6 +174,7 @@ MIGRATIONS = (
     Migration(4, "« Accueillir les membres de jury : » est un intitulé, pas une tâche", _headings),
     Migration(5, "Mots de passe erronés comptés dans la base (limitation des tentatives)", _login_failures),
     Migration(6, "Annuaire des jurés du centre et leurs habilitations", _jurors),
+    Migration(7, "Candidats de la session et planning des épreuves", _candidates_and_epreuves),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -1,10 +1,10 @@
-"""The register: the centre's directory of jurors (/jures) and their habilitations."""
+"""The register: the centre's directory of jurors (/jures), a session's candidates and épreuves."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from domain import access, register
-from models import Centre, Jure
-from routes import user
+from models import Candidat, Centre, Epreuve, Jure
+from routes import editable_session, user, visible_session
 
 bp = Blueprint("register", __name__)
 
@@ -128,3 +128,119 @@ def activate_juror(jure_id):
 def add_habilitation(jure_id):
     return _juror_change(jure_id, HABILITATION_FIELDS, register.add_habilitation, "Habilitation ajoutée.",
                          form="hab_form", errors="hab_errors")
+
+
+# --- A session's candidates and épreuves ------------------------------------------------------------
+
+def _session_page(session, template, status=200, **context):
+    return render_template(template, session=session, can_edit=access.can_edit(current_user, session),
+                           **context), status
+
+
+def _render_candidates(session, form=None, errors=None, status=200):
+    return _session_page(session, "register/candidats.html", status,
+                         candidats=list(session.candidats.order_by(Candidat.nom, Candidat.prenom, Candidat.id)),
+                         form=form or {"parcours": "formation"}, errors=errors or {})
+
+
+@bp.get("/sessions/<int:session_id>/candidats")
+def candidates(session_id):
+    return _render_candidates(visible_session(session_id))
+
+
+@bp.post("/sessions/<int:session_id>/candidats")
+def add_candidate(session_id):
+    session = editable_session(session_id)
+    form = {name: request.form.get(name, "") for name in register.CANDIDATE_FIELDS}
+    try:
+        candidat = register.add_candidate(user(), session, form)
+    except register.InvalidForm as exc:
+        return _render_candidates(session, form, exc.errors, 422)
+    flash(f"{candidat.label} ajouté(e) aux candidats de la session.", "success")
+    return redirect(url_for("register.candidates", session_id=session.id, _anchor=f"candidat-{candidat.id}"))
+
+
+def _candidate(candidat_id, edit=False):
+    candidat = Candidat.get_or_none(Candidat.id == candidat_id)
+    if candidat is None:
+        abort(404)
+    return candidat, (editable_session if edit else visible_session)(candidat.session_id)
+
+
+def _render_candidate(candidat, session, status=200, **forms):
+    values = {name: getattr(candidat, name) or "" for name in register.CANDIDATE_FIELDS}
+    convocation = {"envoyee_le": candidat.convocation_envoyee_le or "", "mode": candidat.convocation_mode,
+                   "reference": candidat.convocation_reference}
+    return _session_page(session, "register/candidat.html", status, candidat=candidat,
+                         form=forms.get("form", values), errors=forms.get("errors", {}),
+                         conv_form=forms.get("conv_form", convocation), conv_errors=forms.get("conv_errors", {}))
+
+
+@bp.get("/candidats/<int:candidat_id>")
+def candidate(candidat_id):
+    return _render_candidate(*_candidate(candidat_id))
+
+
+def _candidate_change(candidat_id, fields, change, done, form, errors):
+    candidat, session = _candidate(candidat_id, edit=True)
+    values = {name: request.form.get(name, "") for name in fields}
+    try:
+        change(user(), candidat, values)
+    except register.InvalidForm as exc:
+        return _render_candidate(candidat, session, 422, **{form: values, errors: exc.errors})
+    flash(done, "success")
+    return redirect(url_for("register.candidate", candidat_id=candidat.id))
+
+
+@bp.post("/candidats/<int:candidat_id>")
+def update_candidate(candidat_id):
+    return _candidate_change(candidat_id, register.CANDIDATE_FIELDS, register.update_candidate,
+                             "Candidat enregistré.", "form", "errors")
+
+
+@bp.post("/candidats/<int:candidat_id>/convocation")
+def record_convocation(candidat_id):
+    return _candidate_change(candidat_id, register.CONVOCATION_FIELDS, register.record_convocation,
+                             "Convocation enregistrée.", "conv_form", "conv_errors")
+
+
+@bp.post("/candidats/<int:candidat_id>/remove")
+def remove_candidate(candidat_id):
+    candidat, session = _candidate(candidat_id, edit=True)
+    register.remove_candidate(user(), candidat)
+    flash(f"{candidat.label} retiré(e) des candidats de la session.", "success")
+    return redirect(url_for("register.candidates", session_id=session.id))
+
+
+def _render_epreuves(session, form=None, errors=None, status=200):
+    return _session_page(session, "register/epreuves.html", status,
+                         epreuves=list(session.epreuves.order_by(Epreuve.date, Epreuve.heure_debut, Epreuve.id)),
+                         form=form or {}, errors=errors or {})
+
+
+@bp.get("/sessions/<int:session_id>/epreuves")
+def epreuves(session_id):
+    return _render_epreuves(visible_session(session_id))
+
+
+@bp.post("/sessions/<int:session_id>/epreuves")
+def add_epreuve(session_id):
+    session = editable_session(session_id)
+    form = {name: request.form.get(name, "") for name in register.EPREUVE_FIELDS}
+    try:
+        register.add_epreuve(user(), session, form)
+    except register.InvalidForm as exc:
+        return _render_epreuves(session, form, exc.errors, 422)
+    flash("Épreuve ajoutée au planning.", "success")
+    return redirect(url_for("register.epreuves", session_id=session.id))
+
+
+@bp.post("/epreuves/<int:epreuve_id>/remove")
+def remove_epreuve(epreuve_id):
+    epreuve = Epreuve.get_or_none(Epreuve.id == epreuve_id)
+    if epreuve is None:
+        abort(404)
+    session = editable_session(epreuve.session_id)
+    register.remove_epreuve(user(), epreuve)
+    flash("Épreuve retirée du planning.", "success")
+    return redirect(url_for("register.epreuves", session_id=session.id))

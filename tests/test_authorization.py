@@ -3,6 +3,8 @@
 The table is checked against app.url_map: a new route without an entry here makes the test fail,
 so nobody adds a page without deciding who may open it.
 """
+import datetime as dt
+
 import pytest
 
 import models
@@ -13,9 +15,14 @@ VISITORS = ("anonyme", "lecteur", "responsable", "autre_centre", "admin")
 LOGINS = {"lecteur": "lecteur@a.fr", "responsable": "resp@a.fr", "autre_centre": "resp@b.fr", "admin": "admin@test.fr"}
 ANON = 302  # sent to the login page
 
+CANDIDATE = {"nom": "Martin", "prenom": "Léa", "date_naissance": "1998-04-02", "parcours": "formation"}
+EPREUVE = {"libelle": "Entretien final", "date": "2027-03-16", "heure_debut": "09:00", "heure_fin": "09:45",
+           "lieu": "Salle 12"}
+
 # endpoint: (method, url, form data, expected status for anonyme, lecteur, responsable, autre_centre, admin)
 # {s} is a session of centre A, {i} one of its items, {u} a user, {c} centre A, {site} a site, {g} the guide,
-# {t} the visitor's own calendar token, {j} a juror of centre A.
+# {t} the visitor's own calendar token, {j} a juror of centre A, {k} a candidate and {e} an épreuve of {s}
+# (the removals come after every other use of them in the table).
 MATRIX = {
     "auth.login": ("GET", "/login", None, (200, 302, 302, 302, 302)),
     "auth.login_post": ("POST", "/login", {"email": "x@a.fr", "password": "faux"}, (401, 401, 401, 401, 401)),
@@ -75,6 +82,17 @@ MATRIX = {
     "register.activate_juror": ("POST", "/jures/{j}/activate", {}, (ANON, 403, 302, 404, 302)),
     "register.add_habilitation": ("POST", "/jures/{j}/habilitations", {"sigle": "DWWM", "valide_jusqu_au": "2029-12-31"},
                                   (ANON, 403, 302, 404, 302)),
+    "register.candidates": ("GET", "/sessions/{s}/candidats", None, (ANON, 200, 200, 404, 200)),
+    "register.add_candidate": ("POST", "/sessions/{s}/candidats", CANDIDATE, (ANON, 403, 302, 404, 302)),
+    "register.candidate": ("GET", "/candidats/{k}", None, (ANON, 200, 200, 404, 200)),
+    "register.update_candidate": ("POST", "/candidats/{k}", CANDIDATE, (ANON, 403, 302, 404, 302)),
+    "register.record_convocation": ("POST", "/candidats/{k}/convocation",
+                                    {"envoyee_le": "2027-02-01", "mode": "lrar", "reference": "1A 234"},
+                                    (ANON, 403, 302, 404, 302)),
+    "register.remove_candidate": ("POST", "/candidats/{k}/remove", {}, (ANON, 403, 302, 404, 302)),
+    "register.epreuves": ("GET", "/sessions/{s}/epreuves", None, (ANON, 200, 200, 404, 200)),
+    "register.add_epreuve": ("POST", "/sessions/{s}/epreuves", EPREUVE, (ANON, 403, 302, 404, 302)),
+    "register.remove_epreuve": ("POST", "/epreuves/{e}/remove", {}, (ANON, 403, 302, 404, 302)),
     "static": ("GET", "/static/css/jalon.css", None, (200, 200, 200, 200, 200)),
 }
 
@@ -95,8 +113,13 @@ def test_each_visitor_gets_the_expected_answer(tmp_path, visitor):
         target = models.User.create(email="cible@a.fr", display_name="Cible", role="lecteur",
                                     centre=session.centre, password_hash="x")
         jure = models.Jure.create(centre=session.centre, nom="Durand", prenom="Paul", email="paul.durand@jury.fr")
+        candidat = models.Candidat.create(session=session, nom="Petit", prenom="Jean",
+                                          date_naissance=dt.date(2000, 1, 2), parcours="vae")
+        epreuve = models.Epreuve.create(session=session, libelle="Mise en situation", date=dt.date(2027, 3, 15),
+                                        heure_debut="08:30", heure_fin="12:00", lieu="Atelier")
         ids = {"s": session.id, "i": item_at(session, 1).id, "u": target.id, "c": session.centre.id,
-               "site": session.site.id, "g": models.GuideVersion.current().id, "t": "aucun-jeton", "j": jure.id}
+               "site": session.site.id, "g": models.GuideVersion.current().id, "t": "aucun-jeton", "j": jure.id,
+               "k": candidat.id, "e": epreuve.id}
         if visitor != "anonyme":
             user = models.User.get(models.User.email == LOGINS[visitor])
             ids["t"] = administration.new_feed_token(user)
@@ -120,3 +143,4 @@ def test_each_visitor_gets_the_expected_answer(tmp_path, visitor):
             jure = models.Jure.get_by_id(ids["j"])
             assert (jure.active, jure.habilitations.count()) == (True, 0)
             assert models.AdminEvent.select().where(models.AdminEvent.centre == session.centre).count() == 0
+            assert (models.Candidat.select().count(), models.Epreuve.select().count()) == (1, 1)

@@ -311,7 +311,8 @@ def test_no_accessibility_violations_on_any_page(open_page, server):
     admin = open_page(email="admin@test.fr")
     for path in ("/", f"/sessions/{sid}", f"/sessions/{sid}/jour-j", f"/sessions/{sid}/history",
                  "/sessions/new", f"/sessions/{sid}/edit", "/account", "/admin", "/admin/users",
-                 "/admin/centres", "/admin/guides", "/admin/journal", "/jures"):
+                 "/admin/centres", "/admin/guides", "/admin/journal", "/jures", f"/sessions/{sid}/candidats",
+                 f"/sessions/{sid}/epreuves"):
         admin.goto(path)
         problems[path] = axe_violations(admin)
     admin.goto("/sessions/new")
@@ -322,6 +323,10 @@ def test_no_accessibility_violations_on_any_page(open_page, server):
     admin.get_by_role("button", name="Ajouter à l'annuaire").click()
     admin.wait_for_selector("text=Rien n'a été enregistré")
     problems["/jures (erreurs)"] = axe_violations(admin)
+    admin.goto(f"/sessions/{sid}/candidats")
+    admin.get_by_role("button", name="Ajouter le candidat").click()
+    admin.wait_for_selector("text=Rien n'a été enregistré")
+    problems["/candidats (erreurs)"] = axe_violations(admin)
     shoot(admin, "formulaire-erreurs-bureau")
     assert {path: found for path, found in problems.items() if found} == {}
 

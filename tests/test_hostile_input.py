@@ -3,6 +3,7 @@
 Whatever is sent: never a 5xx, a French message for a refusal, and a refused request changes
 nothing in the database.
 """
+import datetime as dt
 import hashlib
 
 import pytest
@@ -16,7 +17,7 @@ FRENCH_MARKERS = ("row-error", "field-error", "form-error", "flash--error", "Req
                   "Accès refusé", "Action impossible", "Envoi trop volumineux", "Adresse e-mail ou mot de passe")
 ENGLISH = ("Traceback", "Bad Request", "Not Found", "Method Not Allowed", "Internal Server Error")
 TABLES = ("centre", "site", "user", "guideversion", "examsession", "checklistitem", "auditevent", "adminevent",
-          "jure", "habilitation")
+          "jure", "habilitation", "candidat", "epreuve")
 
 NASTY = st.sampled_from([
     "", " ", "\x00", "a\x00b", "\x1b[31m", "\u202e", "<script>alert(1)</script>", "' OR 1=1 --", "${7*7}",
@@ -45,7 +46,10 @@ def world(tmp_path_factory):
                "centre": {"own": own.centre.id, "other": other.centre.id},
                "site": {"own": own.site.id, "other": other.site.id},
                "jure": {"own": models.Jure.create(centre=own.centre, nom="Durand", prenom="Paul", email="p@a.fr").id,
-                        "other": models.Jure.create(centre=other.centre, nom="Martin", prenom="Anne", email="a@b.fr").id}}
+                        "other": models.Jure.create(centre=other.centre, nom="Martin", prenom="Anne", email="a@b.fr").id},
+               "candidat": {name: models.Candidat.create(session=s, nom="Petit", prenom="Jean", parcours="vae",
+                                                         date_naissance=dt.date(2000, 1, 2)).id
+                            for name, s in (("own", own), ("other", other))}}
     clients = {}
     for email in ("resp@a.fr", "admin@test.fr"):
         client = app.test_client()
@@ -175,6 +179,28 @@ def test_juror_forms(world, endpoint, target, fields, email):
     jure = resolve(world[2], "jure", target)
     url = {"jures": "/jures", "jure": f"/jures/{jure}", "habilitations": f"/jures/{jure}/habilitations",
            "deactivate": f"/jures/{jure}/deactivate"}[endpoint]
+    check(world, email, url, fields)
+
+
+CANDIDATE_FORM = st.fixed_dictionaries({}, optional={
+    "nom": maybe("Martin", TEXT), "prenom": maybe("Léa", TEXT), "date_naissance": maybe("1998-04-02", DATES),
+    "email": maybe("lea@mail.fr", TEXT), "adresse": maybe("1 rue\n69007 Lyon", TEXT),
+    "parcours": maybe("vae", TEXT), "recevabilite_valide_jusqu_au": maybe("2027-09-30", DATES),
+    "envoyee_le": maybe("2027-02-01", DATES), "mode": maybe("lrar", TEXT), "reference": maybe("1A 23", TEXT),
+    "libelle": maybe("Entretien final", TEXT), "date": maybe("2027-03-16", DATES),
+    "heure_debut": maybe("09:00", TEXT), "heure_fin": maybe("09:45", TEXT), "lieu": maybe("Salle 12", TEXT),
+})
+
+
+@SETTINGS
+@given(endpoint=st.sampled_from(["candidats", "candidat", "convocation", "epreuves"]), target=ID,
+       fields=CANDIDATE_FORM, email=st.sampled_from(["resp@a.fr", "admin@test.fr"]))
+def test_register_forms(world, endpoint, target, fields, email):
+    ids = world[2]
+    url = {"candidats": f"/sessions/{resolve(ids, 'session', target)}/candidats",
+           "candidat": f"/candidats/{resolve(ids, 'candidat', target)}",
+           "convocation": f"/candidats/{resolve(ids, 'candidat', target)}/convocation",
+           "epreuves": f"/sessions/{resolve(ids, 'session', target)}/epreuves"}[endpoint]
     check(world, email, url, fields)
 
 

@@ -90,3 +90,86 @@ def test_another_centres_jurors_stay_unknown(client, auth, db):
     auth.logout()
     auth.login("admin@test.fr")
     assert [j["centre"] for j in client.get("/jures.json").get_json()["jures"]] == ["Centre B"]
+
+
+# --- A session's candidates and épreuves ----------------------------------------------------------------
+
+CANDIDATE = {"nom": "Martin", "prenom": "Léa", "date_naissance": "1998-04-02", "email": "lea.martin@mail.fr",
+             "adresse": "12 rue des Lilas\n69007 Lyon", "parcours": "vae", "recevabilite_valide_jusqu_au": "2027-09-30"}
+
+
+def test_a_candidate_is_added_convoked_edited_and_removed_with_the_journal(client, auth, session):
+    auth.login()
+    assert client.post(f"/sessions/{session.id}/candidats", data=CANDIDATE).status_code == 302
+    candidat = models.Candidat.get()
+    assert (candidat.date_naissance, candidat.adresse, candidat.recevabilite_valide_jusqu_au) == (
+        dt.date(1998, 4, 2), "12 rue des Lilas\n69007 Lyon", dt.date(2027, 9, 30))
+    response = client.post(f"/candidats/{candidat.id}/convocation",
+                           data={"envoyee_le": "2027-02-10", "mode": "lrar", "reference": "1A 123 456 7890 1"})
+    assert response.status_code == 302
+    client.post(f"/candidats/{candidat.id}", data={**CANDIDATE, "prenom": "Léa-Rose"})
+    data = client.get(f"/sessions/{session.id}.json").get_json()
+    assert data["candidats"] == [{
+        "id": candidat.id, "nom": "Martin", "prenom": "Léa-Rose", "date_naissance": "1998-04-02",
+        "email": "lea.martin@mail.fr", "adresse": "12 rue des Lilas\n69007 Lyon", "parcours": "vae",
+        "recevabilite_valide_jusqu_au": "2027-09-30",
+        "convocation": {"envoyee_le": "2027-02-10", "mode": "lrar", "reference": "1A 123 456 7890 1"}}]
+    page = text_of(client.get(f"/sessions/{session.id}/candidats"))
+    assert "Martin Léa-Rose" in page and "Lettre recommandée avec accusé de réception, le 10/02/2027" in page
+    assert client.post(f"/candidats/{candidat.id}/remove").status_code == 302
+    assert models.Candidat.select().count() == 0
+    history = text_of(client.get(f"/sessions/{session.id}/history"))
+    for words in ("Ajout : Martin Léa (VAE)", "Lettre recommandée avec accusé de réception le 10/02/2027",
+                  "Modification (prenom)", "Retiré de la session"):
+        assert words in history
+
+
+@pytest.mark.parametrize("change, field, message", [
+    ({"date_naissance": "1899-12-31"}, "date_naissance", "entre 1900 et 2100"),
+    ({"parcours": "autre"}, "parcours", "choisissez formation ou VAE"),
+    ({"parcours": "formation"}, "recevabilite_valide_jusqu_au", "seulement pour un candidat en VAE"),
+    ({"email": "lea@"}, "email", "Adresse e-mail invalide"),
+    ({"adresse": "x" * 501}, "adresse", "trop long"),
+    ({"nom": " "}, "nom", "ce champ est obligatoire"),
+])
+def test_a_refused_candidate_keeps_what_was_typed_and_saves_nothing(client, auth, session, change, field, message):
+    auth.login()
+    response = client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, **change})
+    assert response.status_code == 422
+    assert message in text_of(response) and f'id="{field}-error"' in response.get_data(as_text=True)
+    assert {**CANDIDATE, **change}["adresse"][:16] in response.get_data(as_text=True)  # what was typed is kept
+    assert models.Candidat.select().count() == 0
+    assert models.AuditEvent.select().where(models.AuditEvent.field == "candidat").count() == 0
+
+
+def test_a_convocation_needs_a_date_and_one_of_the_two_modes_of_the_guide(client, auth, session):
+    auth.login()
+    client.post(f"/sessions/{session.id}/candidats", data=CANDIDATE)
+    candidat = models.Candidat.get()
+    response = client.post(f"/candidats/{candidat.id}/convocation", data={"envoyee_le": "", "mode": "courriel"})
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "indiquez une date" in page and "remise en mains propres contre décharge, ou lettre recommandée" in page
+    assert models.Candidat.get_by_id(candidat.id).convocation_envoyee_le is None
+
+
+EPREUVE = {"libelle": "Mise en situation professionnelle", "date": "2027-03-15", "heure_debut": "08:30",
+           "heure_fin": "12:00", "lieu": "Atelier B, bâtiment 2"}
+
+
+def test_the_schedule_of_the_epreuves(client, auth, session):
+    auth.login()
+    assert client.post(f"/sessions/{session.id}/epreuves", data=EPREUVE).status_code == 302
+    refused = client.post(f"/sessions/{session.id}/epreuves", data={**EPREUVE, "heure_fin": "08:00"})
+    assert refused.status_code == 422 and "finir après son début" in text_of(refused)
+    refused = client.post(f"/sessions/{session.id}/epreuves", data={**EPREUVE, "heure_debut": "8h30"})
+    assert refused.status_code == 422 and "hh:mm" in text_of(refused)
+    assert 'value="Atelier B, bâtiment 2"' in refused.get_data(as_text=True)
+    epreuve = models.Epreuve.get()
+    assert client.get(f"/sessions/{session.id}.json").get_json()["epreuves"] == [{
+        "id": epreuve.id, "libelle": "Mise en situation professionnelle", "date": "2027-03-15",
+        "heure_debut": "08:30", "heure_fin": "12:00", "lieu": "Atelier B, bâtiment 2"}]
+    assert "08:30 – 12:00" in text_of(client.get(f"/sessions/{session.id}/epreuves"))
+    assert client.post(f"/epreuves/{epreuve.id}/remove").status_code == 302
+    assert models.Epreuve.select().count() == 0
+    assert "Retirée du planning" in text_of(client.get(f"/sessions/{session.id}/history"))
