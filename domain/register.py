@@ -194,12 +194,17 @@ def _describe_candidate(candidat):
     return f"{candidat.label} ({PARCOURS_LABELS[candidat.parcours]})"
 
 
-def add_candidate(user, session, form):
-    values = clean_candidate(form)
+def _create_in_session(user, session, model, values, code, description):
+    """A new row of the session's register (a candidate, an épreuve) and its journal entry."""
     with db.atomic():
-        candidat = Candidat.create(session=session, **values)
-        journal.record(user, session, "candidat", "", f"Ajout : {_describe_candidate(candidat)}")
-    return candidat
+        row = model.create(session=session, **values)
+        journal.record(user, session, code, "", description(row))
+    return row
+
+
+def add_candidate(user, session, form):
+    return _create_in_session(user, session, Candidat, clean_candidate(form), "candidat",
+                              lambda candidat: f"Ajout : {_describe_candidate(candidat)}")
 
 
 def update_candidate(user, candidat, form):
@@ -258,11 +263,7 @@ def _describe_epreuve(epreuve):
 
 
 def add_epreuve(user, session, form):
-    values = clean_epreuve(form)
-    with db.atomic():
-        epreuve = Epreuve.create(session=session, **values)
-        journal.record(user, session, "epreuve", "", _describe_epreuve(epreuve))
-    return epreuve
+    return _create_in_session(user, session, Epreuve, clean_epreuve(form), "epreuve", _describe_epreuve)
 
 
 def remove_epreuve(user, epreuve):

@@ -148,16 +148,23 @@ def candidates(session_id):
     return _render_candidates(visible_session(session_id))
 
 
+def _add_to_session(session_id, fields, add, render, page, done):
+    """Add a row to the session's register from the form's `fields`; a refusal shows `render`'s page
+    again with the messages and what was typed."""
+    session = editable_session(session_id)
+    form = {name: request.form.get(name, "") for name in fields}
+    try:
+        row = add(user(), session, form)
+    except register.InvalidForm as exc:
+        return render(session, form, exc.errors, 422)
+    flash(done(row), "success")
+    return redirect(url_for(page, session_id=session.id, _anchor=f"{row._meta.table_name}-{row.id}"))
+
+
 @bp.post("/sessions/<int:session_id>/candidats")
 def add_candidate(session_id):
-    session = editable_session(session_id)
-    form = {name: request.form.get(name, "") for name in register.CANDIDATE_FIELDS}
-    try:
-        candidat = register.add_candidate(user(), session, form)
-    except register.InvalidForm as exc:
-        return _render_candidates(session, form, exc.errors, 422)
-    flash(f"{candidat.label} ajouté(e) aux candidats de la session.", "success")
-    return redirect(url_for("register.candidates", session_id=session.id, _anchor=f"candidat-{candidat.id}"))
+    return _add_to_session(session_id, register.CANDIDATE_FIELDS, register.add_candidate, _render_candidates,
+                           "register.candidates", lambda c: f"{c.label} ajouté(e) aux candidats de la session.")
 
 
 def _candidate(candidat_id, edit=False):
@@ -225,14 +232,8 @@ def epreuves(session_id):
 
 @bp.post("/sessions/<int:session_id>/epreuves")
 def add_epreuve(session_id):
-    session = editable_session(session_id)
-    form = {name: request.form.get(name, "") for name in register.EPREUVE_FIELDS}
-    try:
-        register.add_epreuve(user(), session, form)
-    except register.InvalidForm as exc:
-        return _render_epreuves(session, form, exc.errors, 422)
-    flash("Épreuve ajoutée au planning.", "success")
-    return redirect(url_for("register.epreuves", session_id=session.id))
+    return _add_to_session(session_id, register.EPREUVE_FIELDS, register.add_epreuve, _render_epreuves,
+                           "register.epreuves", lambda e: "Épreuve ajoutée au planning.")
 
 
 @bp.post("/epreuves/<int:epreuve_id>/remove")
