@@ -339,6 +339,40 @@ class Epreuve(BaseModel):
     lieu = CharField(max_length=200)
 
 
+class MembreJury(BaseModel):
+    """A juror of the directory sitting on a session's jury, with their signed declaration of no
+    personal or professional link with the candidates (the date), and the candidates they do know."""
+
+    session = ForeignKeyField(ExamSession, backref="jury", on_delete="CASCADE")
+    jure = ForeignKeyField(Jure, backref="sieges", on_delete="RESTRICT")
+    declaration_le = DateField(null=True)
+
+    class Meta:
+        indexes = ((("session", "jure"), True),)
+
+
+class LienJury(BaseModel):
+    """A candidate a juror knows: that juror must not evaluate them."""
+
+    membre = ForeignKeyField(MembreJury, backref="liens", on_delete="CASCADE")
+    candidat = ForeignKeyField(Candidat, backref="liens", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("membre", "candidat"), True),)
+
+
+class Intervenant(BaseModel):
+    """The session's surveillant, or its comédien where the RE provides one."""
+
+    session = ForeignKeyField(ExamSession, backref="intervenants", on_delete="CASCADE")
+    role = CharField(max_length=20)  # surveillant or comedien
+    nom = CharField(max_length=200)
+    email = CharField(max_length=254, default="")
+
+    class Meta:
+        indexes = ((("session", "role"), True),)
+
+
 class LoginFailure(BaseModel):
     """A wrong password, kept a day to throttle guesses (domain/logins.py): per account and address."""
 
@@ -348,4 +382,4 @@ class LoginFailure(BaseModel):
 
 
 MODELS = (Centre, Site, User, GuideVersion, GuideTableau, GuideTask, ExamSession, ChecklistItem, AuditEvent,
-          AdminEvent, LoginFailure, Jure, Habilitation, Candidat, Epreuve)
+          AdminEvent, LoginFailure, Jure, Habilitation, Candidat, Epreuve, MembreJury, LienJury, Intervenant)

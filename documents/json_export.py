@@ -44,4 +44,5 @@ def session_export(session, items, today):
     return {"session": header, "phases": tableaux,
             "candidats": [register.candidate_json(c) for c in session.candidats.order_by(Candidat.nom, Candidat.id)],
             "epreuves": [register.epreuve_json(e) for e in
-                         session.epreuves.order_by(Epreuve.date, Epreuve.heure_debut, Epreuve.id)]}
+                         session.epreuves.order_by(Epreuve.date, Epreuve.heure_debut, Epreuve.id)],
+            "jury": register.jury_json(session), **register.intervenants_json(session)}

@@ -1,5 +1,6 @@
 """The register of a session's people and schedule: the centre's directory of jurors, a session's
-candidates (with their convocation) and its schedule of épreuves.
+jury (with declarations and links), surveillant and comédien, candidates (with their convocation)
+and schedule of épreuves.
 
 Jurors belong to a centre and sit on many of its sessions; each holds habilitations (a titre's
 sigle, valid until a date, possibly restricted to some CCPs). A juror is never deleted, only made
@@ -14,9 +15,9 @@ birth date, e-mail, postal address, parcours, VAE recevabilité, convocation); n
 import re
 
 from domain import DomainError, journal
-from domain.inputs import clean_email, clean_field, parse_date, parse_time
+from domain.inputs import clean_email, clean_field, parse_date, parse_time, whole_number
 from domain.vocabulary import CONVOCATION_MODES, PARCOURS_LABELS
-from models import AdminEvent, Candidat, Epreuve, Habilitation, Jure, db
+from models import AdminEvent, Candidat, Centre, Epreuve, Habilitation, Intervenant, Jure, LienJury, MembreJury, db
 
 _TELEPHONE = re.compile(r"^[0-9+().\- ]*$")
 _CCP_CODE = re.compile(r"^[\w.\-/ ]{1,30}$")
@@ -290,3 +291,89 @@ def epreuve_json(epreuve):
 
 def _iso(date):
     return date.isoformat() if date else None
+
+
+# --- The jury of a session, its surveillant and its comédien ------------------------------------
+
+INTERVENANT_ROLES = {"surveillant": "Surveillant", "comedien": "Comédien"}
+
+
+def add_to_jury(user, session, jure_id):
+    """Seat a juror of the session's centre (active, from the directory) on its jury."""
+    jure = Jure.get_or_none((Jure.id == jure_id) & (Jure.centre == session.centre_id)) if jure_id else None
+    if jure is None or not jure.active:
+        raise InvalidForm({"jure_id": "Juré : choisissez un juré actif de l'annuaire du centre."})
+    with db.atomic():
+        if MembreJury.select().where((MembreJury.session == session) & (MembreJury.jure == jure)).exists():
+            raise InvalidForm({"jure_id": f"{jure.label} fait déjà partie du jury."})
+        membre = MembreJury.create(session=session, jure=jure)
+        journal.record(user, session, "jury", "", f"{jure.label} ajouté(e) au jury")
+    return membre
+
+
+def remove_from_jury(user, membre):
+    with db.atomic():
+        journal.record(user, membre.session_id, "jury", f"{membre.jure.label} retiré(e) du jury", "")
+        membre.delete_instance(recursive=True)
+
+
+def record_declaration(user, membre, declaration_le, liens):
+    """The juror's signed declaration (its date, or none yet) and the session's candidates they know."""
+    errors = {}
+    date = _collect(errors, "declaration_le", lambda: parse_date(declaration_le, "Déclaration signée le")) \
+        if (declaration_le or "").strip() else None
+    candidats = {c.id: c for c in Candidat.select().where(Candidat.session == membre.session_id)}
+    known = [candidats.get(whole_number(value)) for value in liens]
+    if any(c is None for c in known):
+        errors["liens"] = "Liens : choisissez des candidats de la session."
+    if errors:
+        raise InvalidForm(errors)
+    known = sorted({c.id: c for c in known}.values(), key=lambda c: c.id)
+    with db.atomic():
+        MembreJury.update(declaration_le=date).where(MembreJury.id == membre.id).execute()
+        LienJury.delete().where(LienJury.membre == membre).execute()
+        for candidat in known:
+            LienJury.create(membre=membre, candidat=candidat)
+        journal.record(user, membre.session_id, "declaration", "",
+                       f"{membre.jure.label} : déclaration " + (f"signée le {date:%d/%m/%Y}" if date else "non signée")
+                       + (f" ; connaît {', '.join(c.label for c in known)}" if known else " ; aucun lien déclaré"))
+    return MembreJury.get_by_id(membre.id)
+
+
+def set_intervenant(user, session, form):
+    """Name the session's surveillant or comédien; an empty name removes them."""
+    role = (form.get("role") or "").strip()
+    if role not in INTERVENANT_ROLES:
+        raise InvalidForm({"role": "Rôle : surveillant ou comédien."})
+    errors = {}
+    nom = _collect(errors, "nom", lambda: clean_field("display_name", form.get("nom"), field="nom"))
+    email = (form.get("email") or "").strip()
+    email = _collect(errors, "email", lambda: clean_email(email)) if email else ""
+    if errors:
+        raise InvalidForm(errors)
+    with db.atomic():
+        current = Intervenant.get_or_none((Intervenant.session == session) & (Intervenant.role == role))
+        before = f"{current.nom} {current.email}".strip() if current else ""
+        if current:
+            current.delete_instance()
+        if nom:
+            Intervenant.create(session=session, role=role, nom=nom, email=email)
+        journal.record(user, session, role, before, f"{nom} {email}".strip())
+
+
+def jury_json(session):
+    """The jury as the session's JSON export gives it, each juror with habilitations, declaration, links."""
+    membres = list(MembreJury.select(MembreJury, Jure).join(Jure).where(MembreJury.session == session)
+                   .order_by(Jure.nom, Jure.prenom))
+    jures = {j.id: j for j in Jure.with_habilitations(
+        Jure.select(Jure, Centre).join(Centre).where(Jure.id.in_([m.jure_id for m in membres])))}
+    liens = {}
+    for lien in LienJury.select().where(LienJury.membre.in_([m.id for m in membres])):
+        liens.setdefault(lien.membre_id, []).append(lien.candidat_id)
+    return [{**juror_json(jures[m.jure_id]), "declaration_le": _iso(m.declaration_le),
+             "liens": sorted(liens.get(m.id, []))} for m in membres]
+
+
+def intervenants_json(session):
+    found = {i.role: {"nom": i.nom, "email": i.email} for i in session.intervenants}
+    return {role: found.get(role) for role in INTERVENANT_ROLES}

@@ -42,6 +42,10 @@ AUDIT_FIELD_LABELS = {
     "candidat": "candidat",
     "convocation": "convocation",
     "epreuve": "épreuve",
+    "jury": "jury",
+    "declaration": "déclaration du juré",
+    "surveillant": "surveillant",
+    "comedien": "comédien",
 }
 
 # The text fields of the forms: label and maximum length, read by the checks and the templates.

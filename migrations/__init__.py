@@ -167,6 +167,53 @@ def _candidates_and_epreuves(database, migrator):
         database.create_tables([Candidat, Epreuve])
 
 
+def _jury(database, migrator):
+    """The jury of a session (jurors of the directory, their declarations and links) and its
+    surveillant and comédien."""
+
+    class ExamSession(Model):  # the existing tables, as the new ones refer to them
+        class Meta:
+            table_name = "examsession"
+
+    class Jure(Model):
+        class Meta:
+            table_name = "jure"
+
+    class Candidat(Model):
+        class Meta:
+            table_name = "candidat"
+
+    class MembreJury(Model):  # as released in version 8
+        session = ForeignKeyField(ExamSession, on_delete="CASCADE")
+        jure = ForeignKeyField(Jure, on_delete="RESTRICT")
+        declaration_le = DateField(null=True)
+
+        class Meta:
+            table_name = "membrejury"
+            indexes = ((("session", "jure"), True),)
+
+    class LienJury(Model):
+        membre = ForeignKeyField(MembreJury, on_delete="CASCADE")
+        candidat = ForeignKeyField(Candidat, on_delete="CASCADE")
+
+        class Meta:
+            table_name = "lienjury"
+            indexes = ((("membre", "candidat"), True),)
+
+    class Intervenant(Model):
+        session = ForeignKeyField(ExamSession, on_delete="CASCADE")
+        role = CharField(max_length=20)
+        nom = CharField(max_length=200)
+        email = CharField(max_length=254, default="")
+
+        class Meta:
+            table_name = "intervenant"
+            indexes = ((("session", "role"), True),)
+
+    with database.bind_ctx([ExamSession, Jure, Candidat, MembreJury, LienJury, Intervenant]):
+        database.create_tables([MembreJury, LienJury, Intervenant])
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -175,6 +222,7 @@ MIGRATIONS = (
     Migration(5, "Mots de passe erronés comptés dans la base (limitation des tentatives)", _login_failures),
     Migration(6, "Annuaire des jurés du centre et leurs habilitations", _jurors),
     Migration(7, "Candidats de la session et planning des épreuves", _candidates_and_epreuves),
+    Migration(8, "Jury de la session, déclarations et liens ; surveillant et comédien", _jury),
 )
 LATEST = MIGRATIONS[-1].version
 

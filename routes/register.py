@@ -1,9 +1,10 @@
-"""The register: the centre's directory of jurors (/jures), a session's candidates and épreuves."""
+"""The register: the centre's directory of jurors (/jures), a session's jury, candidates and épreuves."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from domain import access, register
-from models import Candidat, Centre, Epreuve, Jure
+from domain.inputs import whole_number
+from models import Candidat, Centre, Epreuve, Jure, LienJury, MembreJury
 from routes import editable_session, user, visible_session
 
 bp = Blueprint("register", __name__)
@@ -245,3 +246,74 @@ def remove_epreuve(epreuve_id):
     register.remove_epreuve(user(), epreuve)
     flash("Épreuve retirée du planning.", "success")
     return redirect(url_for("register.epreuves", session_id=session.id))
+
+
+# --- The jury of a session ------------------------------------------------------------------------------
+
+def _render_jury(session, errors=None, status=200, form=None):
+    membres = list(MembreJury.select(MembreJury, Jure).join(Jure).where(MembreJury.session == session)
+                   .order_by(Jure.nom, Jure.prenom))
+    jures = {j.id: j for j in Jure.with_habilitations(Jure.select().where(Jure.centre == session.centre_id))}
+    liens = {}
+    for lien in LienJury.select().join(MembreJury).where(MembreJury.session == session):
+        liens.setdefault(lien.membre_id, set()).add(lien.candidat_id)
+    seated = {m.jure_id for m in membres}
+    intervenants = {i.role: i for i in session.intervenants}
+    return _session_page(
+        session, "register/jury.html", status, membres=membres, jures=jures, liens=liens,
+        available=[j for j in jures.values() if j.active and j.id not in seated],
+        candidats=list(session.candidats.order_by(Candidat.nom, Candidat.prenom, Candidat.id)),
+        intervenants=intervenants, roles=register.INTERVENANT_ROLES, errors=errors or {}, form=form or {})
+
+
+@bp.get("/sessions/<int:session_id>/jury")
+def jury(session_id):
+    return _render_jury(visible_session(session_id))
+
+
+def _jury_change(session, change, done):
+    try:
+        change()
+    except register.InvalidForm as exc:
+        return _render_jury(session, exc.errors, 422, form=request.form)
+    flash(done, "success")
+    return redirect(url_for("register.jury", session_id=session.id))
+
+
+@bp.post("/sessions/<int:session_id>/jury")
+def add_to_jury(session_id):
+    session = editable_session(session_id)
+    jure_id = whole_number(request.form.get("jure_id", ""))
+    return _jury_change(session, lambda: register.add_to_jury(user(), session, jure_id), "Juré ajouté au jury.")
+
+
+def _membre(session, jure_id):
+    membre = (MembreJury.select(MembreJury, Jure).join(Jure)
+              .where((MembreJury.session == session) & (MembreJury.jure == jure_id)).first())
+    if membre is None:
+        abort(404)
+    return membre
+
+
+@bp.post("/sessions/<int:session_id>/jury/<int:jure_id>/remove")
+def remove_from_jury(session_id, jure_id):
+    session = editable_session(session_id)
+    register.remove_from_jury(user(), _membre(session, jure_id))
+    flash("Juré retiré du jury.", "success")
+    return redirect(url_for("register.jury", session_id=session.id))
+
+
+@bp.post("/sessions/<int:session_id>/jury/<int:jure_id>/declaration")
+def record_declaration(session_id, jure_id):
+    session = editable_session(session_id)
+    membre = _membre(session, jure_id)
+    return _jury_change(session, lambda: register.record_declaration(
+        user(), membre, request.form.get("declaration_le", ""), request.form.getlist("liens")),
+        f"Déclaration de {membre.jure.label} enregistrée.")
+
+
+@bp.post("/sessions/<int:session_id>/intervenants")
+def set_intervenant(session_id):
+    session = editable_session(session_id)
+    return _jury_change(session, lambda: register.set_intervenant(user(), session, request.form),
+                        "Intervenant enregistré.")

@@ -93,6 +93,13 @@ MATRIX = {
     "register.epreuves": ("GET", "/sessions/{s}/epreuves", None, (ANON, 200, 200, 404, 200)),
     "register.add_epreuve": ("POST", "/sessions/{s}/epreuves", EPREUVE, (ANON, 403, 302, 404, 302)),
     "register.remove_epreuve": ("POST", "/epreuves/{e}/remove", {}, (ANON, 403, 302, 404, 302)),
+    "register.jury": ("GET", "/sessions/{s}/jury", None, (ANON, 200, 200, 404, 200)),
+    "register.add_to_jury": ("POST", "/sessions/{s}/jury", {"jure_id": "{j}"}, (ANON, 403, 302, 404, 302)),
+    "register.record_declaration": ("POST", "/sessions/{s}/jury/{j}/declaration", {"declaration_le": "2027-03-15"},
+                                    (ANON, 403, 302, 404, 302)),
+    "register.remove_from_jury": ("POST", "/sessions/{s}/jury/{j}/remove", {}, (ANON, 403, 302, 404, 302)),
+    "register.set_intervenant": ("POST", "/sessions/{s}/intervenants", {"role": "surveillant", "nom": "Marc Veille"},
+                                 (ANON, 403, 302, 404, 302)),
     "static": ("GET", "/static/css/jalon.css", None, (200, 200, 200, 200, 200)),
 }
 
@@ -129,6 +136,7 @@ def test_each_visitor_gets_the_expected_answer(tmp_path, visitor):
     wrong = []
     # Logging out last, so that every other route is tried while logged in.
     for endpoint, (method, url, data, expected) in sorted(MATRIX.items(), key=lambda e: e[0] == "auth.logout"):
+        data = {k: v.format(**ids) if isinstance(v, str) else v for k, v in data.items()} if data else data
         response = client.open(url.format(**ids), method=method, data=data)
         response.close()
         if response.status_code != expected[column]:
@@ -144,3 +152,4 @@ def test_each_visitor_gets_the_expected_answer(tmp_path, visitor):
             assert (jure.active, jure.habilitations.count()) == (True, 0)
             assert models.AdminEvent.select().where(models.AdminEvent.centre == session.centre).count() == 0
             assert (models.Candidat.select().count(), models.Epreuve.select().count()) == (1, 1)
+            assert (models.MembreJury.select().count(), models.Intervenant.select().count()) == (0, 0)

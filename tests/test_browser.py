@@ -312,7 +312,7 @@ def test_no_accessibility_violations_on_any_page(open_page, server):
     for path in ("/", f"/sessions/{sid}", f"/sessions/{sid}/jour-j", f"/sessions/{sid}/history",
                  "/sessions/new", f"/sessions/{sid}/edit", "/account", "/admin", "/admin/users",
                  "/admin/centres", "/admin/guides", "/admin/journal", "/jures", f"/sessions/{sid}/candidats",
-                 f"/sessions/{sid}/epreuves"):
+                 f"/sessions/{sid}/epreuves", f"/sessions/{sid}/jury"):
         admin.goto(path)
         problems[path] = axe_violations(admin)
     admin.goto("/sessions/new")

@@ -265,7 +265,7 @@ def test_logins_answer_within_a_second_while_three_large_pdfs_are_made(tmp_path)
             assert response.status_code == 200
             finished.append(time.monotonic())
 
-        threads = [threading.Thread(target=download, args=pair) for pair in zip(readers, session_ids)]
+        threads = [threading.Thread(target=download, args=pair) for pair in zip(readers, session_ids, strict=True)]
         for thread in threads:
             thread.start()
         while not finished:  # logins until the first PDF is ready: all three are being made meanwhile

@@ -175,7 +175,7 @@ BOUNDARIES = [TODAY + dt.timedelta(days=d) for d in (-400, -1, 0, 1, REMINDER_WI
 def test_late_and_coming_agree_in_python_and_in_the_database_on_every_boundary(db, state):
     session = create_session()
     items = session.ordered_items()[:len(BOUNDARIES) + 1]
-    for item, due_on in zip(items, [*BOUNDARIES, None]):
+    for item, due_on in zip(items, [*BOUNDARIES, None], strict=True):
         models.ChecklistItem.update(due_on=due_on, state=state, done_on=TODAY if state == "done" else None).where(
             models.ChecklistItem.id == item.id).execute()
     ids = [item.id for item in items]

@@ -17,7 +17,7 @@ FRENCH_MARKERS = ("row-error", "field-error", "form-error", "flash--error", "Req
                   "Accès refusé", "Action impossible", "Envoi trop volumineux", "Adresse e-mail ou mot de passe")
 ENGLISH = ("Traceback", "Bad Request", "Not Found", "Method Not Allowed", "Internal Server Error")
 TABLES = ("centre", "site", "user", "guideversion", "examsession", "checklistitem", "auditevent", "adminevent",
-          "jure", "habilitation", "candidat", "epreuve")
+          "jure", "habilitation", "candidat", "epreuve", "membrejury", "lienjury", "intervenant")
 
 NASTY = st.sampled_from([
     "", " ", "\x00", "a\x00b", "\x1b[31m", "\u202e", "<script>alert(1)</script>", "' OR 1=1 --", "${7*7}",
@@ -201,6 +201,25 @@ def test_register_forms(world, endpoint, target, fields, email):
            "candidat": f"/candidats/{resolve(ids, 'candidat', target)}",
            "convocation": f"/candidats/{resolve(ids, 'candidat', target)}/convocation",
            "epreuves": f"/sessions/{resolve(ids, 'session', target)}/epreuves"}[endpoint]
+    check(world, email, url, fields)
+
+
+JURY_FORM = st.fixed_dictionaries({}, optional={
+    "jure_id": st.one_of(ID.map(str), TEXT), "declaration_le": maybe("2027-03-15", DATES),
+    "liens": st.lists(st.one_of(ID.map(str), TEXT), max_size=3), "role": maybe("surveillant", TEXT),
+    "nom": maybe("Marc Veille", TEXT), "email": maybe("marc@a.fr", TEXT),
+})
+
+
+@SETTINGS
+@given(endpoint=st.sampled_from(["jury", "declaration", "intervenants"]), target=ID, jure=ID, fields=JURY_FORM,
+       email=st.sampled_from(["resp@a.fr", "admin@test.fr"]))
+def test_jury_forms(world, endpoint, target, jure, fields, email):
+    ids = world[2]
+    session = resolve(ids, "session", target)
+    url = {"jury": f"/sessions/{session}/jury",
+           "declaration": f"/sessions/{session}/jury/{resolve(ids, 'jure', jure)}/declaration",
+           "intervenants": f"/sessions/{session}/intervenants"}[endpoint]
     check(world, email, url, fields)
 
 

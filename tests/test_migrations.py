@@ -19,9 +19,13 @@ def schema(database):
 
 
 def drop_all_tables(database):
-    cascade = " CASCADE" if isinstance(database, peewee.PostgresqlDatabase) else ""
+    postgres = isinstance(database, peewee.PostgresqlDatabase)
+    if not postgres:  # SQLite checks foreign keys while dropping: tables go in any order here
+        database.execute_sql("PRAGMA foreign_keys = OFF")
     for table in ["schemaversion", *database.get_tables()]:
-        database.execute_sql(f'DROP TABLE IF EXISTS "{table}"{cascade}')
+        database.execute_sql(f'DROP TABLE IF EXISTS "{table}"' + (" CASCADE" if postgres else ""))
+    if not postgres:
+        database.execute_sql("PRAGMA foreign_keys = ON")
 
 
 def _baseline_database(tmp_path):

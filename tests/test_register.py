@@ -173,3 +173,62 @@ def test_the_schedule_of_the_epreuves(client, auth, session):
     assert client.post(f"/epreuves/{epreuve.id}/remove").status_code == 302
     assert models.Epreuve.select().count() == 0
     assert "Retirée du planning" in text_of(client.get(f"/sessions/{session.id}/history"))
+
+
+# --- The jury of a session --------------------------------------------------------------------------
+
+def seat(client, session, jure):
+    return client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(jure.id)})
+
+
+def test_a_jury_is_made_from_the_directory_with_declarations_links_and_staff(client, auth, session):
+    auth.login()
+    client.post("/jures", data=JUROR)
+    jure = models.Jure.get()
+    client.post(f"/sessions/{session.id}/candidats", data=CANDIDATE)
+    client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "nom": "Bernard", "prenom": "Luc"})
+    martin, bernard = models.Candidat.select().order_by(models.Candidat.id)
+    assert seat(client, session, jure).status_code == 302
+    twice = seat(client, session, jure)
+    assert twice.status_code == 422 and "fait déjà partie du jury" in text_of(twice)
+    response = client.post(f"/sessions/{session.id}/jury/{jure.id}/declaration",
+                           data={"declaration_le": "2027-03-15", "liens": [str(martin.id)]})
+    assert response.status_code == 302
+    client.post(f"/sessions/{session.id}/intervenants", data={"role": "surveillant", "nom": "Marc Veille",
+                                                              "email": "marc@centre-a.fr"})
+    data = client.get(f"/sessions/{session.id}.json").get_json()
+    assert [(j["nom"], j["declaration_le"], j["liens"], [h["sigle"] for h in j["habilitations"]])
+            for j in data["jury"]] == [("Durand", "2027-03-15", [martin.id], ["DWWM"])]
+    assert data["surveillant"] == {"nom": "Marc Veille", "email": "marc@centre-a.fr"} and data["comedien"] is None
+    page = text_of(client.get(f"/sessions/{session.id}/jury"))
+    assert "signée le 15/03/2027 ; connaît Martin Léa" in page
+    client.post(f"/sessions/{session.id}/intervenants", data={"role": "surveillant", "nom": ""})
+    assert client.get(f"/sessions/{session.id}.json").get_json()["surveillant"] is None
+    assert client.post(f"/sessions/{session.id}/jury/{jure.id}/remove").status_code == 302
+    assert models.MembreJury.select().count() == 0 and models.LienJury.select().count() == 0
+    history = text_of(client.get(f"/sessions/{session.id}/history"))
+    assert "Paul Durand ajouté(e) au jury" in history and "connaît Martin Léa" in history
+    assert "Paul Durand retiré(e) du jury" in history
+
+
+def test_the_jury_takes_only_active_jurors_of_the_centre_and_links_only_its_candidates(client, auth, session,
+                                                                                      other_session):
+    auth.login()
+    client.post("/jures", data=JUROR)
+    jure = models.Jure.get()
+    stranger = models.Jure.create(centre=other_session.centre, nom="Martin", prenom="Anne", email="anne@b.fr")
+    foreign = models.Candidat.create(session=other_session, nom="Autre", prenom="Centre", parcours="formation",
+                                     date_naissance=dt.date(2001, 1, 1))
+    for jure_id in (str(stranger.id), "", "abc", "99999"):
+        response = client.post(f"/sessions/{session.id}/jury", data={"jure_id": jure_id})
+        assert response.status_code == 422 and "choisissez un juré actif de l'annuaire du centre" in text_of(response)
+    client.post(f"/jures/{jure.id}/deactivate")
+    assert seat(client, session, jure).status_code == 422
+    client.post(f"/jures/{jure.id}/activate")
+    seat(client, session, jure)
+    response = client.post(f"/sessions/{session.id}/jury/{jure.id}/declaration",
+                           data={"membre": str(jure.id), "declaration_le": "2027-03-15", "liens": [str(foreign.id)]})
+    assert response.status_code == 422 and "choisissez des candidats de la session" in text_of(response)
+    assert 'value="2027-03-15"' in response.get_data(as_text=True)  # the date typed is kept
+    assert models.MembreJury.get().declaration_le is None and models.LienJury.select().count() == 0
+    assert client.post(f"/sessions/{session.id}/jury/{stranger.id}/declaration").status_code == 404
