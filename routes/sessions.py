@@ -5,7 +5,7 @@ from peewee import JOIN
 
 from documents.json_export import session_export
 from documents.timeline import timeline
-from domain import access, dashboard, sessions
+from domain import access, dashboard, register, sessions
 from domain.progress import SessionProgress
 from domain.sessions import SessionForm
 from models import AuditEvent, Centre, Site, User
@@ -110,7 +110,7 @@ def render_checklist(session, focus=None, status=200):
         "sessions/show.html", session=session, tableaux=sessions.tableaux(items),
         progress=SessionProgress.of(items, today()), can_edit=access.can_edit(current_user, session),
         today=today(), focus=focus, timeline=timeline(items, session.date_debut, today()),
-        retention_until=sessions.retention_until(session, items),
+        retention_until=sessions.retention_until(session, items), counts=register.candidate_counts(session),
     ), status
 
 

@@ -232,3 +232,20 @@ def test_the_jury_takes_only_active_jurors_of_the_centre_and_links_only_its_cand
     assert 'value="2027-03-15"' in response.get_data(as_text=True)  # the date typed is kept
     assert models.MembreJury.get().declaration_le is None and models.LienJury.select().count() == 0
     assert client.post(f"/sessions/{session.id}/jury/{stranger.id}/declaration").status_code == 404
+
+
+def test_the_header_shows_the_registers_counts_and_says_when_they_differ(client, auth, session):
+    auth.login()
+    assert "10 en formation, 2 en VAE" in text_of(client.get(f"/sessions/{session.id}"))  # as typed: no register yet
+    client.post(f"/sessions/{session.id}/candidats", data=CANDIDATE)
+    page = text_of(client.get(f"/sessions/{session.id}"))
+    assert "0 en formation, 1 en VAE (registre)" in page
+    assert "L'en-tête indique 10 en formation et 2 en VAE" in page
+    for n in range(9):
+        client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "parcours": "formation",
+                                                                "recevabilite_valide_jusqu_au": "", "nom": f"N{n}"})
+    client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "parcours": "formation",
+                                                            "recevabilite_valide_jusqu_au": ""})
+    client.post(f"/sessions/{session.id}/candidats", data=CANDIDATE)
+    page = text_of(client.get(f"/sessions/{session.id}"))
+    assert "10 en formation, 2 en VAE (registre)" in page and "L'en-tête indique" not in page
