@@ -12,7 +12,10 @@ Personal data (RGPD): only the fields the guide's checks and documents need are 
 name, e-mail, an optional telephone, the training date, the habilitations; for a candidate: name,
 birth date, e-mail, postal address, parcours, VAE recevabilité, convocation); no free-text notes.
 """
+import csv
+import io
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from peewee import fn
@@ -264,6 +267,89 @@ def candidate_counts(session):
     counts = dict(Candidat.select(Candidat.parcours, fn.COUNT(Candidat.id)).where(Candidat.session == session)
                   .group_by(Candidat.parcours).tuples())
     return CandidateCounts(counts.get("formation", 0), counts.get("vae", 0), session.nb_formation, session.nb_vae)
+
+
+# --- Importing candidates from a spreadsheet (CSV as Excel and LibreOffice write it in France) --------
+
+IMPORT_MAX_LINES = 2000
+IMPORT_COLUMNS = (*CANDIDATE_FIELDS, *CONVOCATION_FIELDS)
+REQUIRED_COLUMNS = ("nom", "prenom", "date_naissance", "parcours")
+
+
+class InvalidImport(DomainError):
+    """A refused file: every problem, each naming its line and column; nothing was imported."""
+
+    def __init__(self, problems):
+        super().__init__(f"Fichier refusé, aucun candidat importé : {len(problems)} problème(s).", "fichier")
+        self.problems = problems
+
+
+def _normalized(text):
+    """A column name or a code as typed in a spreadsheet, normalised: « Date de naissance » →
+    date_naissance, « Prénom » → prenom, « Main propre » → main_propre (accents, case, spaces and
+    hyphens do not matter)."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().strip().lower()
+    plain = re.sub(r"[\s\-'’]+", "_", plain)
+    return COLUMN_ALIASES.get(plain, plain)
+
+
+# Headings a spreadsheet may use for the form's fields.
+COLUMN_ALIASES = {"date_de_naissance": "date_naissance", "e_mail": "email", "courriel": "email",
+                  "adresse_postale": "adresse", "recevabilite": "recevabilite_valide_jusqu_au",
+                  "convocation_envoyee_le": "envoyee_le", "mode_de_convocation": "mode"}
+
+
+def _decode(content):
+    """UTF-8 (with or without BOM), else Windows-1252: what French spreadsheets save."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("cp1252", errors="replace")
+
+
+def read_candidates_file(content):
+    """The candidates of a CSV file (`;` separated, one header line), checked line by line:
+    [(candidate values, convocation values or None)], or InvalidImport listing every problem."""
+    lines = list(csv.reader(io.StringIO(_decode(content), newline=""), delimiter=";"))
+    lines = [line for line in lines if any(cell.strip() for cell in line)]
+    if not lines:
+        raise InvalidImport(["le fichier est vide"])
+    header = [_normalized(name) for name in lines[0]]
+    problems = [f"colonne « {raw.strip()} » inconnue (colonnes possibles : {', '.join(IMPORT_COLUMNS)})"
+                for raw, name in zip(lines[0], header, strict=True) if name not in IMPORT_COLUMNS]
+    problems += [f"colonne « {name} » manquante" for name in REQUIRED_COLUMNS if name not in header]
+    if len(lines) - 1 > IMPORT_MAX_LINES:
+        problems.append(f"{len(lines) - 1} lignes pour {IMPORT_MAX_LINES} au plus")
+    if problems:
+        raise InvalidImport(problems)
+    rows = []
+    for number, line in enumerate(lines[1:], start=2):
+        if len(line) > len(header):
+            problems.append(f"ligne {number} : {len(line)} cellules pour {len(header)} colonnes")
+            continue
+        form = dict(zip(header, (cell.strip() for cell in line), strict=False))
+        form["parcours"] = form.get("parcours", "").lower()
+        form["mode"] = _normalized(form.get("mode", "")) if form.get("mode") else ""
+        try:
+            candidate = clean_candidate(form)
+            convocation = clean_convocation(form) if form.get("envoyee_le") or form.get("mode") else None
+        except InvalidForm as exc:
+            problems += [f"ligne {number}, colonne « {column} » : {message}" for column, message in exc.errors.items()]
+            continue
+        rows.append((candidate, convocation))
+    if problems:
+        raise InvalidImport(problems)
+    return rows
+
+
+def import_candidates(user, session, content, filename):
+    """All the candidates of the file, or none (InvalidImport) — in one transaction."""
+    rows = read_candidates_file(content)
+    with db.atomic():
+        for candidate, convocation in rows:
+            Candidat.create(session=session, **candidate, **(convocation or {}))
+        journal.record(user, session, "candidat", "", f"Import de {len(rows)} candidat(s) depuis {filename}")
+    return len(rows)
 
 
 # --- The schedule of the épreuves -----------------------------------------------------------------

@@ -1,6 +1,7 @@
 """The register: the centre's directory of jurors (/jures), a session's jury, candidates and épreuves."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from werkzeug.utils import secure_filename
 
 from domain import access, register
 from domain.inputs import whole_number
@@ -138,10 +139,11 @@ def _session_page(session, template, status=200, **context):
                            **context), status
 
 
-def _render_candidates(session, form=None, errors=None, status=200):
+def _render_candidates(session, form=None, errors=None, status=200, import_problems=()):
     return _session_page(session, "register/candidats.html", status,
                          candidats=list(session.candidats.order_by(Candidat.nom, Candidat.prenom, Candidat.id)),
-                         form=form or {"parcours": "formation"}, errors=errors or {})
+                         form=form or {"parcours": "formation"}, errors=errors or {}, import_problems=import_problems,
+                         import_columns=register.IMPORT_COLUMNS)
 
 
 @bp.get("/sessions/<int:session_id>/candidats")
@@ -166,6 +168,20 @@ def _add_to_session(session_id, fields, add, render, page, done):
 def add_candidate(session_id):
     return _add_to_session(session_id, register.CANDIDATE_FIELDS, register.add_candidate, _render_candidates,
                            "register.candidates", lambda c: f"{c.label} ajouté(e) aux candidats de la session.")
+
+
+@bp.post("/sessions/<int:session_id>/candidats/import")
+def import_candidates(session_id):
+    session = editable_session(session_id)
+    upload = request.files.get("fichier")
+    if upload is None or not upload.filename:
+        return _render_candidates(session, import_problems=["choisissez un fichier CSV"], status=422)
+    try:
+        count = register.import_candidates(user(), session, upload.read(), secure_filename(upload.filename) or "fichier")
+    except register.InvalidImport as exc:
+        return _render_candidates(session, import_problems=exc.problems, status=422)
+    flash(f"{count} candidat(s) importé(s).", "success")
+    return redirect(url_for("register.candidates", session_id=session.id))
 
 
 def _candidate(candidat_id, edit=False):

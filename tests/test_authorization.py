@@ -84,6 +84,7 @@ MATRIX = {
                                   (ANON, 403, 302, 404, 302)),
     "register.candidates": ("GET", "/sessions/{s}/candidats", None, (ANON, 200, 200, 404, 200)),
     "register.add_candidate": ("POST", "/sessions/{s}/candidats", CANDIDATE, (ANON, 403, 302, 404, 302)),
+    "register.import_candidates": ("POST", "/sessions/{s}/candidats/import", {}, (ANON, 403, 422, 404, 422)),
     "register.candidate": ("GET", "/candidats/{k}", None, (ANON, 200, 200, 404, 200)),
     "register.update_candidate": ("POST", "/candidats/{k}", CANDIDATE, (ANON, 403, 302, 404, 302)),
     "register.record_convocation": ("POST", "/candidats/{k}/convocation",

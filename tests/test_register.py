@@ -1,5 +1,6 @@
 """The register, first part: the centre's directory of jurors and their habilitations."""
 import datetime as dt
+import io
 
 import pytest
 
@@ -249,3 +250,53 @@ def test_the_header_shows_the_registers_counts_and_says_when_they_differ(client,
     client.post(f"/sessions/{session.id}/candidats", data=CANDIDATE)
     page = text_of(client.get(f"/sessions/{session.id}"))
     assert "10 en formation, 2 en VAE (registre)" in page and "L'en-tête indique" not in page
+
+
+# --- Importing candidates from a spreadsheet --------------------------------------------------------
+
+HEADER_LINE = "Nom;Prénom;Date de naissance;E-mail;Adresse;Parcours;Recevabilité;Envoyée le;Mode;Référence"
+
+
+def upload(client, session, text, encoding="utf-8", name="candidats.csv"):
+    return client.post(f"/sessions/{session.id}/candidats/import", content_type="multipart/form-data",
+                       data={"fichier": (io.BytesIO(text.encode(encoding)), name)})
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_a_spreadsheet_of_candidates_is_imported_whatever_its_encoding(client, auth, session, encoding):
+    auth.login()
+    text = "\r\n".join([HEADER_LINE,
+                        "Martin;Léa;02/04/1998;lea@mail.fr;12 rue des Lilas 69007 Lyon;VAE;30/09/2027;10/02/2027;LRAR;1A 23",
+                        "Bernard;Luc;15/11/2001;;;formation;;;;", ""])
+    response = upload(client, session, text, encoding)
+    assert response.status_code == 302
+    martin, bernard = models.Candidat.select().order_by(models.Candidat.nom.desc())
+    assert (martin.prenom, martin.date_naissance, martin.parcours, martin.convocation_mode) == (
+        "Léa", dt.date(1998, 4, 2), "vae", "lrar")
+    assert (bernard.parcours, bernard.convocation_envoyee_le) == ("formation", None)
+    assert "Import de 2 candidat(s) depuis candidats.csv" in text_of(client.get(f"/sessions/{session.id}/history"))
+
+
+def test_one_bad_line_imports_nothing_and_every_problem_is_named(client, auth, session):
+    auth.login()
+    text = "\n".join([HEADER_LINE, "Martin;Léa;31/02/1998;;;VAE;;;;", "Bernard;Luc;15/11/2001;;;stage;;;;",
+                      ";Anne;15/11/2001;;;formation;;;;", "Petit;Jean;01/01/2000;;;formation;;;;"])
+    response = upload(client, session, text)
+    assert response.status_code == 422
+    page = text_of(response)
+    for words in ("aucun candidat importé", "ligne 2, colonne « date_naissance »", "n'existe pas",
+                  "ligne 3, colonne « parcours »", "ligne 4, colonne « nom »"):
+        assert words in page
+    assert models.Candidat.select().count() == 0
+
+
+@pytest.mark.parametrize("text, message", [
+    ("Nom;Prénom;Âge\nMartin;Léa;25", "colonne « Âge » inconnue"),
+    ("Nom;Prénom\nMartin;Léa", "colonne « date_naissance » manquante"),
+    ("", "le fichier est vide"),
+])
+def test_a_file_without_the_right_columns_is_refused(client, auth, session, text, message):
+    auth.login()
+    response = upload(client, session, text)
+    assert response.status_code == 422 and message in text_of(response)
+    assert models.Candidat.select().count() == 0
