@@ -315,6 +315,7 @@ def read_candidates_file(content):
     if not lines:
         raise InvalidImport(["le fichier est vide"])
     header = [_normalized(name) for name in lines[0]]
+    headings = {name: raw.strip() for raw, name in zip(lines[0], header, strict=True)}  # as the file names them
     problems = [f"colonne « {raw.strip()} » inconnue (colonnes possibles : {', '.join(IMPORT_COLUMNS)})"
                 for raw, name in zip(lines[0], header, strict=True) if name not in IMPORT_COLUMNS]
     problems += [f"colonne « {name} » manquante" for name in REQUIRED_COLUMNS if name not in header]
@@ -334,7 +335,8 @@ def read_candidates_file(content):
             candidate = clean_candidate(form)
             convocation = clean_convocation(form) if form.get("envoyee_le") or form.get("mode") else None
         except InvalidForm as exc:
-            problems += [f"ligne {number}, colonne « {column} » : {message}" for column, message in exc.errors.items()]
+            problems += [f"ligne {number}, colonne « {headings.get(column, column)} » : {message}"
+                         for column, message in exc.errors.items()]
             continue
         rows.append((candidate, convocation))
     if problems:

@@ -284,8 +284,8 @@ def test_one_bad_line_imports_nothing_and_every_problem_is_named(client, auth, s
     response = upload(client, session, text)
     assert response.status_code == 422
     page = text_of(response)
-    for words in ("aucun candidat importé", "ligne 2, colonne « date_naissance »", "n'existe pas",
-                  "ligne 3, colonne « parcours »", "ligne 4, colonne « nom »"):
+    for words in ("aucun candidat importé", "ligne 2, colonne « Date de naissance »", "n'existe pas",
+                  "ligne 3, colonne « Parcours »", "ligne 4, colonne « Nom »"):
         assert words in page
     assert models.Candidat.select().count() == 0
 
