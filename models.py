@@ -327,6 +327,11 @@ class Candidat(BaseModel):
     def label(self):
         return f"{self.nom} {self.prenom}"
 
+    @classmethod
+    def of_session(cls, session):
+        """The session's candidates in name order."""
+        return cls.select().where(cls.session == session).order_by(cls.nom, cls.prenom, cls.id)
+
 
 class Epreuve(BaseModel):
     """An épreuve of the session's schedule: what, when, where."""
@@ -337,6 +342,11 @@ class Epreuve(BaseModel):
     heure_debut = CharField(max_length=5)  # HH:MM
     heure_fin = CharField(max_length=5)
     lieu = CharField(max_length=200)
+
+    @classmethod
+    def of_session(cls, session):
+        """The session's épreuves in time order."""
+        return cls.select().where(cls.session == session).order_by(cls.date, cls.heure_debut, cls.id)
 
 
 class MembreJury(BaseModel):

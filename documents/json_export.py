@@ -42,7 +42,6 @@ def session_export(session, items, today):
     ]
     # "phases" is the export's published key for the guide's tableaux.
     return {"session": header, "phases": tableaux,
-            "candidats": [register.candidate_json(c) for c in session.candidats.order_by(Candidat.nom, Candidat.id)],
-            "epreuves": [register.epreuve_json(e) for e in
-                         session.epreuves.order_by(Epreuve.date, Epreuve.heure_debut, Epreuve.id)],
+            "candidats": [register.candidate_json(c) for c in Candidat.of_session(session)],
+            "epreuves": [register.epreuve_json(e) for e in Epreuve.of_session(session)],
             "jury": register.jury_json(session), **register.intervenants_json(session)}

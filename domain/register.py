@@ -477,17 +477,26 @@ def set_intervenant(user, session, form):
         journal.record(user, session, role, before, f"{nom} {email}".strip())
 
 
-def jury_json(session):
-    """The jury as the session's JSON export gives it, each juror with habilitations, declaration, links."""
+def jury_members(session):
+    """The session's jury in name order, each member with its juror and `known`: the ids of the
+    candidates they know (two queries)."""
     membres = list(MembreJury.select(MembreJury, Jure).join(Jure).where(MembreJury.session == session)
                    .order_by(Jure.nom, Jure.prenom))
+    known = {}
+    for lien in LienJury.select().join(MembreJury).where(MembreJury.session == session):
+        known.setdefault(lien.membre_id, []).append(lien.candidat_id)
+    for membre in membres:
+        membre.known = sorted(known.get(membre.id, []))
+    return membres
+
+
+def jury_json(session):
+    """The jury as the session's JSON export gives it, each juror with habilitations, declaration, links."""
+    membres = jury_members(session)
     jures = {j.id: j for j in Jure.with_habilitations(
         Jure.select(Jure, Centre).join(Centre).where(Jure.id.in_([m.jure_id for m in membres])))}
-    liens = {}
-    for lien in LienJury.select().where(LienJury.membre.in_([m.id for m in membres])):
-        liens.setdefault(lien.membre_id, []).append(lien.candidat_id)
-    return [{**juror_json(jures[m.jure_id]), "declaration_le": _iso(m.declaration_le),
-             "liens": sorted(liens.get(m.id, []))} for m in membres]
+    return [{**juror_json(jures[m.jure_id]), "declaration_le": _iso(m.declaration_le), "liens": m.known}
+            for m in membres]
 
 
 def intervenants_json(session):

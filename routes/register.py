@@ -5,7 +5,7 @@ from werkzeug.utils import secure_filename
 
 from domain import access, register
 from domain.inputs import whole_number
-from models import Candidat, Centre, Epreuve, Jure, LienJury, MembreJury
+from models import Candidat, Centre, Epreuve, Jure, MembreJury
 from routes import editable_session, user, visible_session
 
 bp = Blueprint("register", __name__)
@@ -141,7 +141,7 @@ def _session_page(session, template, status=200, **context):
 
 def _render_candidates(session, form=None, errors=None, status=200, import_problems=()):
     return _session_page(session, "register/candidats.html", status,
-                         candidats=list(session.candidats.order_by(Candidat.nom, Candidat.prenom, Candidat.id)),
+                         candidats=list(Candidat.of_session(session)),
                          form=form or {"parcours": "formation"}, errors=errors or {}, import_problems=import_problems,
                          import_columns=register.IMPORT_COLUMNS)
 
@@ -238,7 +238,7 @@ def remove_candidate(candidat_id):
 
 def _render_epreuves(session, form=None, errors=None, status=200):
     return _session_page(session, "register/epreuves.html", status,
-                         epreuves=list(session.epreuves.order_by(Epreuve.date, Epreuve.heure_debut, Epreuve.id)),
+                         epreuves=list(Epreuve.of_session(session)),
                          form=form or {}, errors=errors or {})
 
 
@@ -267,18 +267,14 @@ def remove_epreuve(epreuve_id):
 # --- The jury of a session ------------------------------------------------------------------------------
 
 def _render_jury(session, errors=None, status=200, form=None):
-    membres = list(MembreJury.select(MembreJury, Jure).join(Jure).where(MembreJury.session == session)
-                   .order_by(Jure.nom, Jure.prenom))
+    membres = register.jury_members(session)
     jures = {j.id: j for j in Jure.with_habilitations(Jure.select().where(Jure.centre == session.centre_id))}
-    liens = {}
-    for lien in LienJury.select().join(MembreJury).where(MembreJury.session == session):
-        liens.setdefault(lien.membre_id, set()).add(lien.candidat_id)
     seated = {m.jure_id for m in membres}
     intervenants = {i.role: i for i in session.intervenants}
     return _session_page(
-        session, "register/jury.html", status, membres=membres, jures=jures, liens=liens,
+        session, "register/jury.html", status, membres=membres, jures=jures,
         available=[j for j in jures.values() if j.active and j.id not in seated],
-        candidats=list(session.candidats.order_by(Candidat.nom, Candidat.prenom, Candidat.id)),
+        candidats=list(Candidat.of_session(session)),
         intervenants=intervenants, roles=register.INTERVENANT_ROLES, errors=errors or {}, form=form or {})
 
 
