@@ -108,6 +108,9 @@ class GuideVersion(BaseModel):
     label = CharField(max_length=300)
     title = CharField(max_length=300)
     imported_at = DateTimeField(default=now)
+    # The figures of the register's checks given by this edition ([checks] in its file), e.g.
+    # {"convocation_limit": {"from": "debut", "months": -1}} (migration 9).
+    checks = JSONTextField(null=True)
 
     @classmethod
     def current(cls):
@@ -144,6 +147,8 @@ class TaskText(BaseModel):
     heading = BooleanField(default=False)
     due_rule = JSONTextField(null=True)
     retention_rule = JSONTextField(null=True)
+    # A stable name for the tasks the register's checks concern (domain/checks.py), else None.
+    key = CharField(max_length=50, null=True)
 
     @property
     def text_parts(self):

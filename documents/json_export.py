@@ -1,6 +1,6 @@
-"""A whole session as JSON (« Export JSON »): its header, every task with its state, its candidates
-and its épreuves."""
-from domain import register, sessions
+"""A whole session as JSON (« Export JSON »): its header, every task with its state, its register
+(candidates, jury, surveillant and comédien, épreuves) and the guide's checks computed from it."""
+from domain import checks, register, sessions
 from domain.deadlines import status
 from models import Candidat, Epreuve, ExamSession
 
@@ -27,7 +27,7 @@ def session_export(session, items, today):
             "title": tableau.title,
             "items": [
                 {
-                    "id": item.id, "text": item.text, "underline": item.underline,
+                    "id": item.id, "key": item.key, "text": item.text, "underline": item.underline,
                     "details": item.details or [], "sub": item.sub,
                     "reglementaire": item.reglementaire, "conseil": item.conseil,
                     "state": item.state, "done_on": _iso(item.done_on),
@@ -40,8 +40,11 @@ def session_export(session, items, today):
         }
         for tableau in sessions.tableaux(items)
     ]
+    results = checks.SessionChecks.of(session, today, items)
     # "phases" is the export's published key for the guide's tableaux.
     return {"session": header, "phases": tableaux,
             "candidats": [register.candidate_json(c) for c in Candidat.of_session(session)],
             "epreuves": [register.epreuve_json(e) for e in Epreuve.of_session(session)],
-            "jury": register.jury_json(session), **register.intervenants_json(session)}
+            "jury": register.jury_json(session), **register.intervenants_json(session),
+            "controles": [{"code": c.code, "ok": c.ok, "message": c.message, "details": c.details,
+                           "items": [item.id for item in results.tasks(c)]} for c in results.checks]}

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from peewee import fn
 
-from domain import access, deadlines
+from domain import access, checks, deadlines
 from domain.inputs import whole_number
 from domain.progress import as_date, progress_by_session
 from domain.vocabulary import DASHBOARD_WINDOW_DAYS, NATURES, STAGE_LABELS
-from models import ChecklistItem, ExamSession
+from models import Candidat, ChecklistItem, Epreuve, ExamSession, MembreJury
 
 PAGE_SIZE = 20
 ACTIVE_PAGE_SIZE = 12
@@ -100,6 +100,15 @@ class Dashboard:
     late_count: int
     late_more: int
     years: list
+    failing: list  # [(session, [its failed checks])], sessions in play only
+
+    def checks_on(self, group):
+        """The failed checks of a group's session that concern one of its tasks."""
+        keys = {item.key for item in group.items if item.key}
+        for session, failed in self.failing:
+            if session.id == group.session.id:
+                return [check for check in failed if keys & set(check.keys)]
+        return []
 
 
 def build(user, filters, today):
@@ -125,4 +134,14 @@ def build(user, filters, today):
     first, last = access.visible_to(S.select(fn.MIN(S.date_debut), fn.MAX(S.date_debut)), user).tuples().get()
     years = list(range(as_date(last).year, as_date(first).year - 1, -1)) if first else []
     return Dashboard(active, past, progress, deadlines.group_tasks(soon), deadlines.group_tasks(late), late_count,
-                     late_count - len(late), years)
+                     late_count - len(late), years, failing_checks(sessions.where(in_play), today))
+
+
+def failing_checks(sessions, today):
+    """The sessions of `sessions` whose register fails a check, soonest first. Only sessions with a
+    register are read (a check with nothing to check never fails): seven queries at most."""
+    S = ExamSession
+    with_register = (Candidat.select(Candidat.session).union(MembreJury.select(MembreJury.session))
+                     .union(Epreuve.select(Epreuve.session)))
+    candidates = list(sessions.where(S.id.in_(with_register)).order_by(S.date_debut, S.id))
+    return checks.failing_sessions(candidates, today)

@@ -20,7 +20,8 @@ def import_guide(data):
 
 
 def _insert_guide(data):
-    guide = GuideVersion.create(version=data["version"], label=data["label"], title=data["title"])
+    guide = GuideVersion.create(version=data["version"], label=data["label"], title=data["title"],
+                                 checks=data.get("checks") or None)
     position = 0
     rows = []
     # The guide file calls its tables "phases" (a published file format, kept as is).
@@ -35,7 +36,7 @@ def _insert_guide(data):
                 "sub": task.get("sub", False), "heading": task.get("heading", False),
                 # A heading groups the tasks under it: it has no deadline of its own.
                 "due_rule": None if task.get("heading") else task.get("due", phase.get("due")),
-                "retention_rule": task.get("retention"),
+                "retention_rule": task.get("retention"), "key": task.get("key"),
             })
     GuideTask.insert_many(rows).execute()
     return guide

@@ -1,8 +1,9 @@
-"""Daily digests: each responsable gets the late tasks of their centre's sessions and those due
-within the reminder window. Sent by `flask --app app send-reminders` (documents/email.py writes them)."""
+"""Daily digests: each responsable gets the late tasks of their centre's sessions, those due
+within the reminder window, and the sessions in play whose register fails a check. Sent by `flask --app app send-reminders` (documents/email.py writes them)."""
 from dataclasses import dataclass
 
 from domain import deadlines
+from domain.dashboard import failing_checks
 from domain.vocabulary import REMINDER_WINDOW_DAYS
 from models import ChecklistItem, ExamSession, User
 
@@ -12,15 +13,19 @@ class Digest:
     user: User
     late: list
     soon: list
+    failing: list  # [(session, [failed checks])]
 
     @property
     def subject(self):
         late, soon = sum(len(g.items) for g in self.late), sum(len(g.items) for g in self.soon)
+        failed = sum(len(checks) for _, checks in self.failing)
         parts = []
         if late:
             parts.append(f"{late} {'tâche' if late == 1 else 'tâches'} en retard")
         if soon:
             parts.append(f"{soon} à faire sous {REMINDER_WINDOW_DAYS} jours")
+        if failed:
+            parts.append(f"{failed} {'contrôle non respecté' if failed == 1 else 'contrôles non respectés'}")
         return "Jalon : " + ", ".join(parts)
 
 
@@ -35,11 +40,14 @@ def digests(today):
                & (deadlines.late_condition(today) | deadlines.coming_condition(today, REMINDER_WINDOW_DAYS)))
         .order_by(ChecklistItem.due_on, ExamSession.date_debut, ChecklistItem.position)
     )
+    failing = failing_checks(ExamSession.select().where(
+        ExamSession.centre.in_(centre_ids) & deadlines.in_play_condition(today)), today)
     result = []
     for user in responsables:
         mine = [i for i in items if i.session.centre_id == user.centre_id]
         late = deadlines.group_tasks([i for i in mine if deadlines.is_late(i.state, i.due_on, today)])
         soon = deadlines.group_tasks([i for i in mine if not deadlines.is_late(i.state, i.due_on, today)])
-        if late or soon:
-            result.append(Digest(user, late, soon))
+        checks = [(session, failed) for session, failed in failing if session.centre_id == user.centre_id]
+        if late or soon or checks:
+            result.append(Digest(user, late, soon, checks))
     return result

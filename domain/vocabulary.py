@@ -80,6 +80,10 @@ TEXT_FIELDS = {
 PARCOURS_LABELS = {"formation": "Formation", "vae": "VAE"}
 CONVOCATION_MODES = {"main_propre": "Remise en mains propres contre décharge",
                      "lrar": "Lettre recommandée avec accusé de réception"}
+# A check of the register (domain/checks.py): its state, and the register page where it is put right.
+CHECK_STATE_LABELS = {"ok": "Contrôle respecté", "failed": "Contrôle non respecté", "pending": "Contrôle en attente"}
+CHECK_PAGE_LABELS = {"register.jury": "Voir le jury", "register.candidates": "Voir les candidats",
+                     "register.epreuves": "Voir les épreuves"}
 COUNT_FIELDS = {"nb_formation": "Nombre de candidats en formation", "nb_vae": "Nombre de candidats en VAE"}
 MAX_CANDIDATES = 999
 

@@ -4,6 +4,7 @@ import tomllib
 from pathlib import Path
 
 from domain.deadlines import check_rule
+from domain.vocabulary import NATURES
 
 GUIDE_DIR = Path(__file__).parent
 CURRENT_GUIDE = GUIDE_DIR / "v1.toml"
@@ -58,6 +59,8 @@ def read_guide_text(content):
         tableaux = []
     for number, tableau in enumerate(tableaux, start=1):
         _check_tableau(problems, number, tableau)
+    _check_keys(problems, tableaux)
+    _check_checks(problems, data.get("checks", {}))
     if problems:
         shown = problems[:MAX_PROBLEMS]
         more = f" (et {len(problems) - MAX_PROBLEMS} autres)" if len(problems) > MAX_PROBLEMS else ""
@@ -121,6 +124,44 @@ def _check_tableau(problems, number, tableau):
         for key in ("due", "retention"):
             if key in task:
                 _check_rule(problems, f"{where}, {key}", task[key], retention=key == "retention")
+
+
+_KEY = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
+
+
+def _check_keys(problems, tableaux):
+    """Task keys (what the register's checks attach to): snake_case names, each used once."""
+    seen = set()
+    for number, tableau in enumerate(tableaux, start=1):
+        tasks = tableau.get("tasks") if isinstance(tableau, dict) else None
+        for index, task in enumerate(tasks if isinstance(tasks, list) else [], start=1):
+            if not isinstance(task, dict) or "key" not in task:
+                continue
+            key = task["key"]
+            if not isinstance(key, str) or not _KEY.match(key):
+                problems.append(f"tableau {number}, tâche {index} : « key » doit être un nom en minuscules "
+                                "(lettres, chiffres, _), 50 caractères au plus")
+            elif key in seen:
+                problems.append(f"tableau {number}, tâche {index} : la clé « {key} » est déjà donnée à une autre tâche")
+            seen.add(key)
+
+
+def _check_checks(problems, checks):
+    """The [checks] table: the convocation limit, as a rule, possibly by nature of session."""
+    if not isinstance(checks, dict):
+        problems.append("« checks » doit être une table")
+        return
+    if "convocation_limit" in checks:
+        _check_rule(problems, "checks, convocation_limit", checks["convocation_limit"], retention=True)
+    by_nature = checks.get("convocation_limit_by_nature", {})
+    if not isinstance(by_nature, dict) or any(nature not in NATURES for nature in by_nature):
+        problems.append("checks, convocation_limit_by_nature : une règle par nature (TITRE, CCP ou CCS)")
+        return
+    for nature, rule in by_nature.items():
+        _check_rule(problems, f"checks, convocation_limit_by_nature, {nature}", rule, retention=True)
+    for rule in (checks.get("convocation_limit"), *by_nature.values()):
+        if isinstance(rule, dict) and rule.get("from") == "annee":
+            problems.append("checks : la limite de convocation se compte depuis le début (debut) de la session")
 
 
 def _is_detail_list(details, depth=1):

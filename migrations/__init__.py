@@ -214,6 +214,55 @@ def _jury(database, migrator):
         database.create_tables([MembreJury, LienJury, Intervenant])
 
 
+# The tasks of guide version 1 that the register's checks concern, as released with version 9:
+# (text, sub) -> key. Frozen here: the guide file may evolve, this migration does not.
+_V1_KEYS = {
+    ("Transmettre à l'UD de la DIRECCTE compétente les informations concernant la session d'examen au minimum "
+     "3 mois avant la date de la session :", False): "informations_ud",
+    ("Transmettre à l'UD de la DIRECCTE le planning de la session et les modalités d'organisation de la session "
+     "d'examen qui précisent le temps des épreuves, des corrections, des délibérations du jury", False): "planning_ud",
+    ("Vérifier la création par le représentant territorial du/des candidat/s VAE sur le millésime du titre visé "
+     "et la date de fin de validité de la recevabilité", False): "recevabilite_vae_ceres",
+    ("Rechercher les membres de jury habilités sur le titre visé dans CERES", False): "recherche_jury",
+    ("Vérifier les habilitations des membres de jury sur le titre visé :", False): "habilitations_jury",
+    ("Contrôler l'absence de lien personnel et professionnel entre le jury et le candidat", False): "liens_jury",
+    ("Convoquer les membres de jury dûment habilités", False): "convocation_jury",
+    ("Convoquer les candidats aux sessions d'examen au moins 1 mois avant le début de la session par lettre "
+     "remise en mains propres contre décharge ou par lettre recommandée avec AR en précisant :", False):
+        "convocation_candidats",
+    ("Afficher les lieux, dates, heures et nature des épreuves (information des candidats)", False):
+        "affichage_epreuves",
+    ("Collecter la notification de recevabilité du candidat VAE et en vérifier la validité", False):
+        "recevabilite_vae",
+    ("Avant le début de la session, vérifier qu'au moins deux membres de jury sont présents pour évaluer les "
+     "candidats", False): "jury_present",
+    ("Contrôler l'absence de lien personnel et professionnel entre le jury et le candidat", True):
+        "accueil_liens_jury",
+}
+
+
+def _task_keys(database, migrator):
+    """The register's checks attach to guide tasks by a stable key, and read the convocation limit
+    from the guide version: existing rows of guide version 1 get theirs (by text, once)."""
+    migrate(
+        migrator.add_column("guidetask", "key", CharField(max_length=50, null=True)),
+        migrator.add_column("checklistitem", "key", CharField(max_length=50, null=True)),
+        migrator.add_column("guideversion", "checks", TextField(null=True)),
+    )
+    p = database.param
+    for (text, sub), key in _V1_KEYS.items():
+        database.execute_sql(
+            f"UPDATE guidetask SET key = {p} WHERE text = {p} AND sub = {p} AND tableau_id IN "
+            f"(SELECT t.id FROM guidetableau t JOIN guideversion v ON v.id = t.guide_id WHERE v.version = {p})",
+            (key, text, sub, "1"))
+        database.execute_sql(
+            f"UPDATE checklistitem SET key = {p} WHERE text = {p} AND sub = {p} AND session_id IN "
+            f"(SELECT s.id FROM examsession s JOIN guideversion v ON v.id = s.guide_id WHERE v.version = {p})",
+            (key, text, sub, "1"))
+    database.execute_sql(f"UPDATE guideversion SET checks = {p} WHERE version = {p}",
+                         ('{"convocation_limit": {"from": "debut", "months": -1}}', "1"))
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -223,6 +272,7 @@ MIGRATIONS = (
     Migration(6, "Annuaire des jurés du centre et leurs habilitations", _jurors),
     Migration(7, "Candidats de la session et planning des épreuves", _candidates_and_epreuves),
     Migration(8, "Jury de la session, déclarations et liens ; surveillant et comédien", _jury),
+    Migration(9, "Clés des tâches concernées par les contrôles du registre", _task_keys),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -10,6 +10,7 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 from flask_login import login_required
 
 from domain import DomainError
+from domain.checks import SessionChecks
 from domain.checklist import StaleObservation, mark_done, mark_na, mark_todo, save_observation
 from domain.inputs import parse_date, whole_number
 from domain.progress import SessionProgress, progress_by_tableau
@@ -53,6 +54,8 @@ def _answer(item, focus=None, status=200, changed=None):
         response = make_response(render_template(
             "sessions/_row_update.html", item=fresh, session=session, can_edit=True,
             today=today(), focus=focus,
+            # The register is read only for the few tasks a check concerns.
+            checks=SessionChecks.of(session, today()) if fresh.key else SessionChecks([]),
             # A tableau holding only headings counts nothing: no row in the aggregate.
             tableau=TableauProgress(item.tableau_number, tableaux.get(item.tableau_number, SessionProgress.total([]))),
             progress=SessionProgress.total(tableaux.values()),

@@ -5,7 +5,7 @@ from peewee import JOIN
 
 from documents.json_export import session_export
 from documents.timeline import timeline
-from domain import access, dashboard, register, sessions
+from domain import access, checks, dashboard, register, sessions
 from domain.progress import SessionProgress
 from domain.sessions import SessionForm
 from models import AuditEvent, Centre, Site, User
@@ -111,6 +111,7 @@ def render_checklist(session, focus=None, status=200):
         progress=SessionProgress.of(items, today()), can_edit=access.can_edit(current_user, session),
         today=today(), focus=focus, timeline=timeline(items, session.date_debut, today()),
         retention_until=sessions.retention_until(session, items), counts=register.candidate_counts(session),
+        checks=checks.SessionChecks.of(session, today(), items),
     ), status
 
 
@@ -138,7 +139,7 @@ def exam_day(session_id):
         "sessions/jour_j.html", session=session, tableaux=shown, still_to_do=still_to_do,
         still_count=sum(len(late) for _, late in still_to_do),
         progress=SessionProgress.of(items, today()), can_edit=access.can_edit(current_user, session),
-        today=today(), focus=None,
+        today=today(), focus=None, checks=checks.SessionChecks.of(session, today()),
     )
 
 

@@ -8,7 +8,7 @@ from helpers import PASSWORD, POSTGRES_URL, TemplateDatabase, create_session, ma
 
 # Modules that do not depend on the engine (the browser drives the same pages whatever the
 # database): run in the SQLite pass only.
-ENGINE_AGNOSTIC = {"test_browser.py", "test_timeline.py", "test_operators.py"}
+ENGINE_AGNOSTIC = {"test_browser.py", "test_timeline.py", "test_operators.py", "test_checks.py"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -4,6 +4,7 @@ import datetime as dt
 import peewee
 
 import migrations
+from guide import read_guide
 import models
 from helpers import make_app
 
@@ -28,6 +29,9 @@ def drop_all_tables(database):
         database.execute_sql("PRAGMA foreign_keys = ON")
 
 
+JURY_TASK = "Rechercher les membres de jury habilités sur le titre visé dans CERES"
+
+
 def _baseline_database(tmp_path):
     """An SQLite file (or the PostgreSQL test database) holding the schema as first released, with a
     session of one task ticked, written as the code of that time wrote it."""
@@ -46,6 +50,8 @@ def _baseline_database(tmp_path):
                              "VALUES (1, 1, 'Programmer et communiquer', true, false, false)")
         database.execute_sql("INSERT INTO guidetask (section_id, position, text, reglementaire, conseil, sub, due_rule) "
                              "VALUES (1, 2, 'Accueillir les membres de jury :', false, false, false, '{}')")
+        database.execute_sql("INSERT INTO guidetask (section_id, position, text, reglementaire, conseil, sub) "
+                             f"VALUES (1, 3, {p}, true, false, false)", (JURY_TASK,))
         database.execute_sql(
             "INSERT INTO examsession (centre_id, site_id, guide_id, titre, sigle, millesime, nature, libelle_ccp, code_ccp,"
             f" date_debut, date_fin, nb_formation, nb_vae, responsable, suppleant, archived, created_at) VALUES"
@@ -61,6 +67,10 @@ def _baseline_database(tmp_path):
             " sub, state, na_reason, observation, version, observation_version, due_rule, due_on)"
             f" VALUES (1, 5, 'Ouverture', 2, 'Accueillir les membres de jury :', false, false, false, 'todo', '', '', 0, 0,"
             f" '{{}}', {p})", (dt.date(2027, 3, 15),))
+        database.execute_sql(
+            "INSERT INTO checklistitem (session_id, phase_number, phase_title, position, text, reglementaire, conseil,"
+            " sub, state, na_reason, observation, version, observation_version)"
+            f" VALUES (1, 2, 'Déclaration', 3, {p}, true, false, false, 'todo', '', '', 0, 0)", (JURY_TASK,))
         for field in ("création", "état", "archivée"):
             database.execute_sql(f"INSERT INTO auditevent (session_id, at, field, old_value, new_value) VALUES (1, {p}, {p}, '', '')",
                                  (dt.datetime(2027, 1, 5), field))
@@ -82,6 +92,11 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_data(tmp_path):
         heading = models.ChecklistItem.get(models.ChecklistItem.position == 2)
         assert (heading.heading, heading.due_on, heading.due_rule, item.heading) == (True, None, None, False)
         assert models.GuideTask.get(models.GuideTask.position == 2).heading
+        # Migration 9: the tasks the register's checks concern get their key, the version its figures.
+        assert [i.key for i in models.ChecklistItem.select().order_by(models.ChecklistItem.position)] == [
+            None, None, "recherche_jury"]
+        assert models.GuideTask.get(models.GuideTask.position == 3).key == "recherche_jury"
+        assert models.GuideVersion.get().checks == {"convocation_limit": {"from": "debut", "months": -1}}
     again = app.test_cli_runner().invoke(args=["db-upgrade"])
     assert "inchangée" in again.output
 
@@ -110,3 +125,11 @@ def test_a_database_made_before_versioning_counts_as_the_baseline(tmp_path):
         assert migrations.current_version(database) == 1
         assert [m.version for m in migrations.upgrade(database)] == [m.version for m in migrations.MIGRATIONS[1:]]
         assert migrations.current_version(database) == migrations.LATEST
+
+
+def test_the_keys_migration_9_gives_are_those_of_the_guide_file():
+    data = read_guide()
+    keyed = {(task["text"], task.get("sub", False)): task["key"]
+             for tableau in data["phases"] for task in tableau["tasks"] if "key" in task}
+    assert keyed == migrations._V1_KEYS
+    assert data["checks"] == {"convocation_limit": {"from": "debut", "months": -1}}

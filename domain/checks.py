@@ -1,0 +1,357 @@
+"""The guide's checks (« contrôles »), computed from a session's register and dates.
+
+Each check is one function below, with the words of the guide it comes from, and gives a `Check`:
+`ok` True when it holds, False when it fails (the message says what is wrong and what to do), None
+when there is nothing to check yet (no jurors, no candidates, no épreuves). A check is never stored:
+it is computed again from the register each time a page shows it.
+
+A check concerns guide tasks by their `key` (guide/v1.toml): CHECK_KEYS below. The figures that
+belong to an edition of the guide (the convocation limit) are read from its version's `checks`.
+The register of any number of sessions loads in a constant number of queries (load_registers).
+"""
+import unicodedata
+from dataclasses import dataclass, field
+
+from domain.deadlines import apply_rule
+from domain.inputs import fr_date
+from domain.vocabulary import CONVOCATION_MODES
+from models import Candidat, Epreuve, GuideVersion, Habilitation, Jure, LienJury, MembreJury
+
+# The guide tasks each check concerns, by key; the checks in the order the session page lists them.
+CHECK_KEYS = {
+    "jury_effectif": ("recherche_jury", "convocation_jury", "jury_present"),
+    "jury_habilitations": ("recherche_jury", "habilitations_jury", "convocation_jury"),
+    "jury_liens": ("liens_jury", "accueil_liens_jury"),
+    "candidats_nombre": ("informations_ud",),
+    "convocations_delai": ("convocation_candidats",),
+    "vae_recevabilite": ("recevabilite_vae_ceres", "recevabilite_vae"),
+    "epreuves_dates": ("planning_ud", "affichage_epreuves"),
+}
+CHECK_TITLES = {
+    "jury_effectif": "Jury d'au moins deux membres",
+    "jury_habilitations": "Habilitations des membres de jury",
+    "jury_liens": "Absence de lien entre le jury et les candidats",
+    "candidats_nombre": "Nombre de candidats transmis à l'UD",
+    "convocations_delai": "Convocation des candidats au moins 1 mois avant",
+    "vae_recevabilite": "Recevabilité des candidats VAE",
+    "epreuves_dates": "Dates et horaires des épreuves",
+}
+# The register page where what a check reports is put right.
+CHECK_PAGES = {
+    "jury_effectif": "register.jury", "jury_habilitations": "register.jury", "jury_liens": "register.jury",
+    "candidats_nombre": "register.candidates", "convocations_delai": "register.candidates",
+    "vae_recevabilite": "register.candidates", "epreuves_dates": "register.epreuves",
+}
+MIN_JURY = 2
+
+
+@dataclass
+class Check:
+    code: str
+    ok: bool | None
+    message: str
+    details: list = field(default_factory=list)  # one line per person or épreuve at fault
+
+    @property
+    def title(self):
+        return CHECK_TITLES[self.code]
+
+    @property
+    def keys(self):
+        return CHECK_KEYS[self.code]
+
+    @property
+    def page(self):
+        return CHECK_PAGES[self.code]
+
+    @property
+    def state(self):
+        """ok, failed, or pending (nothing to check yet): the CSS class and the word shown."""
+        return {True: "ok", False: "failed", None: "pending"}[self.ok]
+
+
+@dataclass
+class Register:
+    """What the checks read: a session, its candidates, jury (each member with `.jure`, the juror
+    with `.habs`, and `.known`, the ids of the candidates they know), épreuves and guide figures."""
+
+    session: object
+    candidats: list = field(default_factory=list)
+    membres: list = field(default_factory=list)
+    epreuves: list = field(default_factory=list)
+    rules: dict = field(default_factory=dict)
+
+
+def load_registers(sessions):
+    """The registers of `sessions`, by session id, in six queries whatever their number and size."""
+    registers = {s.id: Register(s) for s in sessions}
+    if not registers:
+        return registers
+    ids = list(registers)
+    for candidat in Candidat.select().where(Candidat.session.in_(ids)).order_by(Candidat.nom, Candidat.prenom, Candidat.id):
+        registers[candidat.session_id].candidats.append(candidat)
+    membres = list(MembreJury.select(MembreJury, Jure).join(Jure).where(MembreJury.session.in_(ids))
+                   .order_by(Jure.nom, Jure.prenom, Jure.id))
+    known, habs = {}, {}
+    for lien in LienJury.select(LienJury.membre, LienJury.candidat).join(MembreJury).where(MembreJury.session.in_(ids)):
+        known.setdefault(lien.membre_id, []).append(lien.candidat_id)
+    jure_ids = list({m.jure_id for m in membres})
+    if jure_ids:
+        for habilitation in Habilitation.select().where(Habilitation.jure.in_(jure_ids)).order_by(Habilitation.valide_jusqu_au):
+            habs.setdefault(habilitation.jure_id, []).append(habilitation)
+    for membre in membres:
+        membre.known = sorted(known.get(membre.id, []))
+        membre.jure.habs = habs.get(membre.jure_id, [])
+        registers[membre.session_id].membres.append(membre)
+    for epreuve in Epreuve.select().where(Epreuve.session.in_(ids)).order_by(Epreuve.date, Epreuve.heure_debut, Epreuve.id):
+        registers[epreuve.session_id].epreuves.append(epreuve)
+    guide_ids = list({s.guide_id for s in sessions})
+    rules = dict(GuideVersion.select(GuideVersion.id, GuideVersion.checks).where(GuideVersion.id.in_(guide_ids)).tuples())
+    for register in registers.values():
+        register.rules = rules.get(register.session.guide_id) or {}
+    return registers
+
+
+def load_register(session):
+    return load_registers([session])[session.id]
+
+
+def _plural(count, word, plural=None):
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def _same_code(a, b):
+    """Sigles and CCP codes compare without case, accents or surrounding spaces."""
+    def norm(text):
+        return unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().strip().upper()
+    return norm(a) == norm(b)
+
+
+# --- The checks: one function each, with the words they come from --------------------------------
+
+def jury_effectif(register, today):
+    """Guide, « Ouverture de la session » : « Avant le début de la session, vérifier qu'au moins
+    deux membres de jury sont présents pour évaluer les candidats »."""
+    count = len(register.membres)
+    if count == 0:
+        return Check("jury_effectif", None, "Aucun membre de jury au registre : choisissez au moins deux jurés "
+                                            "habilités dans l'annuaire du centre.")
+    if count < MIN_JURY:
+        return Check("jury_effectif", False, f"Le jury ne compte que {_plural(count, 'membre')} : il en faut au moins "
+                                             f"{MIN_JURY}. Ajoutez un juré habilité, ou prévenez l'UD si c'est impossible.")
+    return Check("jury_effectif", True, f"Le jury compte {count} membres (au moins {MIN_JURY}).")
+
+
+def habilitation_problem(jure, session):
+    """Why a juror cannot sit on the session's jury, or None. Guide, « Déclaration de la session et
+    constitution du jury » : « Vérifier les habilitations des membres de jury sur le titre visé :
+    date de fin d'habilitation, étendue de l'habilitation, restriction à certains CCP (le cas
+    échéant) » ; the habilitation must be valid until the session's last day, inclusive."""
+    matching = [h for h in jure.habs if _same_code(h.sigle, session.sigle)]
+    if not matching:
+        return f"{jure.label} : aucune habilitation pour le titre {session.sigle}."
+    valid = [h for h in matching if h.valide_jusqu_au >= session.date_fin]
+    if not valid:
+        last = max(h.valide_jusqu_au for h in matching)
+        return (f"{jure.label} : habilitation {session.sigle} valable jusqu'au {fr_date(last)}, "
+                f"la session finit le {fr_date(session.date_fin)}.")
+    if session.nature == "CCP" and not any(
+            not h.ccp_codes or any(_same_code(code, session.code_ccp) for code in h.ccp_codes) for h in valid):
+        codes = ", ".join(sorted({code for h in valid for code in h.ccp_codes}))
+        if not session.code_ccp:
+            return (f"{jure.label} : habilitation restreinte aux CCP {codes} ; renseignez le code CCP de la session "
+                    "dans l'en-tête pour la vérifier.")
+        return f"{jure.label} : habilitation restreinte aux CCP {codes}, la session porte sur le CCP {session.code_ccp}."
+    return None
+
+
+def jury_habilitations(register, today):
+    """Guide : « Vérifier les habilitations des membres de jury sur le titre visé » and « Convoquer
+    les membres de jury dûment habilités »."""
+    if not register.membres:
+        return Check("jury_habilitations", None, "Aucun membre de jury au registre : rien à vérifier pour l'instant.")
+    problems = [p for p in (habilitation_problem(m.jure, register.session) for m in register.membres) if p]
+    session = register.session
+    if problems:
+        return Check("jury_habilitations", False,
+                     f"{_plural(len(problems), 'membre')} de jury sans habilitation {session.sigle} valable jusqu'au "
+                     f"{fr_date(session.date_fin)} : remplacez-{'le' if len(problems) == 1 else 'les'} "
+                     "ou complétez les habilitations dans l'annuaire des jurés.", problems)
+    return Check("jury_habilitations", True, f"Les {_plural(len(register.membres), 'membre')} du jury sont habilités "
+                                             f"pour {session.sigle} jusqu'au {fr_date(session.date_fin)} au moins.")
+
+
+def jury_liens(register, today):
+    """Guide, tableaux 2 and 5 : « Contrôler l'absence de lien personnel et professionnel entre le
+    jury et le candidat ». Every juror has signed the declaration or named the candidates they know;
+    a juror does not evaluate a candidate they know, so each such candidate keeps at least two
+    jurors who do not know them."""
+    membres = register.membres
+    if not membres:
+        return Check("jury_liens", None, "Aucun membre de jury au registre : rien à vérifier pour l'instant.")
+    problems = [f"{m.jure.label} : ni déclaration signée, ni candidats connus indiqués."
+                for m in membres if not m.declaration_le and not m.known]
+    knowers = {}
+    for membre in membres:
+        for candidat_id in membre.known:
+            knowers.setdefault(candidat_id, []).append(membre.jure.label)
+    for candidat in register.candidats:
+        names = knowers.get(candidat.id, [])
+        others = len(membres) - len(names)
+        if names and others < MIN_JURY:
+            problems.append(f"{candidat.label} est connu(e) de {', '.join(names)} : il ne reste que "
+                            f"{_plural(others, 'membre')} de jury pour l'évaluer, il en faut {MIN_JURY}.")
+    if problems:
+        return Check("jury_liens", False, "Recueillez la déclaration de chaque juré, et prévoyez assez de jurés "
+                                          "pour qu'aucun n'évalue un candidat qu'il connaît.", problems)
+    links = sum(len(names) for names in knowers.values())
+    extra = (f" ; {_plural(links, 'lien')} déclaré{'s' if links > 1 else ''} : ces jurés n'évalueront pas les "
+             "candidats qu'ils connaissent") if links else ""
+    return Check("jury_liens", True, f"Déclarations recueillies pour les {_plural(len(membres), 'membre')} du jury{extra}.")
+
+
+def candidats_nombre(register, today):
+    """Guide, « Transmettre à l'UD ... les informations concernant la session ... : le nombre de
+    candidats » : the register's counts by parcours are those of the header, sent to the UD."""
+    session = register.session
+    if not register.candidats:
+        return Check("candidats_nombre", None, "Aucun candidat au registre : le nombre annoncé à l'UD ne peut pas "
+                                               "encore être vérifié.")
+    formation = sum(1 for c in register.candidats if c.parcours == "formation")
+    vae = len(register.candidats) - formation
+    if (formation, vae) != (session.nb_formation, session.nb_vae):
+        return Check("candidats_nombre", False,
+                     f"Le registre compte {formation} en formation et {vae} en VAE, l'en-tête en annonce "
+                     f"{session.nb_formation} et {session.nb_vae} : corrigez l'en-tête (et informez l'UD) ou le registre.")
+    return Check("candidats_nombre", True, f"Le registre et l'en-tête comptent {formation} en formation et {vae} en VAE.")
+
+
+def convocation_limit(register):
+    """The last day a convocation may be sent, from the guide version's figures (by nature where
+    given), or None when the version gives none."""
+    rules = register.rules or {}
+    rule = (rules.get("convocation_limit_by_nature") or {}).get(register.session.nature) or rules.get("convocation_limit")
+    return apply_rule(rule, register.session.date_debut, register.session.date_fin) if rule else None
+
+
+def convocations_delai(register, today):
+    """Guide : « Convoquer les candidats aux sessions d'examen au moins 1 mois avant le début de la
+    session par lettre remise en mains propres contre décharge ou par lettre recommandée avec AR ».
+    One calendar month: a session starting on 31 May convokes on or before 30 April."""
+    if not register.candidats:
+        return Check("convocations_delai", None, "Aucun candidat au registre : personne à convoquer pour l'instant.")
+    limit = convocation_limit(register)
+    if limit is None:
+        return Check("convocations_delai", None, "L'édition du guide de cette session ne fixe pas de délai de convocation.")
+    problems, waiting = [], 0
+    for candidat in register.candidats:
+        sent = candidat.convocation_envoyee_le
+        if sent is None:
+            if today > limit:
+                problems.append(f"{candidat.label} : aucune convocation enregistrée.")
+            else:
+                waiting += 1
+        elif sent > limit:
+            problems.append(f"{candidat.label} : convoqué(e) le {fr_date(sent)}, après le {fr_date(limit)}.")
+        elif candidat.convocation_mode not in CONVOCATION_MODES:
+            problems.append(f"{candidat.label} : mode d'envoi non indiqué.")
+    if problems:
+        return Check("convocations_delai", False,
+                     f"{_plural(len(problems), 'candidat')} mal convoqué{'s' if len(problems) > 1 else ''} : la "
+                     f"convocation part au plus tard le {fr_date(limit)}, remise en mains propres contre décharge ou "
+                     "en recommandé avec AR. Reportez la session ou prévenez l'UD si le délai ne peut plus être tenu.",
+                     problems)
+    if waiting:
+        return Check("convocations_delai", None, f"{_plural(waiting, 'candidat')} à convoquer au plus tard le "
+                                                 f"{fr_date(limit)}.")
+    return Check("convocations_delai", True, f"Les {_plural(len(register.candidats), 'candidat')} ont été convoqués "
+                                             f"au plus tard le {fr_date(limit)}.")
+
+
+def vae_recevabilite(register, today):
+    """Guide : « Collecter la notification de recevabilité du candidat VAE et en vérifier la validité »
+    and « Vérifier ... la date de fin de validité de la recevabilité » : valid on the first day."""
+    session = register.session
+    vae = [c for c in register.candidats if c.parcours == "vae"]
+    if not vae:
+        return Check("vae_recevabilite", None, "Aucun candidat VAE au registre.")
+    problems = []
+    for candidat in vae:
+        until = candidat.recevabilite_valide_jusqu_au
+        if until is None:
+            problems.append(f"{candidat.label} : date de fin de recevabilité non renseignée.")
+        elif until < session.date_debut:
+            problems.append(f"{candidat.label} : recevabilité valable jusqu'au {fr_date(until)}, la session "
+                            f"commence le {fr_date(session.date_debut)}.")
+    if problems:
+        return Check("vae_recevabilite", False, "Recevabilité à vérifier : le candidat VAE ne peut se présenter que "
+                                                "si elle est valable le premier jour de la session.", problems)
+    return Check("vae_recevabilite", True, f"Recevabilité valable le {fr_date(session.date_debut)} pour "
+                                           f"{'le candidat' if len(vae) == 1 else f'les {len(vae)} candidats'} VAE.")
+
+
+def epreuves_dates(register, today):
+    """Guide : « Transmettre à l'UD ... le planning de la session » and « Afficher les lieux, dates,
+    heures et nature des épreuves » : each épreuve lies within the session's days and ends after it
+    starts."""
+    session = register.session
+    if not register.epreuves:
+        return Check("epreuves_dates", None, "Aucune épreuve au planning : ajoutez les épreuves de la session.")
+    problems = []
+    for epreuve in register.epreuves:
+        if not session.date_debut <= epreuve.date <= session.date_fin:
+            problems.append(f"{epreuve.libelle} le {fr_date(epreuve.date)} : hors des dates de la session "
+                            f"(du {fr_date(session.date_debut)} au {fr_date(session.date_fin)}).")
+        if epreuve.heure_fin <= epreuve.heure_debut:
+            problems.append(f"{epreuve.libelle} le {fr_date(epreuve.date)} : finit à {epreuve.heure_fin}, "
+                            f"avant de commencer à {epreuve.heure_debut}.")
+    if problems:
+        return Check("epreuves_dates", False, "Corrigez le planning des épreuves (ou les dates de la session) avant "
+                                              "de le transmettre à l'UD et de l'afficher.", problems)
+    return Check("epreuves_dates", True, f"Les {_plural(len(register.epreuves), 'épreuve')} ont lieu pendant la session.")
+
+
+CHECKS = (jury_effectif, jury_habilitations, jury_liens, candidats_nombre, convocations_delai, vae_recevabilite,
+          epreuves_dates)
+assert [check.__name__ for check in CHECKS] == list(CHECK_KEYS)
+
+
+def run(register, today):
+    """The seven checks of a register, in order."""
+    return [check(register, today) for check in CHECKS]
+
+
+@dataclass
+class SessionChecks:
+    """A session's checks, the checks concerning each of its tasks and the tasks each concerns."""
+
+    checks: list
+    items: list = field(default_factory=list)  # the session's items, when the page has them
+
+    @classmethod
+    def of(cls, session, today, items=()):
+        return cls(run(load_register(session), today), list(items))
+
+    def for_key(self, key):
+        """The checks concerning a task with this key (none for a task without one)."""
+        return [check for check in self.checks if key in check.keys] if key else []
+
+    def tasks(self, check):
+        """The items a check concerns, in guide order."""
+        return [item for item in self.items if item.key in check.keys]
+
+    @property
+    def failed(self):
+        return [check for check in self.checks if check.ok is False]
+
+
+def failing_sessions(sessions, today):
+    """The sessions among `sessions` with failing checks: [(session, [failed checks])], in their order."""
+    registers = load_registers(sessions)
+    result = []
+    for session in sessions:
+        failed = [check for check in run(registers[session.id], today) if check.ok is False]
+        if failed:
+            result.append((session, failed))
+    return result
+

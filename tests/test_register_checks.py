@@ -1,0 +1,151 @@
+"""The register's checks as users meet them: on the session page and its rows, in the JSON export,
+on Jour J, on the dashboard and in the daily reminder; the session page's queries stay constant.
+
+The rules themselves, boundary by boundary, are in test_checks.py. Today is 01/02/2027 (helpers)."""
+import models
+from database import counting_queries
+from helpers import HTMX, create_session, text_of
+from test_register import CANDIDATE, EPREUVE, JUROR
+from test_reminders import smtp  # noqa: F401  (the fixture: a real SMTP server)
+
+
+def juror(client, nom, until="2029-12-31", sigle="DWWM"):
+    client.post("/jures", data={**JUROR, "nom": nom, "email": f"{nom.lower()}@jury.fr", "sigle": sigle,
+                                "valide_jusqu_au": until})
+    return models.Jure.get(models.Jure.nom == nom)
+
+
+def fill_register(client, session):
+    """A register where every check holds: two habilitated jurors with declarations, the header's
+    candidates (10 formation, 2 VAE... reduced to 1 + 1 by the header), convoked in time."""
+    client.post(f"/sessions/{session.id}", data={**header_of(session), "nb_formation": "1", "nb_vae": "1"})
+    for nom in ("Durand", "Petit"):
+        jure = juror(client, nom)
+        client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(jure.id)})
+        client.post(f"/sessions/{session.id}/jury/{jure.id}/declaration", data={"declaration_le": "2027-01-20"})
+    client.post(f"/sessions/{session.id}/candidats", data=CANDIDATE)  # VAE, recevable until 30/09/2027
+    client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "nom": "Bernard", "parcours": "formation",
+                                                           "recevabilite_valide_jusqu_au": ""})
+    for candidat in models.Candidat.select():
+        client.post(f"/candidats/{candidat.id}/convocation", data={"envoyee_le": "2027-01-29", "mode": "lrar",
+                                                                   "reference": "1A"})
+    client.post(f"/sessions/{session.id}/epreuves", data=EPREUVE)
+
+
+def header_of(session):
+    s = models.ExamSession.get_by_id(session.id)
+    return {"site": s.site.name, "titre": s.titre, "sigle": s.sigle, "millesime": s.millesime, "nature": s.nature,
+            "libelle_ccp": s.libelle_ccp, "code_ccp": s.code_ccp, "date_debut": s.date_debut.isoformat(),
+            "date_fin": s.date_fin.isoformat(), "nb_formation": str(s.nb_formation), "nb_vae": str(s.nb_vae),
+            "responsable": s.responsable, "suppleant": s.suppleant}
+
+
+def controles(client, session):
+    data = client.get(f"/sessions/{session.id}.json").get_json()
+    return {c["code"]: c for c in data["controles"]}, data
+
+
+def test_an_empty_register_has_nothing_to_check_yet(client, auth, session):
+    auth.login()
+    found, data = controles(client, session)
+    assert list(found) == ["jury_effectif", "jury_habilitations", "jury_liens", "candidats_nombre",
+                           "convocations_delai", "vae_recevabilite", "epreuves_dates"]
+    assert all(c["ok"] is None for c in found.values())
+    keyed = {item["key"]: item["id"] for tableau in data["phases"] for item in tableau["items"] if item["key"]}
+    assert len(keyed) == 12
+    assert found["jury_effectif"]["items"] == sorted(
+        [keyed["recherche_jury"], keyed["convocation_jury"], keyed["jury_present"]])
+    assert found["convocations_delai"]["items"] == [keyed["convocation_candidats"]]
+    unkeyed = [item for tableau in data["phases"] for item in tableau["items"] if item["key"] is None]
+    assert len(unkeyed) == models.ChecklistItem.select().count() - 12
+
+
+def test_a_full_register_passes_every_check_and_each_fault_fails_its_own(client, auth, session):
+    auth.login()
+    fill_register(client, session)
+    found, _ = controles(client, session)
+    assert {code: c["ok"] for code, c in found.items()} == dict.fromkeys(found, True), found
+    # One fault of each kind, each failing its own check only.
+    durand = models.Jure.get(models.Jure.nom == "Durand")
+    bernard = models.Candidat.get(models.Candidat.nom == "Bernard")
+    martin = models.Candidat.get(models.Candidat.nom == "Martin")
+    client.post(f"/sessions/{session.id}/jury/{durand.id}/declaration",
+                data={"declaration_le": "2027-01-20", "liens": [str(bernard.id)]})
+    client.post(f"/candidats/{martin.id}/convocation", data={"envoyee_le": "2027-02-16", "mode": "lrar"})
+    client.post(f"/candidats/{martin.id}", data={**CANDIDATE, "recevabilite_valide_jusqu_au": "2027-03-14"})
+    found, _ = controles(client, session)
+    assert {code for code, c in found.items() if c["ok"] is False} == {
+        "jury_liens", "convocations_delai", "vae_recevabilite"}
+    assert "Bernard Léa est connu(e) de Paul Durand" in found["jury_liens"]["details"][0]
+    assert found["convocations_delai"]["details"] == ["Martin Léa : convoqué(e) le 16/02/2027, après le 15/02/2027."]
+    page = text_of(client.get(f"/sessions/{session.id}"))
+    assert "Contrôles du registre : 3 non respectés" in page
+    assert "Contrôle non respecté (Recevabilité des candidats VAE)" in page
+    assert "Martin Léa : recevabilité valable jusqu'au 14/03/2027, la session commence le 15/03/2027." in page
+
+
+def test_a_row_a_check_concerns_shows_it_and_a_tick_answers_with_it(client, auth, session):
+    auth.login()
+    juror_alone = juror(client, "Seul", until="2027-03-17")  # ends the day before the last day
+    client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(juror_alone.id)})
+    item = models.ChecklistItem.get(models.ChecklistItem.key == "habilitations_jury")
+    response = client.post(f"/items/{item.id}/done", data={"done_on": "2027-01-30"}, headers=HTMX)
+    row = text_of(response)
+    assert "Contrôle non respecté (Habilitations des membres de jury)" in row
+    assert "Paul Seul : habilitation DWWM valable jusqu'au 17/03/2027, la session finit le 18/03/2027." in row
+    assert 'href="/sessions/%d/jury"' % session.id in response.get_data(as_text=True)
+    # A row no check concerns says nothing of the register.
+    other = models.ChecklistItem.get((models.ChecklistItem.session == session) & (models.ChecklistItem.position == 2))
+    assert "Contrôle" not in text_of(client.post(f"/items/{other.id}/done", data={"done_on": "2027-01-30"}, headers=HTMX))
+    exam_day = text_of(client.get(f"/sessions/{session.id}/jour-j"))
+    assert "Contrôle non respecté (Jury d'au moins deux membres)" in exam_day
+    assert "Le jury ne compte que 1 membre : il en faut au moins 2." in exam_day
+
+
+def test_the_dashboard_lists_sessions_with_failing_checks_of_the_users_centre(client, auth, session, other_session):
+    auth.login()
+    client.post(f"/sessions/{session.id}/epreuves", data={**EPREUVE, "date": "2027-03-20"})  # after the last day
+    page = text_of(client.get("/"))
+    assert "Contrôles du registre non respectés (1 session)" in page
+    assert "DWWM (15/03/2027) Dates et horaires des épreuves" in page
+    auth.logout()
+    auth.login("resp@b.fr")  # another centre does not see it
+    assert "Contrôles du registre non respectés (0 session)" in text_of(client.get("/"))
+
+
+def test_the_daily_reminder_includes_failing_checks(app, client, auth, session, smtp):  # noqa: F811
+    auth.login()
+    juror_alone = juror(client, "Seul")
+    client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(juror_alone.id)})
+    result = app.test_cli_runner().invoke(args=["send-reminders"])
+    assert result.exit_code == 0, result.output
+    mail = {tuple(rcpt): msg for rcpt, msg in smtp.messages}[("resp@a.fr",)]
+    assert "2 contrôles non respectés" in mail["Subject"]
+    body = mail.get_content()
+    assert "CONTRÔLES DU REGISTRE NON RESPECTÉS" in body
+    assert "Jury d'au moins deux membres : Le jury ne compte que 1 membre" in body
+    assert "Absence de lien entre le jury et les candidats" in body
+
+
+def test_the_session_page_reads_the_register_in_a_constant_number_of_queries(client, auth, db):
+    auth.login()
+    counts = []
+    for size in (3, 60):
+        session = create_session(sigle=f"S{size}")
+        for n in range(size):
+            models.Candidat.create(session=session, nom=f"Nom{n}", prenom="P", date_naissance="1990-01-01",
+                                   parcours="vae" if n % 3 else "formation", recevabilite_valide_jusqu_au="2028-01-01")
+        for n in range(size // 3):
+            jure = models.Jure.create(centre=session.centre, nom=f"Jure{size}-{n}", prenom="J", email=f"j{size}-{n}@x.fr")
+            models.Habilitation.create(jure=jure, sigle=f"S{size}", valide_jusqu_au="2030-01-01")
+            membre = models.MembreJury.create(session=session, jure=jure)
+            models.LienJury.create(membre=membre, candidat=models.Candidat.select().where(
+                models.Candidat.session == session).first())
+        for n in range(size // 10 + 1):
+            models.Epreuve.create(session=session, libelle=f"E{n}", date="2027-03-15", heure_debut="09:00",
+                                  heure_fin="12:00", lieu="Salle")
+        with counting_queries() as queries:
+            response = client.get(f"/sessions/{session.id}")
+        assert response.status_code == 200 and "Contrôles du registre" in text_of(response)
+        counts.append(len(queries))
+    assert counts[0] == counts[1] <= 12, counts
