@@ -11,6 +11,7 @@ from models import Candidat, Epreuve, ExamSession, Habilitation, Jure, MembreJur
 
 D = dt.date
 V1_RULES = {"convocation_limit": {"from": "debut", "months": -1}}
+FAR, APRIL_1ST = D(2030, 1, 1), D(2027, 4, 1)
 
 
 def make_session(**changes):
@@ -19,20 +20,20 @@ def make_session(**changes):
     return ExamSession(**values)
 
 
-def juror(name="Durand", habs=(("DWWM", D(2030, 1, 1), ""),)):
+def juror(name="Durand", habs=(("DWWM", FAR, ""),)):
     jure = Jure(nom=name, prenom="Paul")
     jure.habs = [Habilitation(sigle=s, valide_jusqu_au=until, ccp=ccp) for s, until, ccp in habs]
     return jure
 
 
-def member(jure=None, declaration=D(2027, 4, 1), known=()):
+def member(jure=None, declaration=APRIL_1ST, known=()):
     membre = MembreJury(declaration_le=declaration)
     membre.jure = jure or juror()
     membre.known = list(known)
     return membre
 
 
-def candidate(cid=1, parcours="formation", sent=D(2027, 4, 1), mode="lrar", recevabilite=None, name="Martin"):
+def candidate(cid=1, parcours="formation", sent=APRIL_1ST, mode="lrar", recevabilite=None, name="Martin"):
     return Candidat(id=cid, nom=name, prenom="Léa", parcours=parcours, convocation_envoyee_le=sent,
                     convocation_mode=mode if sent else "", recevabilite_valide_jusqu_au=recevabilite)
 
