@@ -1,5 +1,6 @@
 """The command line: init-db, create-user, seed-demo."""
 import models
+from domain import checks
 from helpers import PASSWORD
 
 
@@ -48,6 +49,12 @@ def test_seed_demo_makes_a_lived_in_centre_once(app, client, db):
     treated = [sum(i.state != "todo" for i in s.items) for s in sessions]
     assert treated[0] == 98 and 0 < treated[1] < 98 and treated[2] == 0  # all but the heading
     assert any(i.observation for i in sessions[0].items)
+    # The registers: every check holds for the finished session; each of the seven fails once.
+    today = app.config["TODAY"]
+    results = [{c.code: c.ok for c in checks.SessionChecks.of(s, today).checks} for s in sessions]
+    assert all(results[0].values()), results[0]
+    failed = [code for result in results[1:] for code, ok in result.items() if ok is False]
+    assert sorted(failed) == sorted(checks.CHECK_KEYS), results
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     assert centre.sessions.count() == 3
     assert client.post("/login", data={"email": "lecteur@horizon.demo", "password": "jalon-demo-2027"}).status_code == 302
