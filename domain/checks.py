@@ -327,10 +327,12 @@ class SessionChecks:
 
     checks: list
     items: list = field(default_factory=list)  # the session's items, when the page has them
+    register: Register | None = None  # what they were computed from
 
     @classmethod
     def of(cls, session, today, items=()):
-        return cls(run(load_register(session), today), list(items))
+        register = load_register(session)
+        return cls(run(register, today), list(items), register)
 
     def for_key(self, key):
         """The checks concerning a task with this key (none for a task without one)."""

@@ -18,7 +18,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from peewee import fn
 
 from domain import DomainError, journal
 from domain.inputs import clean_email, clean_field, parse_date, parse_time, whole_number
@@ -262,11 +261,11 @@ class CandidateCounts:
         return (self.formation, self.vae) != (self.typed_formation, self.typed_vae)
 
 
-def candidate_counts(session):
-    """The counts of the register (one query), to show instead of the header's once it has candidates."""
-    counts = dict(Candidat.select(Candidat.parcours, fn.COUNT(Candidat.id)).where(Candidat.session == session)
-                  .group_by(Candidat.parcours).tuples())
-    return CandidateCounts(counts.get("formation", 0), counts.get("vae", 0), session.nb_formation, session.nb_vae)
+def candidate_counts(session, candidats):
+    """The counts of the register's `candidats` (loaded with the checks' register), to show instead
+    of the header's once it has candidates."""
+    formation = sum(1 for c in candidats if c.parcours == "formation")
+    return CandidateCounts(formation, len(candidats) - formation, session.nb_formation, session.nb_vae)
 
 
 # --- Importing candidates from a spreadsheet (CSV as Excel and LibreOffice write it in France) --------

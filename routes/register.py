@@ -1,12 +1,21 @@
-"""The register: the centre's directory of jurors (/jures), a session's jury, candidates and épreuves."""
+"""The register: the centre's directory of jurors (/jures), a session's jury, candidates and épreuves.
+
+Each page is a full page; for an htmx request its `content` block alone, which replaces itself (the
+forms inherit hx-target from the page's container). A change answers a plain post with a redirect
+and an htmx post with the page's updated content, its message out of band; a refusal answers 422
+with the same content, the messages beside the fields and what was typed kept."""
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_htmx import make_response as htmx_response
 from flask_login import current_user, login_required
+from jinja2_fragments.flask import render_block
 from werkzeug.utils import secure_filename
 
-from domain import access, register
+from extensions import is_partial
+
+from domain import access, checks, register
 from domain.inputs import whole_number
 from models import Candidat, Centre, Epreuve, Jure, MembreJury
-from routes import editable_session, user, visible_session
+from routes import editable_session, today, user, visible_session
 
 bp = Blueprint("register", __name__)
 
@@ -18,6 +27,22 @@ HABILITATION_FIELDS = ("sigle", "valide_jusqu_au", "ccp")
 @login_required
 def _require_login():
     pass
+
+
+def _page(template, status=200, **context):
+    """A register page, or for htmx its content with the flash messages out of band."""
+    if is_partial():
+        return render_block(template, "content", **context) + render_template("_flash.html", oob=True), status
+    return render_template(template, **context), status
+
+
+def _changed(message, url, render):
+    """A change was saved: a plain post goes to `url` (the message flashed there); htmx gets the
+    page's content as `render()` makes it now."""
+    flash(message, "success")
+    if is_partial():
+        return render()
+    return redirect(url)
 
 
 def _jurors():
@@ -48,8 +73,8 @@ def _can_add():
 
 
 def _render_directory(form=None, errors=None, status=200):
-    return render_template("register/jures.html", jures=_jurors(), form=form or {}, errors=errors or {},
-                           can_add=_can_add(), centres=_centres_for_form()), status
+    return _page("register/jures.html", status, jures=_jurors(), form=form or {}, errors=errors or {},
+                 can_add=_can_add(), centres=_centres_for_form())
 
 
 @bp.get("/jures")
@@ -77,17 +102,17 @@ def create_juror():
         jure = register.create_juror(user(), centre, form)
     except register.InvalidForm as exc:
         return _render_directory(form, exc.errors, 422)
-    flash(f"{jure.label} ajouté(e) à l'annuaire des jurés.", "success")
-    return redirect(url_for("register.jurors", _anchor=f"jure-{jure.id}"))
+    return _changed(f"{jure.label} ajouté(e) à l'annuaire des jurés.",
+                    url_for("register.jurors", _anchor=f"jure-{jure.id}"), _render_directory)
 
 
 def _render_juror(jure, form=None, errors=None, hab_form=None, hab_errors=None, status=200):
     jure = Jure.with_habilitations(Jure.select(Jure, Centre).join(Centre).where(Jure.id == jure.id))[0]
-    return render_template(
-        "register/jure.html", jure=jure, can_edit=access.can_edit_centre(current_user, jure.centre_id),
+    return _page(
+        "register/jure.html", status, jure=jure, can_edit=access.can_edit_centre(current_user, jure.centre_id),
         form=form or {name: getattr(jure, name) or "" for name in JUROR_FIELDS}, errors=errors or {},
         hab_form=hab_form or {}, hab_errors=hab_errors or {},
-    ), status
+    )
 
 
 @bp.get("/jures/<int:jure_id>")
@@ -104,8 +129,7 @@ def _juror_change(jure_id, fields, change, done, **refused):
         change(user(), jure, form)
     except register.InvalidForm as exc:
         return _render_juror(jure, **{refused["form"]: form, refused["errors"]: exc.errors}, status=422)
-    flash(done, "success")
-    return redirect(url_for("register.juror", jure_id=jure.id))
+    return _changed(done, url_for("register.juror", jure_id=jure.id), lambda: _render_juror(jure))
 
 
 @bp.post("/jures/<int:jure_id>")
@@ -135,8 +159,16 @@ def add_habilitation(jure_id):
 # --- A session's candidates and épreuves ------------------------------------------------------------
 
 def _session_page(session, template, status=200, **context):
-    return render_template(template, session=session, can_edit=access.can_edit(current_user, session),
-                           **context), status
+    """A page of the session's register, with the guide's checks that its data feeds."""
+    endpoint = CHECKS_PAGE[template]
+    page_checks = [check for check in checks.SessionChecks.of(session, today()).checks if check.page == endpoint]
+    return _page(template, status, session=session, can_edit=access.can_edit(current_user, session),
+                 page_checks=page_checks, **context)
+
+
+# The register page whose checks each template shows (domain.checks.CHECK_PAGES).
+CHECKS_PAGE = {"register/jury.html": "register.jury", "register/candidats.html": "register.candidates",
+               "register/candidat.html": "register.candidates", "register/epreuves.html": "register.epreuves"}
 
 
 def _render_candidates(session, form=None, errors=None, status=200, import_problems=()):
@@ -160,8 +192,8 @@ def _add_to_session(session_id, fields, add, render, page, done):
         row = add(user(), session, form)
     except register.InvalidForm as exc:
         return render(session, form, exc.errors, 422)
-    flash(done(row), "success")
-    return redirect(url_for(page, session_id=session.id, _anchor=f"{row._meta.table_name}-{row.id}"))
+    return _changed(done(row), url_for(page, session_id=session.id, _anchor=f"{row._meta.table_name}-{row.id}"),
+                    lambda: render(session))
 
 
 @bp.post("/sessions/<int:session_id>/candidats")
@@ -180,8 +212,8 @@ def import_candidates(session_id):
         count = register.import_candidates(user(), session, upload.read(), secure_filename(upload.filename) or "fichier")
     except register.InvalidImport as exc:
         return _render_candidates(session, import_problems=exc.problems, status=422)
-    flash(f"{count} candidat(s) importé(s).", "success")
-    return redirect(url_for("register.candidates", session_id=session.id))
+    return _changed(f"{count} candidat(s) importé(s).", url_for("register.candidates", session_id=session.id),
+                    lambda: _render_candidates(session))
 
 
 def _candidate(candidat_id, edit=False):
@@ -212,8 +244,8 @@ def _candidate_change(candidat_id, fields, change, done, form, errors):
         change(user(), candidat, values)
     except register.InvalidForm as exc:
         return _render_candidate(candidat, session, 422, **{form: values, errors: exc.errors})
-    flash(done, "success")
-    return redirect(url_for("register.candidate", candidat_id=candidat.id))
+    return _changed(done, url_for("register.candidate", candidat_id=candidat.id),
+                    lambda: _render_candidate(Candidat.get_by_id(candidat.id), session))
 
 
 @bp.post("/candidats/<int:candidat_id>")
@@ -233,7 +265,9 @@ def remove_candidate(candidat_id):
     candidat, session = _candidate(candidat_id, edit=True)
     register.remove_candidate(user(), candidat)
     flash(f"{candidat.label} retiré(e) des candidats de la session.", "success")
-    return redirect(url_for("register.candidates", session_id=session.id))
+    # Its page no longer exists: htmx goes to the list of candidates too.
+    url = url_for("register.candidates", session_id=session.id)
+    return htmx_response("", redirect=url) if is_partial() else redirect(url)
 
 
 def _render_epreuves(session, form=None, errors=None, status=200):
@@ -260,8 +294,8 @@ def remove_epreuve(epreuve_id):
         abort(404)
     session = editable_session(epreuve.session_id)
     register.remove_epreuve(user(), epreuve)
-    flash("Épreuve retirée du planning.", "success")
-    return redirect(url_for("register.epreuves", session_id=session.id))
+    return _changed("Épreuve retirée du planning.", url_for("register.epreuves", session_id=session.id),
+                    lambda: _render_epreuves(session))
 
 
 # --- The jury of a session ------------------------------------------------------------------------------
@@ -288,8 +322,7 @@ def _jury_change(session, change, done):
         change()
     except register.InvalidForm as exc:
         return _render_jury(session, exc.errors, 422, form=request.form)
-    flash(done, "success")
-    return redirect(url_for("register.jury", session_id=session.id))
+    return _changed(done, url_for("register.jury", session_id=session.id), lambda: _render_jury(session))
 
 
 @bp.post("/sessions/<int:session_id>/jury")
@@ -311,8 +344,7 @@ def _membre(session, jure_id):
 def remove_from_jury(session_id, jure_id):
     session = editable_session(session_id)
     register.remove_from_jury(user(), _membre(session, jure_id))
-    flash("Juré retiré du jury.", "success")
-    return redirect(url_for("register.jury", session_id=session.id))
+    return _changed("Juré retiré du jury.", url_for("register.jury", session_id=session.id), lambda: _render_jury(session))
 
 
 @bp.post("/sessions/<int:session_id>/jury/<int:jure_id>/declaration")

@@ -106,12 +106,13 @@ def show(session_id):
 def render_checklist(session, focus=None, status=200):
     """The checklist page; `focus` carries a refused change (its message and the user's input) for one row."""
     items = session.ordered_items()
+    session_checks = checks.SessionChecks.of(session, today(), items)
     return render_template(
         "sessions/show.html", session=session, tableaux=sessions.tableaux(items),
         progress=SessionProgress.of(items, today()), can_edit=access.can_edit(current_user, session),
         today=today(), focus=focus, timeline=timeline(items, session.date_debut, today()),
-        retention_until=sessions.retention_until(session, items), counts=register.candidate_counts(session),
-        checks=checks.SessionChecks.of(session, today(), items),
+        retention_until=sessions.retention_until(session, items),
+        counts=register.candidate_counts(session, session_checks.register.candidats), checks=session_checks,
     ), status
 
 

@@ -34,7 +34,7 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     app = make_app(tmp)
     with app.app_context(), models.db.connection_context():
-        for sigle in ("DWWM", "CONF", "OFFL", "KEYB", "JOUR", "GATE", "FILE", "DRAF", "ROLE"):
+        for sigle in ("DWWM", "CONF", "OFFL", "KEYB", "JOUR", "GATE", "FILE", "DRAF", "ROLE", "REGI"):
             create_session(sigle=sigle, date_debut="2027-03-15", date_fin="2027-03-18")
     live = LiveServer(app.config["DATABASE_URL"], tmp, workers=2, env={"JALON_TODAY": TODAY}).start()
     yield live
@@ -247,6 +247,88 @@ def test_jour_j_shows_the_exam_day_tables_with_large_controls(open_page, server)
     page.wait_for_selector(f"#{row_id}.item--done")
     assert page.evaluate("window.oobErrors") == []
     assert progress.inner_text() != before
+
+
+def no_horizontal_scroll(page):
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+def submit(page, button, status=200):
+    """Tap a register form's button and wait for the page's content the server sends back."""
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        page.get_by_role("button", name=button).click()
+    assert answer.value.status == status
+    page.wait_for_load_state()
+    return answer.value
+
+
+def test_the_register_is_filled_on_a_tablet_and_the_checks_follow(open_page, server):
+    sid = session_id(server, "REGI")
+    page = open_page(viewport=TABLET_PORTRAIT, path="/jures")
+    page.evaluate("window.sameDocument = true")  # gone if a change reloaded the whole page
+    for nom, prenom, until in (("Durand", "Paul", "2029-12-31"), ("Petit", "Hélène", "2027-03-17")):
+        page.fill("#nom", nom)
+        page.fill("#prenom", prenom)
+        page.fill("#email", f"{prenom[0].lower()}.{nom.lower()}@regi.fr")
+        page.fill("#hab-sigle", "REGI")
+        page.fill("#hab-valide_jusqu_au", until)
+        submit(page, "Ajouter à l'annuaire")
+        page.wait_for_selector(f"#flash .flash--success:has-text('{prenom} {nom} ajouté(e)')")
+    assert page.locator("table.directory").inner_text().count("REGI jusqu'au") == 2
+
+    page.goto(f"/sessions/{sid}/candidats")
+    page.evaluate("window.sameDocument = true")
+    page.fill("#prenom", "Léa")
+    page.fill("#date_naissance", "1998-04-02")
+    page.fill("#adresse", "12 rue des Lilas\n69007 Lyon")
+    page.get_by_role("radio", name="VAE").check()
+    page.fill("#recevabilite_valide_jusqu_au", "2027-06-30")
+    submit(page, "Ajouter le candidat", status=422)  # the name is missing: refused, what was typed stays
+    page.wait_for_selector("#nom-error")
+    assert page.input_value("#prenom") == "Léa" and page.input_value("#adresse") == "12 rue des Lilas\n69007 Lyon"
+    page.fill("#nom", "Martin")
+    submit(page, "Ajouter le candidat")
+    page.wait_for_selector("#flash .flash--success:has-text('Martin Léa ajouté(e)')")
+    assert "Contrôle non respecté (Nombre de candidats transmis à l'UD)" in page.inner_text("#register-page")
+    assert page.evaluate("window.sameDocument") is True
+
+    page.goto(f"/sessions/{sid}/jury")
+    page.evaluate("window.sameDocument = true")
+    for name in ("Durand", "Petit"):
+        page.select_option("#jure_id", label=page.locator("#jure_id option", has_text=name).inner_text())
+        submit(page, "Ajouter au jury")
+        page.wait_for_selector(f".jury-member h2:has-text('{name}')")
+    durand = page.locator(".jury-member", has_text="Paul Durand")
+    durand.locator("input[type=date]").fill("2027-01-25")
+    with page.expect_response(lambda r: r.request.method == "POST") as answer:
+        durand.get_by_role("button", name="Enregistrer la déclaration").click()
+    assert answer.value.status == 200
+    page.wait_for_selector(".jury-member:has-text('signée le 25/01/2027')")
+    checks_text = page.inner_text(".checks-summary")
+    assert "Contrôle respecté (Jury d'au moins deux membres)" in checks_text
+    assert "Hélène Petit : habilitation REGI valable jusqu'au 17/03/2027, la session finit le 18/03/2027." in checks_text
+    assert "Hélène Petit : ni déclaration signée, ni candidats connus indiqués." in checks_text
+    assert page.evaluate("window.sameDocument") is True and no_horizontal_scroll(page)
+    page.evaluate("window.scrollTo(0, 0)")
+    shoot(page, "registre-jury-tablette")
+
+    page.goto(f"/sessions/{sid}/epreuves")
+    page.fill("#libelle", "Mise en situation professionnelle")
+    page.fill("#date", "2027-03-15")
+    page.fill("#heure_debut", "08:30")
+    page.fill("#heure_fin", "12:30")
+    page.fill("#lieu", "Salle Lumière")
+    submit(page, "Ajouter au planning")
+    page.wait_for_selector("text=Contrôle respecté (Dates et horaires des épreuves)")
+
+    page.goto(f"/sessions/{sid}")
+    summary = page.inner_text(".checks-summary")
+    assert "Contrôles du registre : 3 non respectés" in summary, summary  # habilitations, liens, nombre
+    row = page.locator("tr.item", has_text="Vérifier les habilitations des membres de jury")
+    assert "Contrôle non respecté (Habilitations des membres de jury)" in row.inner_text()
+    assert no_horizontal_scroll(page)
+    page.locator("#checks-title").scroll_into_view_if_needed()
+    shoot(page, "registre-controles-tablette")
 
 
 def tab_to(page, tag, limit=6):

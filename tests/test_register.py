@@ -5,7 +5,7 @@ import io
 import pytest
 
 import models
-from helpers import text_of
+from helpers import HTMX, text_of
 
 JUROR = {"nom": "Durand", "prenom": "Paul", "email": " Paul.Durand@Jury.fr ", "telephone": "06 12 34 56 78",
          "professionnalise_le": "2025-06-12", "sigle": "dwwm", "valide_jusqu_au": "2029-12-31",
@@ -300,3 +300,39 @@ def test_a_file_without_the_right_columns_is_refused(client, auth, session, text
     response = upload(client, session, text)
     assert response.status_code == 422 and message in text_of(response)
     assert models.Candidat.select().count() == 0
+
+
+# --- htmx: the page's content answers a change, plain posts are redirected ------------------------------
+
+def test_htmx_changes_get_the_pages_content_and_its_message_out_of_band(client, auth, session):
+    auth.login()
+    response = client.post(f"/sessions/{session.id}/candidats", data=CANDIDATE, headers=HTMX)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in page
+    assert page.lstrip().startswith('<div id="register-page" hx-target="this" hx-swap="outerHTML">')
+    assert "Martin Léa" in text_of(response)
+    assert 'id="flash" class="flash-area" aria-live="polite" hx-swap-oob="true"' in page
+    assert "Martin Léa ajouté(e) aux candidats de la session." in text_of(response)
+    refused = client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "date_naissance": "1998-02-31"},
+                          headers=HTMX)
+    assert refused.status_code == 422 and "<html" not in refused.get_data(as_text=True)
+    assert "n'existe pas" in text_of(refused) and 'value="Martin"' in refused.get_data(as_text=True)
+    assert models.Candidat.select().count() == 1
+    candidat = models.Candidat.get()
+    removed = client.post(f"/candidats/{candidat.id}/remove", headers=HTMX)
+    assert removed.headers["HX-Redirect"] == f"/sessions/{session.id}/candidats"
+    assert models.Candidat.select().count() == 0
+
+
+@pytest.mark.parametrize("path, data", [
+    ("/jures", JUROR),
+    ("/sessions/{s}/epreuves", EPREUVE),
+    ("/sessions/{s}/intervenants", {"role": "surveillant", "nom": "Marc Veille"}),
+])
+def test_every_register_form_answers_htmx_with_a_fragment(client, auth, session, path, data):
+    auth.login()
+    response = client.post(path.format(s=session.id), data=data, headers=HTMX)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in page and 'id="register-page"' in page
+    plain = client.post(path.format(s=session.id), data=data)
+    assert plain.status_code in (302, 422)
