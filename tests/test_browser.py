@@ -329,6 +329,13 @@ def test_the_register_is_filled_on_a_tablet_and_the_checks_follow(open_page, ser
     assert no_horizontal_scroll(page)
     page.locator("#checks-title").scroll_into_view_if_needed()
     shoot(page, "registre-controles-tablette")
+    problems = {"session": axe_violations(page)}
+    page.goto(f"/sessions/{sid}/jury")
+    problems["jury"] = axe_violations(page)
+    page.goto("/")
+    problems["tableau de bord"] = axe_violations(page)
+    assert "REGI" in page.inner_text(".board-checks")
+    assert {name: found for name, found in problems.items() if found} == {}
 
 
 def tab_to(page, tag, limit=6):

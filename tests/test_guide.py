@@ -90,15 +90,27 @@ def test_html_fragments_become_structure(guide):
     assert sum(1 for t in tasks if t.get("underline")) == 5
 
 
+GUIDE_HEAD = "[[phases]]\ntitle = \"P\"\n"
+TASK = "[[phases.tasks]]\nkey = \"{key}\"\ntext = \"T\"\nreglementaire = true\nconseil = false\n"
+
+
 @pytest.mark.parametrize("content, message", [
     ("version = \"2\"\n", "label"),
     ("version = \"2\"\nlabel = \"x\"\ntitle = \"x\"\n", "aucun tableau"),
     ("version = \"2\"\nlabel = \"x\"\ntitle = \"x\"\n[[phases]]\ntitle = \"P\"\n[[phases.tasks]]\ntext = \"T\"\n"
      "reglementaire = \"oui\"\nconseil = false\n", "reglementaire"),
     ("version = [", "illisible"),
+    (GUIDE_HEAD + TASK.format(key="Clé") , "« key » doit être un nom en minuscules"),
+    (GUIDE_HEAD + TASK.format(key="jury") + TASK.format(key="jury"), "la clé « jury » est déjà donnée"),
+    ("[checks]\nconvocation_limit_by_nature = { BTS = { from = \"debut\", days = -15 } }\n" + GUIDE_HEAD
+     + TASK.format(key="a"), "une règle par nature"),
+    ("[checks]\nconvocation_limit = { from = \"annee\", month = 1, day = 2 }\n" + GUIDE_HEAD + TASK.format(key="a"),
+     "depuis le début"),
 ])
 def test_a_broken_guide_file_is_refused_with_a_message(tmp_path, content, message):
     path = tmp_path / "guide.toml"
+    if content.startswith(("[checks]", "[[phases]]")):
+        content = "version = \"2\"\nlabel = \"x\"\ntitle = \"x\"\n" + content
     path.write_text(content, encoding="utf-8")
     with pytest.raises(GuideFileError, match=message):
         read_guide(path)

@@ -108,6 +108,13 @@ def test_the_dashboard_lists_sessions_with_failing_checks_of_the_users_centre(cl
     page = text_of(client.get("/"))
     assert "Contrôles du registre non respectés (1 session)" in page
     assert "DWWM (15/03/2027) Dates et horaires des épreuves" in page
+    # A late task a failing check concerns says so in the dashboard's list.
+    assert "Contrôle non respecté Nombre de candidats" not in page
+    client.post(f"/sessions/{session.id}/candidats", data=CANDIDATE)
+    page = text_of(client.get("/"))
+    late = page[page.index("En retard ("):page.index("À faire dans les")]
+    assert "Transmettre à l'UD de la DIRECCTE compétente" in late
+    assert "Contrôle non respecté Nombre de candidats transmis à l'UD" in late
     auth.logout()
     auth.login("resp@b.fr")  # another centre does not see it
     assert "Contrôles du registre non respectés (0 session)" in text_of(client.get("/"))
