@@ -185,6 +185,8 @@ class ExamSession(BaseModel):
     responsable = CharField(max_length=200)
     suppleant = CharField(max_length=200, default="")
     archived = BooleanField(default=False)
+    # « Tenue professionnelle » as the candidates' convocation states it (migration 10).
+    tenue_professionnelle = TextField(default="")
     created_at = DateTimeField(default=now)
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
 
@@ -339,7 +341,8 @@ class Candidat(BaseModel):
 
 
 class Epreuve(BaseModel):
-    """An épreuve of the session's schedule: what, when, where."""
+    """A slot of the session's schedule: an épreuve, or the jury's corrections or deliberations
+    (`categorie`, migration 10: the candidates' documents show the épreuves only)."""
 
     session = ForeignKeyField(ExamSession, backref="epreuves", on_delete="CASCADE")
     libelle = CharField(max_length=200)
@@ -347,6 +350,11 @@ class Epreuve(BaseModel):
     heure_debut = CharField(max_length=5)  # HH:MM
     heure_fin = CharField(max_length=5)
     lieu = CharField(max_length=200)
+    categorie = CharField(max_length=20, default="epreuve")  # epreuve, correction or deliberation
+
+    @property
+    def for_candidates(self):
+        return self.categorie == "epreuve"
 
     @classmethod
     def of_session(cls, session):
@@ -388,6 +396,29 @@ class Intervenant(BaseModel):
         indexes = ((("session", "role"), True),)
 
 
+class Emargement(BaseModel):
+    """A sign-in on exam day: a candidate, juror or the surveillant present at an épreuve (with the
+    signature drawn on the tablet) or absent. Rows are only inserted: a correction is a new row
+    that supersedes the earlier ones for that person and épreuve; all stay in the history."""
+
+    session = ForeignKeyField(ExamSession, backref="emargements", on_delete="CASCADE")
+    epreuve = ForeignKeyField(Epreuve, backref="emargements", on_delete="CASCADE")
+    candidat = ForeignKeyField(Candidat, null=True, backref="emargements", on_delete="CASCADE")
+    jure = ForeignKeyField(Jure, null=True, backref="emargements", on_delete="CASCADE")
+    surveillant = BooleanField(default=False)  # the session's surveillant (neither candidate nor juror)
+    statut = CharField(max_length=10)  # present or absent
+    signature = TextField(default="")  # the strokes as SVG path data, in a 400 × 150 box
+    signe_a = DateTimeField()  # when it was signed, by the tablet's clock
+    recu_a = DateTimeField(default=now)  # when the server received it
+    appareil = CharField(max_length=200, default="")
+    user = ForeignKeyField(User, null=True, on_delete="SET NULL")  # who held the tablet
+    soumission_id = CharField(max_length=64, unique=True)  # the tablet's id: a resent one is recognised
+    correction = BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("session", "epreuve"), False),)
+
+
 class LoginFailure(BaseModel):
     """A wrong password, kept a day to throttle guesses (domain/logins.py): per account and address."""
 
@@ -397,4 +428,5 @@ class LoginFailure(BaseModel):
 
 
 MODELS = (Centre, Site, User, GuideVersion, GuideTableau, GuideTask, ExamSession, ChecklistItem, AuditEvent,
-          AdminEvent, LoginFailure, Jure, Habilitation, Candidat, Epreuve, MembreJury, LienJury, Intervenant)
+          AdminEvent, LoginFailure, Jure, Habilitation, Candidat, Epreuve, MembreJury, LienJury, Intervenant,
+          Emargement)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from domain import DomainError, journal
 from domain.inputs import clean_email, clean_field, parse_date, parse_time, whole_number
-from domain.vocabulary import CONVOCATION_MODES, PARCOURS_LABELS
+from domain.vocabulary import CONVOCATION_MODES, EPREUVE_CATEGORIES, PARCOURS_LABELS
 from models import AdminEvent, Candidat, Centre, Epreuve, Habilitation, Intervenant, Jure, LienJury, MembreJury, db
 
 _TELEPHONE = re.compile(r"^[0-9+().\- ]*$")
@@ -355,7 +355,7 @@ def import_candidates(user, session, content, filename):
 
 # --- The schedule of the épreuves -----------------------------------------------------------------
 
-EPREUVE_FIELDS = ("libelle", "date", "heure_debut", "heure_fin", "lieu")
+EPREUVE_FIELDS = ("libelle", "date", "heure_debut", "heure_fin", "lieu", "categorie")
 
 
 def clean_epreuve(form):
@@ -366,7 +366,11 @@ def clean_epreuve(form):
         "heure_debut": _collect(errors, "heure_debut", lambda: parse_time(form.get("heure_debut"), "Début")),
         "heure_fin": _collect(errors, "heure_fin", lambda: parse_time(form.get("heure_fin"), "Fin")),
         "lieu": _collect(errors, "lieu", lambda: clean_field("lieu", form.get("lieu"), required=True)),
+        # Optional: an épreuve unless the form says corrections or deliberations.
+        "categorie": (form.get("categorie") or "epreuve").strip(),
     }
+    if values["categorie"] not in EPREUVE_CATEGORIES:
+        errors["categorie"] = "Type : épreuve, corrections ou délibérations du jury."
     if values["heure_debut"] and values["heure_fin"] and values["heure_fin"] <= values["heure_debut"]:
         errors["heure_fin"] = "Fin : l'épreuve doit finir après son début."
     if errors:
@@ -401,7 +405,8 @@ def candidate_json(candidat):
 
 def epreuve_json(epreuve):
     return {"id": epreuve.id, "libelle": epreuve.libelle, "date": epreuve.date.isoformat(),
-            "heure_debut": epreuve.heure_debut, "heure_fin": epreuve.heure_fin, "lieu": epreuve.lieu}
+            "heure_debut": epreuve.heure_debut, "heure_fin": epreuve.heure_fin, "lieu": epreuve.lieu,
+            "categorie": epreuve.categorie}
 
 
 def _iso(date):

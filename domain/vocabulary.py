@@ -84,6 +84,10 @@ CONVOCATION_MODES = {"main_propre": "Remise en mains propres contre décharge",
 CHECK_STATE_LABELS = {"ok": "Contrôle respecté", "failed": "Contrôle non respecté", "pending": "Contrôle en attente"}
 CHECK_PAGE_LABELS = {"register.jury": "Voir le jury", "register.candidates": "Voir les candidats",
                      "register.epreuves": "Voir les épreuves"}
+# A slot of the schedule: the candidates' documents (convocation, poster, sign-in) show épreuves only.
+EPREUVE_CATEGORIES = {"epreuve": "Épreuve", "correction": "Corrections", "deliberation": "Délibérations du jury"}
+# Tenue professionnelle: the convocation's text when the session gives none.
+TENUE_MAX = 1000
 COUNT_FIELDS = {"nb_formation": "Nombre de candidats en formation", "nb_vae": "Nombre de candidats en VAE"}
 MAX_CANDIDATES = 999
 

@@ -263,6 +263,72 @@ def _task_keys(database, migrator):
                          ('{"convocation_limit": {"from": "debut", "months": -1}}', "1"))
 
 
+def _documents_and_sign_in(database, migrator):
+    """The documents and the tablet's sign-in sheet: épreuve slots for corrections and deliberations,
+    the convocation's « tenue professionnelle », the sign-ins, and the keys of the tasks a document
+    serves (existing version 1 rows get theirs, by text)."""
+    migrate(
+        migrator.add_column("epreuve", "categorie", CharField(max_length=20, default="epreuve")),
+        migrator.add_column("examsession", "tenue_professionnelle", TextField(default="")),
+    )
+    p = database.param
+    for text, key in (
+        ("Programmer et communiquer les sessions d'examen de l'année N avant le 31 janvier (prévisionnel)",
+         "programmation_annuelle"),
+        ("Convoquer le surveillant et le comédien (si prévu dans le Référentiel d'Évaluation : RE)",
+         "convocation_surveillant"),
+        ("Vérifier l'identité des candidats (convocation et pièce d'identité)", "identite_candidats"),
+        ("Constater les absences éventuelles", "constater_absences"),
+    ):
+        for table, parent in (("guidetask", "tableau_id IN (SELECT t.id FROM guidetableau t JOIN guideversion v "
+                                            "ON v.id = t.guide_id WHERE v.version = '1')"),
+                              ("checklistitem", "session_id IN (SELECT s.id FROM examsession s JOIN guideversion v "
+                                                "ON v.id = s.guide_id WHERE v.version = '1')")):
+            database.execute_sql(f"UPDATE {table} SET key = {p} WHERE text = {p} AND {parent}", (key, text))
+
+    class ExamSession(Model):
+        class Meta:
+            table_name = "examsession"
+
+    class Epreuve(Model):
+        class Meta:
+            table_name = "epreuve"
+
+    class Candidat(Model):
+        class Meta:
+            table_name = "candidat"
+
+    class Jure(Model):
+        class Meta:
+            table_name = "jure"
+
+    class User(Model):
+        class Meta:
+            table_name = "user"
+
+    class Emargement(Model):  # as released in version 10
+        session = ForeignKeyField(ExamSession, on_delete="CASCADE")
+        epreuve = ForeignKeyField(Epreuve, on_delete="CASCADE")
+        candidat = ForeignKeyField(Candidat, null=True, on_delete="CASCADE")
+        jure = ForeignKeyField(Jure, null=True, on_delete="CASCADE")
+        surveillant = BooleanField(default=False)
+        statut = CharField(max_length=10)
+        signature = TextField(default="")
+        signe_a = DateTimeField()
+        recu_a = DateTimeField()
+        appareil = CharField(max_length=200, default="")
+        user = ForeignKeyField(User, null=True, on_delete="SET NULL")
+        soumission_id = CharField(max_length=64, unique=True)
+        correction = BooleanField(default=False)
+
+        class Meta:
+            table_name = "emargement"
+            indexes = ((("session", "epreuve"), False),)
+
+    with database.bind_ctx([ExamSession, Epreuve, Candidat, Jure, User, Emargement]):
+        database.create_tables([Emargement])
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -273,6 +339,7 @@ MIGRATIONS = (
     Migration(7, "Candidats de la session et planning des épreuves", _candidates_and_epreuves),
     Migration(8, "Jury de la session, déclarations et liens ; surveillant et comédien", _jury),
     Migration(9, "Clés des tâches concernées par les contrôles du registre", _task_keys),
+    Migration(10, "Documents de la session et émargement sur tablette", _documents_and_sign_in),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -205,5 +205,5 @@ def test_an_epreuve_ends_after_it_starts():
 def test_every_check_concerns_tasks_of_the_guide_by_key():
     from guide import read_guide
     keys = {task["key"] for tableau in read_guide()["phases"] for task in tableau["tasks"] if "key" in task}
-    assert {key for code in checks.CHECK_KEYS for key in checks.CHECK_KEYS[code]} == keys
+    assert {key for code in checks.CHECK_KEYS for key in checks.CHECK_KEYS[code]} <= keys
     assert [c.code for c in checks.run(register(), TODAY)] == list(checks.CHECK_KEYS)

@@ -169,8 +169,15 @@ def test_the_schedule_of_the_epreuves(client, auth, session):
     epreuve = models.Epreuve.get()
     assert client.get(f"/sessions/{session.id}.json").get_json()["epreuves"] == [{
         "id": epreuve.id, "libelle": "Mise en situation professionnelle", "date": "2027-03-15",
-        "heure_debut": "08:30", "heure_fin": "12:00", "lieu": "Atelier B, bâtiment 2"}]
+        "heure_debut": "08:30", "heure_fin": "12:00", "lieu": "Atelier B, bâtiment 2", "categorie": "epreuve"}]
     assert "08:30 – 12:00" in text_of(client.get(f"/sessions/{session.id}/epreuves"))
+    deliberation = {**EPREUVE, "libelle": "Délibérations", "heure_debut": "16:00", "heure_fin": "17:00",
+                    "categorie": "deliberation"}
+    assert client.post(f"/sessions/{session.id}/epreuves", data=deliberation).status_code == 302
+    refused = client.post(f"/sessions/{session.id}/epreuves", data={**deliberation, "categorie": "pause"})
+    assert refused.status_code == 422 and "Type : épreuve, corrections ou délibérations" in text_of(refused)
+    assert "Délibérations (Délibérations du jury)" in text_of(client.get(f"/sessions/{session.id}/epreuves"))
+    models.Epreuve.delete().where(models.Epreuve.categorie == "deliberation").execute()
     assert client.post(f"/epreuves/{epreuve.id}/remove").status_code == 302
     assert models.Epreuve.select().count() == 0
     assert "Retirée du planning" in text_of(client.get(f"/sessions/{session.id}/history"))

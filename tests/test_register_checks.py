@@ -52,12 +52,12 @@ def test_an_empty_register_has_nothing_to_check_yet(client, auth, session):
                            "convocations_delai", "vae_recevabilite", "epreuves_dates"]
     assert all(c["ok"] is None for c in found.values())
     keyed = {item["key"]: item["id"] for tableau in data["phases"] for item in tableau["items"] if item["key"]}
-    assert len(keyed) == 12
+    assert len(keyed) == 16  # 12 tasks that checks concern, 4 more that documents serve
     assert found["jury_effectif"]["items"] == sorted(
         [keyed["recherche_jury"], keyed["convocation_jury"], keyed["jury_present"]])
     assert found["convocations_delai"]["items"] == [keyed["convocation_candidats"]]
     unkeyed = [item for tableau in data["phases"] for item in tableau["items"] if item["key"] is None]
-    assert len(unkeyed) == models.ChecklistItem.select().count() - 12
+    assert len(unkeyed) == models.ChecklistItem.select().count() - 16
 
 
 def test_a_full_register_passes_every_check_and_each_fault_fails_its_own(client, auth, session):
