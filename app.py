@@ -13,7 +13,9 @@ import templating
 from config import Config, ConfigError
 from extensions import csrf, htmx, login_manager
 from models import User
-from routes import IdConverter, account, admin, auth, calendar, errors, exports, items, register, sessions
+from routes import (
+    IdConverter, account, admin, auth, calendar, documents, emargement, errors, exports, items, register, sessions,
+)
 
 # No inline script or style anywhere (htmx's own indicator style is turned off in base.html).
 CONTENT_SECURITY_POLICY = (
@@ -92,7 +94,7 @@ def create_app(config=None):
         return response
 
     app.url_map.converters["int"] = IdConverter  # before the blueprints' rules are added
-    for module in (auth, sessions, items, exports, calendar, account, admin, register, errors):
+    for module in (auth, sessions, items, exports, documents, emargement, calendar, account, admin, register, errors):
         app.register_blueprint(module.bp)
     auth.init_login(login_manager)
     templating.init_app(app)

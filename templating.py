@@ -1,8 +1,9 @@
 """Every Jinja filter and global: dates in French, deadlines in words, and the vocabulary's tables."""
 from markupsafe import Markup, escape
 
+from documents import catalogue
 from domain import access, deadlines, vocabulary
-from domain.inputs import fr_date
+from domain.inputs import fr_date, fr_long_date
 
 
 def nl2br(text):
@@ -25,12 +26,14 @@ def init_app(app):
     env = app.jinja_env
     env.filters.update(
         fr_date=fr_date,
+        fr_long_date=fr_long_date,
         nl2br=nl2br,
         j_label=lambda due_on, session: deadlines.j_label(due_on, session.date_debut),
         countdown=deadlines.countdown,
     )
     env.globals.update(
         task_status=task_status,
+        session_documents=catalogue.links,
         session_stage=deadlines.stage,
         can_create_sessions=access.can_create_sessions,
         # The vocabulary's tables and limits, by their names in lower case (status_labels, natures...).

@@ -1,6 +1,6 @@
 """A whole session as JSON (« Export JSON »): its header, every task with its state, its register
 (candidates, jury, surveillant and comédien, épreuves) and the guide's checks computed from it."""
-from domain import checks, register, sessions
+from domain import checks, emargement, register, sessions
 from domain.deadlines import status
 from models import Candidat, Epreuve, ExamSession
 
@@ -46,5 +46,6 @@ def session_export(session, items, today):
             "candidats": [register.candidate_json(c) for c in Candidat.of_session(session)],
             "epreuves": [register.epreuve_json(e) for e in Epreuve.of_session(session)],
             "jury": register.jury_json(session), **register.intervenants_json(session),
+            "emargement": [emargement.signin_json(s) for s in emargement.of_session(session)],
             "controles": [{"code": c.code, "ok": c.ok, "message": c.message, "details": c.details,
                            "items": [item.id for item in results.tasks(c)]} for c in results.checks]}

@@ -83,11 +83,17 @@ def stamp(pdf_bytes, lines=()):
     return out.getvalue()
 
 
-def download_name(session, blank=False):
-    """guide-DWWM-2027-03-15.pdf: the sigle in plain ASCII and the session's first day."""
-    sigle = unicodedata.normalize("NFKD", session.sigle).encode("ascii", "ignore").decode()
-    sigle = re.sub(r"[^A-Za-z0-9]+", "-", sigle).strip("-") or "session"
-    return f"guide{'-vierge' if blank else ''}-{sigle}-{session.date_debut.isoformat()}.pdf"
+def download_name(session, blank=False, stem=None):
+    """guide-DWWM-2027-03-15.pdf: the document's name, the sigle in plain ASCII and the session's
+    first day (`stem` names another document: convocations-DWWM-2027-03-15.pdf)."""
+    stem = stem or f"guide{'-vierge' if blank else ''}"
+    return f"{stem}-{ascii_name(session.sigle) or 'session'}-{session.date_debut.isoformat()}.pdf"
+
+
+def ascii_name(text):
+    """A name in plain ASCII letters, digits and dashes, for a file name."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
 
 
 class PdfCache:

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from domain.deadlines import apply_rule
 from domain.inputs import fr_date
 from domain.vocabulary import CONVOCATION_MODES
-from models import Candidat, Epreuve, GuideVersion, Habilitation, Jure, LienJury, MembreJury
+from domain.emargement import current as current_signins
+from models import Candidat, Emargement, Epreuve, GuideVersion, Habilitation, Jure, LienJury, MembreJury
 
 # The guide tasks each check concerns, by key; the checks in the order the session page lists them.
 CHECK_KEYS = {
@@ -80,10 +81,11 @@ class Register:
     membres: list = field(default_factory=list)
     epreuves: list = field(default_factory=list)
     rules: dict = field(default_factory=dict)
+    emargements: list = field(default_factory=list)  # exam day's sign-ins, in the order received
 
 
 def load_registers(sessions):
-    """The registers of `sessions`, by session id, in six queries whatever their number and size."""
+    """The registers of `sessions`, by session id, in seven queries whatever their number and size."""
     registers = {s.id: Register(s) for s in sessions}
     if not registers:
         return registers
@@ -105,6 +107,10 @@ def load_registers(sessions):
         registers[membre.session_id].membres.append(membre)
     for epreuve in Epreuve.select().where(Epreuve.session.in_(ids)).order_by(Epreuve.date, Epreuve.heure_debut, Epreuve.id):
         registers[epreuve.session_id].epreuves.append(epreuve)
+    for signin in Emargement.select(Emargement.id, Emargement.session, Emargement.epreuve, Emargement.candidat,
+                                    Emargement.jure, Emargement.surveillant, Emargement.statut, Emargement.signe_a
+                                    ).where(Emargement.session.in_(ids)).order_by(Emargement.id):
+        registers[signin.session_id].emargements.append(signin)
     guide_ids = list({s.guide_id for s in sessions})
     rules = dict(GuideVersion.select(GuideVersion.id, GuideVersion.checks).where(GuideVersion.id.in_(guide_ids)).tuples())
     for register in registers.values():
@@ -345,6 +351,20 @@ class SessionChecks:
     @property
     def failed(self):
         return [check for check in self.checks if check.ok is False]
+
+    @property
+    def absences(self):
+        """Who was absent at which épreuve (the standing sign-ins), for « Constater les absences »."""
+        if self.register is None:
+            return []
+        register = self.register
+        names = {("candidat", c.id): c.label for c in register.candidats}
+        names.update({("jure", m.jure_id): m.jure.label for m in register.membres})
+        epreuves = {e.id: e for e in register.epreuves}
+        return [f"{names.get((kind, person), 'Le surveillant')} : {epreuves[epreuve].libelle} du "
+                f"{fr_date(epreuves[epreuve].date)}"
+                for (epreuve, kind, person), signin in current_signins(register.emargements).items()
+                if signin.statut == "absent" and epreuve in epreuves]
 
 
 def failing_sessions(sessions, today):

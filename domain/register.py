@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from domain import DomainError, journal
 from domain.inputs import clean_email, clean_field, parse_date, parse_time, whole_number
 from domain.vocabulary import CONVOCATION_MODES, EPREUVE_CATEGORIES, PARCOURS_LABELS
-from models import AdminEvent, Candidat, Centre, Epreuve, Habilitation, Intervenant, Jure, LienJury, MembreJury, db
+from models import AdminEvent, Candidat, Centre, Epreuve, ExamSession, Habilitation, Intervenant, Jure, LienJury, MembreJury, db
 
 _TELEPHONE = re.compile(r"^[0-9+().\- ]*$")
 _CCP_CODE = re.compile(r"^[\w.\-/ ]{1,30}$")
@@ -376,6 +376,16 @@ def clean_epreuve(form):
     if errors:
         raise InvalidForm(errors)
     return values
+
+
+def set_tenue(user, session, text):
+    """The « tenue professionnelle » the candidates' convocation states (empty: the default text)."""
+    tenue = clean_field("tenue_professionnelle", text, multiline=True)
+    if tenue != session.tenue_professionnelle:
+        with db.atomic():
+            journal.record(user, session, "tenue_professionnelle", session.tenue_professionnelle, tenue)
+            ExamSession.update(tenue_professionnelle=tenue).where(ExamSession.id == session.id).execute()
+    return tenue
 
 
 def _describe_epreuve(epreuve):

@@ -46,6 +46,8 @@ AUDIT_FIELD_LABELS = {
     "declaration": "déclaration du juré",
     "surveillant": "surveillant",
     "comedien": "comédien",
+    "tenue_professionnelle": "tenue professionnelle (convocation)",
+    "emargement": "émargement",
 }
 
 # The text fields of the forms: label and maximum length, read by the checks and the templates.
@@ -74,6 +76,7 @@ TEXT_FIELDS = {
     "reference": ("Référence (n° de recommandé ou de décharge)", 100),
     "libelle": ("Libellé de l'épreuve", 200),
     "lieu": ("Lieu (salle ou adresse)", 200),
+    "tenue_professionnelle": ("Tenue professionnelle", 1000),
 }
 
 # A candidate's route to the titre, and how the guide allows convoking them.
@@ -86,8 +89,6 @@ CHECK_PAGE_LABELS = {"register.jury": "Voir le jury", "register.candidates": "Vo
                      "register.epreuves": "Voir les épreuves"}
 # A slot of the schedule: the candidates' documents (convocation, poster, sign-in) show épreuves only.
 EPREUVE_CATEGORIES = {"epreuve": "Épreuve", "correction": "Corrections", "deliberation": "Délibérations du jury"}
-# Tenue professionnelle: the convocation's text when the session gives none.
-TENUE_MAX = 1000
 COUNT_FIELDS = {"nb_formation": "Nombre de candidats en formation", "nb_vae": "Nombre de candidats en VAE"}
 MAX_CANDIDATES = 999
 

@@ -25,7 +25,7 @@ def _require_login():
     pass
 
 
-def _pdf(group, key, filename, layout):
+def pdf_response(group, key, filename, layout):
     """The PDF of `group` for `key`: from the cache, or laid out now within the user's one render slot."""
     instance = Path(current_app.instance_path)
     cache = PdfCache(instance / "pdf-cache")
@@ -59,7 +59,7 @@ def _session_pdf(session_id, blank):
 
     group = f"session-{session.id}-{'vierge' if blank else 'complete'}"
     key = (last_change, session.centre.name, session.site.name)
-    return _pdf(group, key, download_name(session, blank), layout)
+    return pdf_response(group, key, download_name(session, blank), layout)
 
 
 @bp.get("/sessions/<int:session_id>/guide.pdf")
@@ -82,4 +82,4 @@ def blank_guide():
             blank=True, progress=None, regulatory_todo=[], guide_label=f"guide version {guide.version}",
         )
 
-    return _pdf(f"guide-{guide.id}", (guide.version,), f"guide-vierge-version-{guide.version}.pdf", layout)
+    return pdf_response(f"guide-{guide.id}", (guide.version,), f"guide-vierge-version-{guide.version}.pdf", layout)

@@ -12,9 +12,10 @@ from werkzeug.utils import secure_filename
 
 from extensions import is_partial
 
-from domain import access, checks, register
+from documents.session_documents import DEFAULT_TENUE
+from domain import DomainError, access, checks, register
 from domain.inputs import whole_number
-from models import Candidat, Centre, Epreuve, Jure, MembreJury
+from models import Candidat, Centre, Epreuve, ExamSession, Jure, MembreJury
 from routes import editable_session, today, user, visible_session
 
 bp = Blueprint("register", __name__)
@@ -171,11 +172,12 @@ CHECKS_PAGE = {"register/jury.html": "register.jury", "register/candidats.html":
                "register/candidat.html": "register.candidates", "register/epreuves.html": "register.epreuves"}
 
 
-def _render_candidates(session, form=None, errors=None, status=200, import_problems=()):
+def _render_candidates(session, form=None, errors=None, status=200, import_problems=(), tenue=None, tenue_error=None):
     return _session_page(session, "register/candidats.html", status,
                          candidats=list(Candidat.of_session(session)),
                          form=form or {"parcours": "formation"}, errors=errors or {}, import_problems=import_problems,
-                         import_columns=register.IMPORT_COLUMNS)
+                         import_columns=register.IMPORT_COLUMNS, default_tenue=DEFAULT_TENUE,
+                         tenue=session.tenue_professionnelle if tenue is None else tenue, tenue_error=tenue_error)
 
 
 @bp.get("/sessions/<int:session_id>/candidats")
@@ -200,6 +202,20 @@ def _add_to_session(session_id, fields, add, render, page, done):
 def add_candidate(session_id):
     return _add_to_session(session_id, register.CANDIDATE_FIELDS, register.add_candidate, _render_candidates,
                            "register.candidates", lambda c: f"{c.label} ajouté(e) aux candidats de la session.")
+
+
+@bp.post("/sessions/<int:session_id>/tenue")
+def set_tenue(session_id):
+    """The convocation's « tenue professionnelle » (candidates page)."""
+    session = editable_session(session_id)
+    text = request.form.get("tenue_professionnelle", "")
+    try:
+        register.set_tenue(user(), session, text)
+    except DomainError as exc:
+        return _render_candidates(session, tenue=text, tenue_error=exc.message, status=422)
+    return _changed("Tenue professionnelle de la convocation enregistrée.",
+                    url_for("register.candidates", session_id=session.id, _anchor="convocations-title"),
+                    lambda: _render_candidates(ExamSession.get_by_id(session.id)))
 
 
 @bp.post("/sessions/<int:session_id>/candidats/import")

@@ -19,6 +19,10 @@ CANDIDATE = {"nom": "Martin", "prenom": "Léa", "date_naissance": "1998-04-02", 
 EPREUVE = {"libelle": "Entretien final", "date": "2027-03-16", "heure_debut": "09:00", "heure_fin": "09:45",
            "lieu": "Salle 12"}
 
+# The responsable and the admin send the same submission: recorded once, answered alike.
+SIGN_IN = {"epreuve_id": "{e}", "candidat_id": "{k}", "statut": "absent", "soumission_id": "matrice-0001",
+           "signe_a": dt.datetime.now().isoformat(timespec="seconds")}
+
 # endpoint: (method, url, form data, expected status for anonyme, lecteur, responsable, autre_centre, admin)
 # {s} is a session of centre A, {i} one of its items, {u} a user, {c} centre A, {site} a site, {g} the guide,
 # {t} the visitor's own calendar token, {j} a juror of centre A, {k} a candidate and {e} an épreuve of {s}
@@ -82,6 +86,20 @@ MATRIX = {
     "register.activate_juror": ("POST", "/jures/{j}/activate", {}, (ANON, 403, 302, 404, 302)),
     "register.add_habilitation": ("POST", "/jures/{j}/habilitations", {"sigle": "DWWM", "valide_jusqu_au": "2029-12-31"},
                                   (ANON, 403, 302, 404, 302)),
+    # The documents, while {s} has its épreuve and candidate but no jury yet (422: what to fill in first);
+    # each visitor sees the programme of their own centre (centre B: the session its responsable created above).
+    "documents.convocations": ("GET", "/sessions/{s}/convocations.pdf", None, (ANON, 200, 200, 404, 200)),
+    "documents.candidate_convocation": ("GET", "/candidats/{k}/convocation.pdf", None, (ANON, 200, 200, 404, 200)),
+    "documents.jury_convocations": ("GET", "/sessions/{s}/convocations-jury.pdf", None, (ANON, 422, 422, 404, 422)),
+    "documents.planning": ("GET", "/sessions/{s}/planning.pdf", None, (ANON, 200, 200, 404, 200)),
+    "documents.affichage": ("GET", "/sessions/{s}/affichage.pdf", None, (ANON, 200, 200, 404, 200)),
+    "documents.emargement_pdf": ("GET", "/sessions/{s}/emargement.pdf", None, (ANON, 200, 200, 404, 200)),
+    "documents.programme_pdf": ("GET", "/programme/2027.pdf", None, (ANON, 200, 200, 200, 200)),
+    "documents.programme_csv": ("GET", "/programme/2027.csv", None, (ANON, 200, 200, 200, 200)),
+    "emargement.page": ("GET", "/sessions/{s}/emargement", None, (ANON, 200, 200, 404, 200)),
+    "emargement.record": ("POST", "/sessions/{s}/emargement", SIGN_IN, (ANON, 403, 302, 404, 302)),
+    "register.set_tenue": ("POST", "/sessions/{s}/tenue", {"tenue_professionnelle": "Blouse de travail"},
+                           (ANON, 403, 302, 404, 302)),
     "register.candidates": ("GET", "/sessions/{s}/candidats", None, (ANON, 200, 200, 404, 200)),
     "register.add_candidate": ("POST", "/sessions/{s}/candidats", CANDIDATE, (ANON, 403, 302, 404, 302)),
     "register.import_candidates": ("POST", "/sessions/{s}/candidats/import", {}, (ANON, 403, 422, 404, 422)),
@@ -154,3 +172,4 @@ def test_each_visitor_gets_the_expected_answer(tmp_path, visitor):
             assert models.AdminEvent.select().where(models.AdminEvent.centre == session.centre).count() == 0
             assert (models.Candidat.select().count(), models.Epreuve.select().count()) == (1, 1)
             assert (models.MembreJury.select().count(), models.Intervenant.select().count()) == (0, 0)
+            assert models.Emargement.select().count() == 0

@@ -17,7 +17,7 @@ FRENCH_MARKERS = ("row-error", "field-error", "form-error", "flash--error", "Req
                   "Accès refusé", "Action impossible", "Envoi trop volumineux", "Adresse e-mail ou mot de passe")
 ENGLISH = ("Traceback", "Bad Request", "Not Found", "Method Not Allowed", "Internal Server Error")
 TABLES = ("centre", "site", "user", "guideversion", "examsession", "checklistitem", "auditevent", "adminevent",
-          "jure", "habilitation", "candidat", "epreuve", "membrejury", "lienjury", "intervenant")
+          "jure", "habilitation", "candidat", "epreuve", "membrejury", "lienjury", "intervenant", "emargement")
 
 NASTY = st.sampled_from([
     "", " ", "\x00", "a\x00b", "\x1b[31m", "\u202e", "<script>alert(1)</script>", "' OR 1=1 --", "${7*7}",
@@ -49,7 +49,10 @@ def world(tmp_path_factory):
                         "other": models.Jure.create(centre=other.centre, nom="Martin", prenom="Anne", email="a@b.fr").id},
                "candidat": {name: models.Candidat.create(session=s, nom="Petit", prenom="Jean", parcours="vae",
                                                          date_naissance=dt.date(2000, 1, 2)).id
-                            for name, s in (("own", own), ("other", other))}}
+                            for name, s in (("own", own), ("other", other))},
+               "epreuve": {name: models.Epreuve.create(session=s, libelle="Mise en situation", date=dt.date(2027, 3, 15),
+                                                       heure_debut="08:30", heure_fin="12:00", lieu="Atelier").id
+                           for name, s in (("own", own), ("other", other))}}
     clients = {}
     for email in ("resp@a.fr", "admin@test.fr"):
         client = app.test_client()
@@ -189,18 +192,20 @@ CANDIDATE_FORM = st.fixed_dictionaries({}, optional={
     "envoyee_le": maybe("2027-02-01", DATES), "mode": maybe("lrar", TEXT), "reference": maybe("1A 23", TEXT),
     "libelle": maybe("Entretien final", TEXT), "date": maybe("2027-03-16", DATES),
     "heure_debut": maybe("09:00", TEXT), "heure_fin": maybe("09:45", TEXT), "lieu": maybe("Salle 12", TEXT),
+    "categorie": maybe("deliberation", TEXT), "tenue_professionnelle": maybe("Blouse de travail", TEXT),
 })
 
 
 @SETTINGS
-@given(endpoint=st.sampled_from(["candidats", "candidat", "convocation", "epreuves"]), target=ID,
+@given(endpoint=st.sampled_from(["candidats", "candidat", "convocation", "epreuves", "tenue"]), target=ID,
        fields=CANDIDATE_FORM, email=st.sampled_from(["resp@a.fr", "admin@test.fr"]))
 def test_register_forms(world, endpoint, target, fields, email):
     ids = world[2]
     url = {"candidats": f"/sessions/{resolve(ids, 'session', target)}/candidats",
            "candidat": f"/candidats/{resolve(ids, 'candidat', target)}",
            "convocation": f"/candidats/{resolve(ids, 'candidat', target)}/convocation",
-           "epreuves": f"/sessions/{resolve(ids, 'session', target)}/epreuves"}[endpoint]
+           "epreuves": f"/sessions/{resolve(ids, 'session', target)}/epreuves",
+           "tenue": f"/sessions/{resolve(ids, 'session', target)}/tenue"}[endpoint]
     check(world, email, url, fields)
 
 
@@ -221,6 +226,24 @@ def test_jury_forms(world, endpoint, target, jure, fields, email):
            "declaration": f"/sessions/{session}/jury/{resolve(ids, 'jure', jure)}/declaration",
            "intervenants": f"/sessions/{session}/intervenants"}[endpoint]
     check(world, email, url, fields)
+
+
+SIGN_IN_FORM = st.fixed_dictionaries({}, optional={
+    "epreuve_id": st.one_of(ID.map(str), TEXT), "candidat_id": st.one_of(ID.map(str), TEXT),
+    "jure_id": st.one_of(ID.map(str), TEXT), "surveillant": maybe("1", TEXT), "statut": maybe("present", TEXT),
+    "signature": st.one_of(st.just("M1 1 L20 30 L40 10"), TEXT, st.just("M1 1 " + "L2 2 " * 20000)),
+    "signe_a": st.one_of(st.just(dt.datetime.now().isoformat()), DATES, TEXT),
+    "soumission_id": st.one_of(st.uuids().map(lambda u: u.hex), TEXT), "correction": maybe("1", TEXT),
+})
+
+
+@SETTINGS
+@given(target=ID, epreuve=ID, candidat=ID, fields=SIGN_IN_FORM, htmx=st.booleans())
+def test_sign_in_form(world, target, epreuve, candidat, fields, htmx):
+    ids = world[2]
+    data = {"epreuve_id": str(resolve(ids, "epreuve", epreuve)), "candidat_id": str(resolve(ids, "candidat", candidat)),
+            **fields}
+    check(world, "resp@a.fr", f"/sessions/{resolve(ids, 'session', target)}/emargement", data, htmx=htmx)
 
 
 @SETTINGS

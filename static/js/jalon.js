@@ -65,8 +65,10 @@
     document.body.classList.toggle("is-offline", offline);
   }
 
+  // A queued change is noted on its row: a checklist row (its date or observation cell) or a
+  // sign-in line (its note area).
   function noteOn(row, kind, text) {
-    var cell = row.querySelector(kind === "observation" ? "td.observation" : "td.fait-le");
+    var cell = row.querySelector(kind === "observation" ? "td.observation" : kind === "signin" ? ".queue-note-area" : "td.fait-le");
     if (!cell) return;
     var note = cell.querySelector(".unsaved-note");
     if (!note) {
@@ -156,6 +158,10 @@
 
   function pendingLabel(form) {
     if (isObservationForm(form)) return "Observation non enregistrée : elle sera envoyée au retour de la connexion.";
+    if (form.hasAttribute("data-signin")) {
+      var statut = form.querySelector("input[name=statut]").value;
+      return (statut === "absent" ? "Absence" : "Signature") + " gardée sur la tablette : elle sera envoyée au retour de la connexion.";
+    }
     var button = form.querySelector("button[type=submit]");
     var action = button ? button.textContent.trim() : "Modification";
     return "« " + action + " » non enregistré : sera envoyé au retour de la connexion.";
@@ -168,9 +174,9 @@
   function keepForLater(event) {
     if (resentKey(event.detail)) return;  // a waiting change sent again: it is still in the queue
     var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
-    var row = form && form.closest("tr.item");
+    var row = form && form.closest("tr.item, [data-queue-row]");
     if (row) {
-      var kind = isObservationForm(form) ? "observation" : "state";
+      var kind = isObservationForm(form) ? "observation" : form.hasAttribute("data-signin") ? "signin" : "state";
       var pending = readJSON(PENDING_KEY, {});
       var values = {};
       new FormData(form).forEach(function (value, name) {

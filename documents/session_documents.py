@@ -1,0 +1,208 @@
+"""The documents the guide asks for, made from the session and its register: the candidates' and the
+jury's convocations, the planning for the UD, the poster, the sign-in sheets, the annual programme.
+
+Each function gathers what its template (templates/exports/) shows, or raises MissingData saying
+what to fill in first: a document whose data is missing is not produced.
+"""
+import base64
+import csv
+import io
+from dataclasses import dataclass
+
+from PIL import Image, ImageDraw
+
+from domain import DomainError, access, emargement
+from domain.inputs import fr_date
+from domain.register import candidate_counts, jury_members
+from models import Candidat, Centre, Epreuve, ExamSession, Intervenant, Site
+
+# What the convocation says when the session gives no text of its own.
+DEFAULT_TENUE = ("Tenue professionnelle adaptée au métier et aux épreuves, conforme aux règles d'hygiène et de "
+                 "sécurité du référentiel d'évaluation (équipements de protection individuelle si nécessaire).")
+
+
+class MissingData(DomainError):
+    """A document that cannot be made yet: the message says what to fill in first (422)."""
+
+
+def _epreuves(session, candidates_only):
+    query = Epreuve.of_session(session)
+    epreuves = [e for e in query if e.for_candidates or not candidates_only]
+    if not epreuves:
+        raise MissingData("Ajoutez d'abord les épreuves de la session (page « Épreuves ») : ce document en "
+                          "donne les dates, horaires et lieux.")
+    return epreuves
+
+
+def _candidates(session):
+    candidats = list(Candidat.of_session(session))
+    if not candidats:
+        raise MissingData("Ajoutez d'abord les candidats de la session (page « Candidats ») : ce document est "
+                          "fait pour eux.")
+    return candidats
+
+
+def convocations(session, candidat=None):
+    """The candidates' convocations: every candidate, or one."""
+    epreuves = _epreuves(session, candidates_only=True)
+    candidats = [candidat] if candidat is not None else _candidates(session)
+    return {"title": "Convocations des candidats" if candidat is None else f"Convocation de {candidat.label}",
+            "candidats": candidats, "epreuves": epreuves, "tenue": session.tenue_professionnelle or DEFAULT_TENUE}
+
+
+@dataclass
+class Convoked:
+    """Someone the jury's convocations address: a juror, the surveillant or the comédien."""
+
+    kind: str
+    name: str
+    email: str
+
+    @property
+    def role_label(self):
+        return {"jure": "Membre du jury", "surveillant": "Surveillant", "comedien": "Comédien"}[self.kind]
+
+    @property
+    def as_role(self):
+        return {"jure": "en qualité de membre du jury", "surveillant": "en qualité de surveillant",
+                "comedien": "en qualité de comédien"}[self.kind]
+
+    @property
+    def intro(self):
+        return {
+            "jure": "Vous êtes convoqué(e) comme membre du jury de la session d'examen : vous évaluerez les "
+                    "candidats et délibérerez avec les autres membres du jury.",
+            "surveillant": "Vous êtes convoqué(e) pour assurer la surveillance des épreuves de la session d'examen.",
+            "comedien": "Vous êtes convoqué(e) pour tenir le rôle prévu par le référentiel d'évaluation (RE) dans "
+                        "les mises en situation de la session d'examen.",
+        }[self.kind]
+
+    @property
+    def documents(self):
+        if self.kind == "jure":
+            return ("vous recevrez sur place le référentiel emploi activités compétences (REAC) et le référentiel "
+                    "d'évaluation (RE) du titre, le dossier technique d'évaluation (DTE) jury et les dossiers des "
+                    "candidats.")
+        if self.kind == "surveillant":
+            return "vous recevrez sur place les consignes de surveillance et le règlement général des sessions."
+        return "vous recevrez sur place le dossier technique d'évaluation et les consignes de la mise en situation."
+
+
+def jury_convocations(session):
+    epreuves = _epreuves(session, candidates_only=False)
+    people = [Convoked("jure", m.jure.label, m.jure.email) for m in jury_members(session)]
+    staff = {i.role: i for i in Intervenant.select().where(Intervenant.session == session)}
+    people += [Convoked(role, staff[role].nom, staff[role].email) for role in ("surveillant", "comedien") if role in staff]
+    if not people:
+        raise MissingData("Composez d'abord le jury de la session, ou désignez son surveillant (page « Jury »).")
+    return {"title": "Convocations du jury, du surveillant et du comédien", "people": people, "epreuves": epreuves,
+            "counts": candidate_counts(session, list(Candidat.of_session(session)))}
+
+
+def _duration(epreuve):
+    (h1, m1), (h2, m2) = (map(int, t.split(":")) for t in (epreuve.heure_debut, epreuve.heure_fin))
+    minutes = (h2 * 60 + m2) - (h1 * 60 + m1)
+    return f"{minutes // 60} h {minutes % 60:02d}" if minutes % 60 else f"{minutes // 60} h"
+
+
+def planning(session):
+    epreuves = _epreuves(session, candidates_only=False)
+    staff = Intervenant.get_or_none((Intervenant.session == session) & (Intervenant.role == "surveillant"))
+    return {"title": "Informations et planning de la session (UD)", "epreuves": epreuves, "duration": _duration,
+            "counts": candidate_counts(session, list(Candidat.of_session(session))),
+            "places": sorted({e.lieu for e in epreuves}), "jury": [m.jure.label for m in jury_members(session)],
+            "surveillant": staff.nom if staff else ""}
+
+
+def affichage(session):
+    return {"title": "Affichage des épreuves", "orientation": "landscape",
+            "epreuves": _epreuves(session, candidates_only=True)}
+
+
+def signature_image(path_data, scale=2):
+    """A signature's strokes drawn as a PNG (a data: URI for the sheet), transparent behind the ink."""
+    width, height = emargement.SIGNATURE_BOX
+    image = Image.new("LA", (width * scale, height * scale), (255, 0))
+    pen = ImageDraw.Draw(image)
+    for stroke in emargement.parse_signature(path_data):
+        points = [(x * scale, y * scale) for x, y in stroke]
+        if len(points) == 1:
+            x, y = points[0]
+            pen.ellipse((x - 2 * scale, y - 2 * scale, x + 2 * scale, y + 2 * scale), fill=(0, 255))
+        else:
+            pen.line(points, fill=(0, 255), width=3 * scale, joint="curve")
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return "data:image/png;base64," + base64.b64encode(out.getvalue()).decode()
+
+
+@dataclass
+class SignedIn:
+    statut: str
+    signe_a: object
+    image: str | None
+
+
+def sign_in_sheets(session):
+    """One sheet per épreuve: the candidates, the jurors and the surveillant with their sign-ins."""
+    epreuves = _epreuves(session, candidates_only=True)
+    candidats = _candidates(session)
+    jures = [m.jure for m in jury_members(session)]
+    staff = Intervenant.get_or_none((Intervenant.session == session) & (Intervenant.role == "surveillant"))
+    standing = emargement.current(emargement.of_session(session))
+
+    def shown(epreuve, kind, person_id):
+        signin = standing.get((epreuve.id, kind, person_id))
+        if signin is None:
+            return None
+        image = signature_image(signin.signature) if signin.statut == "present" and signin.signature else None
+        return SignedIn(signin.statut, signin.signe_a, image)
+
+    sheets = [{
+        "epreuve": e,
+        "candidats": [(c, shown(e, "candidat", c.id)) for c in candidats],
+        "jures": [(j, shown(e, "jure", j.id)) for j in jures],
+        "surveillant": (staff.nom, shown(e, "surveillant", None)) if staff else None,
+    } for e in epreuves]
+    return {"title": "Feuilles d'émargement", "sheets": sheets}
+
+
+# --- The centre's annual programme --------------------------------------------------------------
+
+PROGRAMME_COLUMNS = ("Centre", "Sigle", "Titre", "Nature", "Libellé CCP/CCS", "Début", "Fin", "Site",
+                     "Candidats formation", "Candidats VAE")
+
+
+def programme(user, year):
+    """The sessions of year N the user's centre runs (every centre for an administrator)."""
+    S = ExamSession
+    sessions = list(access.visible_to(S.select(S, Centre, Site).join(Centre).switch(S).join(Site), user)
+                    .where((S.date_debut >= f"{year}-01-01") & (S.date_debut <= f"{year}-12-31") & (S.archived == False))  # noqa: E712
+                    .order_by(S.date_debut, S.sigle, S.id))
+    if not sessions:
+        raise MissingData(f"Aucune session en {year} : créez d'abord les sessions de l'année.")
+    rows = [{"centre": s.centre.name, "sigle": s.sigle, "titre": s.titre,
+             "nature": s.nature + (f" « {s.libelle_ccp} »" if s.libelle_ccp else ""), "libelle_ccp": s.libelle_ccp,
+             "date_debut": s.date_debut, "date_fin": s.date_fin, "site": s.site.name,
+             "nb_formation": s.nb_formation, "nb_vae": s.nb_vae} for s in sessions]
+    centres = sorted({row["centre"] for row in rows})
+    return {"title": f"Programme des sessions {year}", "year": year, "rows": rows, "centres": centres,
+            "several_centres": len(centres) > 1, "header_text": f"{', '.join(centres)} · programme des sessions {year}"}
+
+
+def programme_csv(context):
+    """The programme as the CSV Excel opens in France: `;`, UTF-8 with BOM, dates dd/mm/yyyy. A cell
+    that a spreadsheet would read as a formula is quoted with a leading apostrophe."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(PROGRAMME_COLUMNS)
+    for row in context["rows"]:
+        writer.writerow([_cell(v) for v in (row["centre"], row["sigle"], row["titre"], row["nature"].split(" ")[0],
+                                             row["libelle_ccp"], fr_date(row["date_debut"]), fr_date(row["date_fin"]),
+                                             row["site"], row["nb_formation"], row["nb_vae"])])
+    return "\ufeff" + out.getvalue()
+
+
+def _cell(value):
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

@@ -1,0 +1,110 @@
+"""The session's documents as PDF (convocations, planning, poster, sign-in sheets) and the centre's
+annual programme (PDF and CSV). A document whose data is missing answers 422 with what to fill in
+first; the others are laid out once per state of the session (routes.exports.pdf_response)."""
+from flask import Blueprint, Response, abort
+from flask_login import current_user, login_required
+from peewee import fn
+
+from documents import session_documents as docs
+from documents.pdf import ascii_name, download_name, layout_pdf
+from models import AuditEvent, Candidat
+from routes import today, visible_session
+from routes.errors import render_error
+from routes.exports import pdf_response
+
+bp = Blueprint("documents", __name__)
+
+
+@bp.before_request
+@login_required
+def _require_login():
+    pass
+
+
+# name: (the builder of its content, its template, the start of its file name)
+SESSION_DOCUMENTS = {
+    "convocations": (docs.convocations, "exports/convocations.pdf.html", "convocations"),
+    "convocations_jury": (docs.jury_convocations, "exports/convocations_jury.pdf.html", "convocations-jury"),
+    "planning": (docs.planning, "exports/planning.pdf.html", "planning"),
+    "affichage": (docs.affichage, "exports/affichage.pdf.html", "affichage"),
+    "emargement": (docs.sign_in_sheets, "exports/emargement.pdf.html", "emargement"),
+}
+
+
+def _document(session, name, group, stem, build):
+    """A document of the session; 422 when its data is missing. Cached under the session's last
+    journal entry (every register change and sign-in is one), its places' names and today's date
+    (the letters are dated)."""
+    try:
+        context = build()
+    except docs.MissingData as exc:
+        return render_error(422, exc.message)
+    template = SESSION_DOCUMENTS[name][1]
+    last_change = AuditEvent.select(fn.MAX(AuditEvent.id)).where(AuditEvent.session == session).scalar()
+    key = (last_change, session.centre.name, session.site.name, today())
+    return pdf_response(group, key, download_name(session, stem=stem),
+                        lambda: layout_pdf(template, session=session, today=today(), **context))
+
+
+def _session_document(session_id, name):
+    session = visible_session(session_id)
+    build, _, stem = SESSION_DOCUMENTS[name]
+    return _document(session, name, f"session-{session.id}-{name}", stem, lambda: build(session))
+
+
+@bp.get("/sessions/<int:session_id>/convocations.pdf")
+def convocations(session_id):
+    return _session_document(session_id, "convocations")
+
+
+@bp.get("/candidats/<int:candidat_id>/convocation.pdf")
+def candidate_convocation(candidat_id):
+    candidat = Candidat.get_or_none(Candidat.id == candidat_id)
+    if candidat is None:
+        abort(404)
+    session = visible_session(candidat.session_id)
+    stem = f"convocation-{ascii_name(candidat.nom)[:40] or 'candidat'}"
+    return _document(session, "convocations", f"candidat-{candidat.id}", stem,
+                     lambda: docs.convocations(session, candidat))
+
+
+@bp.get("/sessions/<int:session_id>/convocations-jury.pdf")
+def jury_convocations(session_id):
+    return _session_document(session_id, "convocations_jury")
+
+
+@bp.get("/sessions/<int:session_id>/planning.pdf")
+def planning(session_id):
+    return _session_document(session_id, "planning")
+
+
+@bp.get("/sessions/<int:session_id>/affichage.pdf")
+def affichage(session_id):
+    return _session_document(session_id, "affichage")
+
+
+@bp.get("/sessions/<int:session_id>/emargement.pdf")
+def emargement_pdf(session_id):
+    return _session_document(session_id, "emargement")
+
+
+@bp.get("/programme/<int:year>.pdf")
+def programme_pdf(year):
+    try:
+        context = docs.programme(current_user, year)
+    except docs.MissingData as exc:
+        return render_error(422, exc.message)
+    last_change = AuditEvent.select(fn.MAX(AuditEvent.id)).scalar()
+    group = f"programme-{year}-{current_user.centre_id or 'tous'}"
+    return pdf_response(group, (last_change, tuple(context["centres"]), today()), f"programme-sessions-{year}.pdf",
+                        lambda: layout_pdf("exports/programme.pdf.html", session=None, today=today(), **context))
+
+
+@bp.get("/programme/<int:year>.csv")
+def programme_csv(year):
+    try:
+        context = docs.programme(current_user, year)
+    except docs.MissingData as exc:
+        return render_error(422, exc.message)
+    return Response(docs.programme_csv(context).encode("utf-8"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="programme-sessions-{year}.csv"'})
