@@ -15,12 +15,12 @@ from flask.cli import with_appcontext
 import migrations
 from database import sqlite_path
 from documents import reminder_mail
-from domain import DomainError, administration, register, reminders
+from domain import DomainError, administration, emargement, register, reminders
 from domain.checklist import mark_done, mark_na, save_observation
 from domain.inputs import clean_email, normalize_email
 from domain.sessions import create_session
 from domain.vocabulary import ROLE_LABELS, ROLES
-from models import ChecklistItem, Centre, ExamSession, User, db
+from models import Candidat, ChecklistItem, Centre, Epreuve, ExamSession, MembreJury, User, db
 from routes import group_link
 
 
@@ -240,6 +240,31 @@ def seed_demo_register(user, finished, upcoming, ccp):
     epreuves(upcoming, shift=(upcoming.date_fin - upcoming.date_debut).days)
     # The CCP session, three months ahead: one juror so far (jury_effectif).
     jury(ccp, ("Roux",))
+    # The finished session's first épreuve was signed on the tablet; one candidate was absent.
+    first = Epreuve.of_session(finished).first()
+    signed = dt.datetime.combine(first.date, dt.time(8, 20))
+    people = [("candidat_id", c.id) for c in Candidat.of_session(finished)]
+    people += [("jure_id", m.jure_id) for m in MembreJury.select().where(MembreJury.session == finished)]
+    for index, (field, person) in enumerate(people):
+        absent = index == 4
+        emargement.record(user, finished, {
+            "epreuve_id": str(first.id), field: str(person), "statut": "absent" if absent else "present",
+            "signature": "" if absent else demo_signature(index), "signe_a": (signed + dt.timedelta(minutes=index)).isoformat(),
+            "soumission_id": f"demo-{finished.id}-{index:04d}"}, "démonstration", signed + dt.timedelta(minutes=index))
+
+
+def demo_signature(seed):
+    """A signature-like scribble for the demo, different for each seed: a loop, a flourish, a stroke."""
+    path = []
+    for stroke in range(3):
+        points = []
+        for step in range(18):
+            t = step / 17
+            x = 30 + 110 * stroke + 100 * t
+            y = 75 + (35 - 8 * stroke) * math.sin((t * (3 + seed % 3) + stroke * 0.7 + seed * 0.37) * math.pi) * (1 - t / 2)
+            points.append(f"{'M' if step == 0 else 'L'}{x:.1f} {min(145.0, max(5.0, y)):.1f}")
+        path.append(" ".join(points))
+    return " ".join(path)
 
 
 @click.command("send-reminders")

@@ -5,6 +5,7 @@ Screenshots of the main pages go to test-artifacts/screenshots/ (not committed).
 """
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,13 @@ def server(tmp_path_factory):
     with app.app_context(), models.db.connection_context():
         for sigle in ("DWWM", "CONF", "OFFL", "KEYB", "JOUR", "GATE", "FILE", "DRAF", "ROLE", "REGI"):
             create_session(sigle=sigle, date_debut="2027-03-15", date_fin="2027-03-18")
+        # Exam day today: an épreuve and four candidates to sign in.
+        signing = create_session(sigle="SIGN", date_debut=TODAY, date_fin="2027-02-02")
+        models.Epreuve.create(session=signing, libelle="Mise en situation professionnelle", date=TODAY,
+                              heure_debut="08:30", heure_fin="12:30", lieu="Atelier B")
+        for nom, prenom in (("Martin", "Léa"), ("Strauß", "Ñuria"), ("O’Connor", "Maëlle"), ("Petit", "Hugo")):
+            models.Candidat.create(session=signing, nom=nom, prenom=prenom, date_naissance="1998-04-02",
+                                   parcours="formation")
     live = LiveServer(app.config["DATABASE_URL"], tmp, workers=2, env={"JALON_TODAY": TODAY}).start()
     yield live
     live.stop()
@@ -455,6 +463,96 @@ def test_a_change_meeting_a_server_restart_waits_and_is_sent_when_it_is_back(bro
         page.wait_for_selector(f"#item-{item}.item--done", timeout=20000)
         assert pending_changes(page) == {}
         assert item_row(server, "GATE", 1)[1] == "done"
+    finally:
+        context.close()
+        proxy.stop()
+
+
+def draw_signature(page):
+    """A signature drawn with the pointer in the pad: two strokes."""
+    box = page.locator("#signature-dialog canvas").bounding_box()
+    for y0, y1 in ((0.3, 0.7), (0.6, 0.2)):
+        page.mouse.move(box["x"] + box["width"] * 0.1, box["y"] + box["height"] * y0)
+        page.mouse.down()
+        for step in range(1, 9):
+            page.mouse.move(box["x"] + box["width"] * (0.1 + 0.1 * step),
+                            box["y"] + box["height"] * (y0 + (y1 - y0) * step / 8), steps=2)
+        page.mouse.up()
+
+
+def pad_button(page, name):
+    page.locator("#signature-dialog").get_by_role("button", name=name).click()
+
+
+def signins():
+    with models.db.connection_context():
+        return [(e.candidat.nom, e.statut, bool(e.signature)) for e in
+                models.Emargement.select().join(models.Candidat).order_by(models.Emargement.id)]
+
+
+def test_three_candidates_sign_in_offline_and_through_a_restart_and_are_on_the_sheet(browser, server, tmp_path):
+    proxy = GatewayProxy(server.port).start()
+    context = browser.new_context(viewport=TABLET_PORTRAIT, locale="fr-FR", base_url=proxy.url)
+    try:
+        page = context.new_page()
+        page.goto("/login")
+        log_in(page, "resp@a.fr")
+        page.wait_for_url(proxy.url + "/")
+        sid = session_id(server, "SIGN")
+        page.goto(f"/sessions/{sid}/jour-j")
+        page.click("text=Émargement des candidats et du jury")
+        page.wait_for_selector("h2:has-text('Mise en situation professionnelle')")
+        assert axe_violations(page) == []
+        lines = {name: page.locator("li.signin", has_text=name) for name in ("Martin", "Strauß", "O’Connor", "Petit")}
+
+        # A signature can be cleared before it is sent; an empty pad sends nothing.
+        lines["Petit"].get_by_role("button", name="Présent").click()
+        draw_signature(page)
+        pad_button(page, "Effacer")
+        pad_button(page, "Valider la signature")
+        page.wait_for_selector("#signature-dialog .signature-error:visible")
+        assert axe_violations(page) == []
+        pad_button(page, "Fermer sans enregistrer")
+
+        # The Wi-Fi drops: two signatures and an absence wait on the tablet.
+        context.set_offline(True)
+        for name in ("Martin", "Strauß"):
+            lines[name].get_by_role("button", name="Présent").click()
+            draw_signature(page)
+            pad_button(page, "Valider la signature")
+            lines[name].locator(".unsaved-note", has_text="Signature gardée sur la tablette").wait_for()
+        lines["O’Connor"].get_by_role("button", name="Absent").click()
+        lines["O’Connor"].locator(".unsaved-note", has_text="Absence gardée sur la tablette").wait_for()
+        assert len(pending_changes(page)) == 3 and signins() == []
+        assert [key.split("|")[0] for key in pending_changes(page)] == [  # in the order they were made
+            lines[name].get_attribute("id") for name in ("Martin", "Strauß", "O’Connor")]
+        shoot(page, "emargement-hors-connexion-tablette")
+
+        # The network returns while the server restarts (502): they still wait...
+        proxy.down = True
+        with page.expect_response(lambda r: r.url.endswith(f"/sessions/{sid}/emargement") and r.status == 502,
+                                  timeout=15000):
+            context.set_offline(False)
+        assert len(pending_changes(page)) == 3
+        # ... and are sent, in order, once, when it is back.
+        proxy.down = False
+        lines["O’Connor"].locator(".signin-state", has_text="Absent(e)").wait_for(timeout=20000)
+        for name in ("Martin", "Strauß"):
+            lines[name].locator(".signin-state", has_text="Présent(e), signé à").wait_for(timeout=20000)
+        assert pending_changes(page) == {}
+        assert signins() == [("Martin", "present", True), ("Strauß", "present", True), ("O’Connor", "absent", False)]
+        page.evaluate("window.scrollTo(0, 0)")
+        shoot(page, "emargement-tablette")
+
+        sheet = page.request.get(f"/sessions/{sid}/emargement.pdf")
+        assert sheet.status == 200
+        path = tmp_path / "emargement.pdf"
+        path.write_bytes(sheet.body())
+        text = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                                       check=True).stdout.split())
+        assert "Martin Léa Formation" in text and "O’Connor Maëlle Formation" in text and "Absent(e)" in text
+        images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+        assert sum(1 for line in images.splitlines()[2:] if line.split()[2] == "image") == 2
     finally:
         context.close()
         proxy.stop()

@@ -212,7 +212,16 @@
     return !change.user || change.user === user.id;  // a change queued before users were recorded is the user's
   }
 
+  // One flush at a time: the network's return and a retry timer may both ask for one, and two
+  // chains sending the same queue would interleave (a sign-in after its correction). A request made
+  // meanwhile runs when the current flush ends.
+  var flushing = false, flushAgain = false;
+
   function flushPending() {
+    if (flushing) {
+      flushAgain = true;
+      return;
+    }
     var user = pageUser();
     if (!user) return;  // the login page never sends: a change waits for its user to be logged in
     var pending = readJSON(PENDING_KEY, {});
@@ -222,15 +231,23 @@
       setOffline(false);
       return;
     }
+    flushing = true;
+    // In order, stopping at the first change that cannot be sent yet: a later one never overtakes it.
     keys.reduce(function (chain, key) {
-      return chain.then(function () { return resend(key, pending[key]); });
-    }, Promise.resolve()).then(function () {
+      return chain.then(function (sent) { return sent ? resend(key, pending[key]) : false; });
+    }, Promise.resolve(true)).then(function () {
       var left = readJSON(PENDING_KEY, {});
       if (Object.keys(left).some(function (key) { return mine(left[key], user); })) {
         scheduleRetry();
       } else {
         retryDelay = 2000;
         setOffline(false);
+      }
+    }).finally(function () {
+      flushing = false;
+      if (flushAgain) {
+        flushAgain = false;
+        flushPending();
       }
     });
   }
@@ -255,11 +272,15 @@
         var left = readJSON(PENDING_KEY, {});
         delete left[key];
         writeJSON(PENDING_KEY, left);
-      } else if (status === 400) {
+        return true;
+      }
+      if (status === 400) {
         showMessage("La page a expiré : rechargez-la. Vos modifications en attente restent sur cet appareil et seront renvoyées.");
       }
+      return false;
     }, function () {
       setOffline(true);  // still unreachable: keep it for the next try
+      return false;
     }).finally(function () {
       document.removeEventListener("htmx:afterRequest", record);
     });
