@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 import migrations
 from database import sqlite_path
 from documents import reminder_mail
-from domain import DomainError, administration, emargement, register, reminders
+from domain import DomainError, administration, emargement, journal, register, reminders
 from domain.checklist import mark_done, mark_na, save_observation
 from domain.inputs import clean_email, normalize_email
 from domain.sessions import create_session
@@ -49,6 +49,7 @@ def init_app(app):
     app.cli.add_command(backup_command)
     app.cli.add_command(db_upgrade_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(verify_journal_command)
 
 
 def upsert_user(email, password, role, centre_name, display_name=None):
@@ -265,6 +266,26 @@ def demo_signature(seed):
             points.append(f"{'M' if step == 0 else 'L'}{x:.1f} {min(145.0, max(5.0, y)):.1f}")
         path.append(" ".join(points))
     return " ".join(path)
+
+
+@click.command("verify-journal")
+@click.option("--session", "session_id", type=int, help="Vérifier le journal d'une seule session.")
+@with_appcontext
+def verify_journal_command(session_id):
+    """Recompute every session's journal chain: exit 1 naming the first event that no longer matches."""
+    with db.connection_context():
+        if session_id is not None and not ExamSession.select().where(ExamSession.id == session_id).exists():
+            raise click.ClickException(f"Session {session_id} inconnue.")
+        verdicts = journal.verify(None if session_id is None else [session_id])
+    broken = [v for v in verdicts if not v.intact]
+    for verdict in broken:
+        where = f", événement {verdict.broken_at}" if verdict.broken_at else ""
+        click.echo(f"Journal altéré : session {verdict.session_id}{where} ({verdict.reason}).", err=True)
+    if broken:
+        raise SystemExit(1)
+    total = sum(v.events for v in verdicts)
+    click.echo(f"journal intact : {total} événement{'s' if total > 1 else ''}"
+               f" ({len(verdicts)} session{'s' if len(verdicts) > 1 else ''})")
 
 
 @click.command("send-reminders")

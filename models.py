@@ -252,9 +252,21 @@ class AuditEvent(BaseModel):
     field = CharField(max_length=50)
     old_value = TextField(default="")
     new_value = TextField(default="")
+    # SHA-256 of the previous event's hash and this event's content: the session's journal is a
+    # chain that shows an edited, deleted or inserted row (domain/journal.py, migration 11).
+    hash = CharField(max_length=64, null=True)
 
     class Meta:
         indexes = ((("session", "at"), False),)  # migration 2
+
+
+class JournalHead(BaseModel):
+    """The head of a session's journal chain: its last hash and its number of events, kept beside the
+    events so that a deleted last event shows too (domain/journal.py)."""
+
+    session = ForeignKeyField(ExamSession, primary_key=True, backref="journal_head", on_delete="CASCADE")
+    hash = CharField(max_length=64)
+    events = IntegerField()
 
 
 class AdminEvent(BaseModel):
@@ -427,6 +439,6 @@ class LoginFailure(BaseModel):
     at = DateTimeField(index=True)
 
 
-MODELS = (Centre, Site, User, GuideVersion, GuideTableau, GuideTask, ExamSession, ChecklistItem, AuditEvent,
+MODELS = (Centre, Site, User, GuideVersion, GuideTableau, GuideTask, ExamSession, ChecklistItem, AuditEvent, JournalHead,
           AdminEvent, LoginFailure, Jure, Habilitation, Candidat, Epreuve, MembreJury, LienJury, Intervenant,
           Emargement)

@@ -1,6 +1,6 @@
 """A whole session as JSON (« Export JSON »): its header, every task with its state, its register
 (candidates, jury, surveillant and comédien, épreuves) and the guide's checks computed from it."""
-from domain import checks, emargement, register, sessions
+from domain import checks, emargement, journal, register, sessions
 from domain.deadlines import status
 from models import Candidat, Epreuve, ExamSession
 
@@ -42,7 +42,7 @@ def session_export(session, items, today):
     ]
     results = checks.SessionChecks.of(session, today, items)
     # "phases" is the export's published key for the guide's tableaux.
-    return {"session": header, "phases": tableaux,
+    return {"session": header, "journal_hash": journal.head_hash(session), "phases": tableaux,
             "candidats": [register.candidate_json(c) for c in Candidat.of_session(session)],
             "epreuves": [register.epreuve_json(e) for e in Epreuve.of_session(session)],
             "jury": register.jury_json(session), **register.intervenants_json(session),

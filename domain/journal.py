@@ -1,9 +1,98 @@
-"""The session's journal: every change to a session or an item, written in the change's transaction."""
-from models import AuditEvent
+"""The session's journal: every change to a session, its items or its register, written in the
+change's transaction, as a chain that shows tampering.
+
+Each event carries hash = SHA-256(previous event's hash + the event's canonical content); a session's
+first event starts from the session's id. The head of the chain (last hash, number of events) is
+kept in JournalHead, so that `verify` finds an edited row (its hash), a deleted or inserted one (the
+next row's hash, or the head). Events are only ever inserted. Writers of one session's journal take
+turns on its head row (SELECT ... FOR UPDATE on PostgreSQL; SQLite writes one at a time), after the
+session's and items' locks: the order of locks stays session, items, journal.
+"""
+import hashlib
+import json
+from dataclasses import dataclass
+
+from database import locked
+from models import AuditEvent, JournalHead, db, now
+
+
+def canonical(event):
+    """The event's content as hashed: its session, item, item version, time, author, field, values."""
+    return json.dumps([event.session_id, event.item_id, event.item_version, event.at.isoformat(sep=" "),
+                       event.user_id, event.field, event.old_value, event.new_value],
+                      ensure_ascii=False, separators=(",", ":"))
+
+
+def chain(previous, event):
+    return hashlib.sha256((previous + canonical(event)).encode("utf-8")).hexdigest()
+
+
+def genesis(session_id):
+    """Where a session's chain starts: its id."""
+    return str(session_id)
 
 
 def record(user, session, field, old, new, item=None):
     """An AuditEvent; `field` is a code of vocabulary.AUDIT_FIELD_LABELS or a header field's name."""
-    return AuditEvent.create(user=user, session=session, item=item, item_version=item.version if item else None,
-                             field=field, old_value="" if old is None else str(old),
-                             new_value="" if new is None else str(new))
+    session_id = session if isinstance(session, int) else session.id
+    with db.atomic():
+        head = locked(JournalHead.select().where(JournalHead.session == session_id)).first()
+        event = AuditEvent(user=user, session=session_id, item=item, item_version=item.version if item else None,
+                           field=field, old_value="" if old is None else str(old),
+                           new_value="" if new is None else str(new), at=now())
+        event.hash = chain(head.hash if head else genesis(session_id), event)
+        event.save(force_insert=True)
+        if head:
+            JournalHead.update(hash=event.hash, events=JournalHead.events + 1).where(
+                JournalHead.session == session_id).execute()
+        else:
+            JournalHead.insert(session=session_id, hash=event.hash, events=1).execute()
+    return event
+
+
+def head_hash(session):
+    head = JournalHead.get_or_none(JournalHead.session == session)
+    return head.hash if head else None
+
+
+@dataclass
+class Verdict:
+    session_id: int
+    events: int
+    broken_at: int | None = None  # the id of the first event that no longer matches
+    reason: str = ""
+
+    @property
+    def intact(self):
+        return self.broken_at is None and not self.reason
+
+
+def verify(session_ids=None):
+    """Recompute the chains (of every session, or of `session_ids`); one Verdict per session."""
+    heads = {h.session_id: h for h in JournalHead.select()}
+    query = AuditEvent.select().order_by(AuditEvent.session, AuditEvent.id)
+    if session_ids is not None:
+        query = query.where(AuditEvent.session.in_(list(session_ids)))
+    verdicts, last, previous = {}, {}, None
+    for event in query.iterator():
+        verdict = verdicts.get(event.session_id)
+        if verdict is None:
+            verdict = verdicts[event.session_id] = Verdict(event.session_id, 0)
+            previous = genesis(event.session_id)
+        verdict.events += 1
+        if verdict.broken_at is None:
+            expected = chain(previous, event)
+            if event.hash != expected:
+                verdict.broken_at = event.id
+                verdict.reason = ("ligne modifiée, ou ligne supprimée ou insérée juste avant"
+                                  if event.hash else "ligne sans empreinte, insérée hors de Jalon")
+            previous = event.hash
+        last[event.session_id] = event.hash
+    wanted = set(heads) | set(verdicts) if session_ids is None else set(session_ids) & (set(heads) | set(verdicts))
+    for session_id in wanted:
+        verdict = verdicts.setdefault(session_id, Verdict(session_id, 0))
+        head = heads.get(session_id)
+        if verdict.broken_at is None and (head is None or head.hash != last.get(session_id)
+                                          or head.events != verdict.events):
+            verdict.reason = "dernier événement supprimé ou ajouté hors de Jalon : la tête du journal ne correspond plus"
+    return sorted(verdicts.values(), key=lambda v: v.session_id)

@@ -329,6 +329,57 @@ def _documents_and_sign_in(database, migrator):
         database.create_tables([Emargement])
 
 
+def _journal_chain(database, migrator):
+    """The journal becomes a chain that shows tampering: each event's hash, and each session's head.
+    Existing events are chained in their order, as domain/journal.py chains new ones (the canonical
+    content below is that of version 11, frozen here)."""
+    import hashlib
+    import json
+
+    migrate(migrator.add_column("auditevent", "hash", CharField(max_length=64, null=True)))
+
+    class ExamSession(Model):
+        class Meta:
+            table_name = "examsession"
+
+    class AuditEvent(Model):  # the columns the chain reads, as in version 11
+        session_id = IntegerField()
+        item_id = IntegerField(null=True)
+        item_version = IntegerField(null=True)
+        at = DateTimeField()
+        user_id = IntegerField(null=True)
+        field = CharField(max_length=50)
+        old_value = TextField()
+        new_value = TextField()
+        hash = CharField(max_length=64, null=True)
+
+        class Meta:
+            table_name = "auditevent"
+
+    class JournalHead(Model):  # as released in version 11
+        session = ForeignKeyField(ExamSession, primary_key=True, on_delete="CASCADE")
+        hash = CharField(max_length=64)
+        events = IntegerField()
+
+        class Meta:
+            table_name = "journalhead"
+
+    with database.bind_ctx([ExamSession, AuditEvent, JournalHead]):
+        database.create_tables([JournalHead])
+        heads, previous, current = {}, None, None
+        for event in AuditEvent.select().order_by(AuditEvent.session_id, AuditEvent.id):
+            if event.session_id != current:
+                current, previous = event.session_id, str(event.session_id)
+            content = json.dumps([event.session_id, event.item_id, event.item_version, event.at.isoformat(sep=" "),
+                                  event.user_id, event.field, event.old_value, event.new_value],
+                                 ensure_ascii=False, separators=(",", ":"))
+            previous = hashlib.sha256((previous + content).encode("utf-8")).hexdigest()
+            AuditEvent.update(hash=previous).where(AuditEvent.id == event.id).execute()
+            heads[current] = (previous, heads.get(current, (None, 0))[1] + 1)
+        for session_id, (head, count) in heads.items():
+            JournalHead.insert(session=session_id, hash=head, events=count).execute()
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -340,6 +391,7 @@ MIGRATIONS = (
     Migration(8, "Jury de la session, déclarations et liens ; surveillant et comédien", _jury),
     Migration(9, "Clés des tâches concernées par les contrôles du registre", _task_keys),
     Migration(10, "Documents de la session et émargement sur tablette", _documents_and_sign_in),
+    Migration(11, "Journal chaîné : chaque événement porte l'empreinte du précédent", _journal_chain),
 )
 LATEST = MIGRATIONS[-1].version
 

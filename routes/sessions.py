@@ -5,7 +5,7 @@ from peewee import JOIN
 
 from documents.json_export import session_export
 from documents.timeline import timeline
-from domain import access, checks, dashboard, register, sessions
+from domain import access, checks, dashboard, journal, register, sessions
 from domain.progress import SessionProgress
 from domain.sessions import SessionForm
 from models import AuditEvent, Centre, Site, User
@@ -154,7 +154,8 @@ def history(session_id):
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     )
     items = {item.id: item for item in session.items}
-    return render_template("sessions/history.html", session=session, events=events, items=items)
+    return render_template("sessions/history.html", session=session, events=events, items=items,
+                           journal_hash=journal.head_hash(session))
 
 
 @bp.get("/sessions/<int:session_id>.json")

@@ -18,6 +18,7 @@ import pytest
 import requests
 
 import models
+from domain import journal
 from domain import checklist
 from helpers import HEADER, PASSWORD, create_session, make_app
 from liveserver import LiveServer, login
@@ -156,6 +157,10 @@ def test_concurrent_editors_lose_nothing(prepared, tmp_path):
         assert field == ("observation" if change.action == "observation" else "state")
         assert new_value == expected_value(change)
     check_items_agree_with_their_trail(events, items)
+    # Three workers wrote one session's journal at once: its chain is whole, no fork, no gap.
+    with models.db.connection_context():
+        verdicts = journal.verify()
+    assert [v.reason for v in verdicts if not v.intact] == [] and sum(v.events for v in verdicts) == len(by_id) + 1
 
     # 409 only where someone had really changed the text since the version sent, and the answer shows it.
     conflicts = [c for c in changes if c.status == 409]

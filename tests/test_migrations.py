@@ -6,6 +6,7 @@ import peewee
 import migrations
 from guide import read_guide
 import models
+from domain import journal
 from helpers import make_app
 
 
@@ -97,6 +98,9 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_data(tmp_path):
             None, None, "recherche_jury"]
         assert models.GuideTask.get(models.GuideTask.position == 3).key == "recherche_jury"
         assert models.GuideVersion.get().checks == {"convocation_limit": {"from": "debut", "months": -1}}
+        # Migration 11: the existing events are chained, in order, and the chain verifies.
+        verdicts = journal.verify()
+        assert [(v.session_id, v.events, v.intact) for v in verdicts] == [(1, 3, True)]
     again = app.test_cli_runner().invoke(args=["db-upgrade"])
     assert "inchangée" in again.output
 
