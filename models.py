@@ -11,6 +11,7 @@ import secrets
 
 from flask_login import UserMixin
 from peewee import (
+    BlobField,
     BooleanField,
     CharField,
     DatabaseProxy,
@@ -187,6 +188,9 @@ class ExamSession(BaseModel):
     archived = BooleanField(default=False)
     # « Tenue professionnelle » as the candidates' convocation states it (migration 10).
     tenue_professionnelle = TextField(default="")
+    # Closing (« clôture », migration 12): a closed session is read-only until an admin reopens it.
+    closed_at = DateTimeField(null=True)
+    closed_by = ForeignKeyField(User, null=True, backref="closed_sessions", on_delete="SET NULL")
     created_at = DateTimeField(default=now)
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
 
@@ -258,6 +262,18 @@ class AuditEvent(BaseModel):
 
     class Meta:
         indexes = ((("session", "at"), False),)  # migration 2
+
+
+class SealedGuide(BaseModel):
+    """The completed guide as rendered when the session was closed, kept byte for byte with its
+    SHA-256 (each closing adds one: an earlier one stays downloadable after a reopening)."""
+
+    session = ForeignKeyField(ExamSession, backref="sealed_guides", on_delete="CASCADE")
+    at = DateTimeField()
+    by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    pdf = BlobField()
+    sha256 = CharField(max_length=64)
+    journal_hash = CharField(max_length=64)  # the journal's head when it was sealed
 
 
 class JournalHead(BaseModel):
@@ -440,5 +456,6 @@ class LoginFailure(BaseModel):
 
 
 MODELS = (Centre, Site, User, GuideVersion, GuideTableau, GuideTask, ExamSession, ChecklistItem, AuditEvent, JournalHead,
+          SealedGuide,
           AdminEvent, LoginFailure, Jure, Habilitation, Candidat, Epreuve, MembreJury, LienJury, Intervenant,
           Emargement)

@@ -27,7 +27,8 @@ def can_see(user, session):
 
 
 def can_edit(user, session):
-    return can_edit_centre(user, session.centre_id)
+    """A change to the session: its centre's responsable or an admin, while it is not closed."""
+    return can_edit_centre(user, session.centre_id) and session.closed_at is None
 
 
 def can_create_sessions(user):

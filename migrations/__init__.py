@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from peewee import (
-    BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, Model, PostgresqlDatabase,
+    BlobField, BooleanField, CharField, DateField, DateTimeField, ForeignKeyField, IntegerField, Model, PostgresqlDatabase,
     SqliteDatabase, TextField,
 )
 from playhouse.migrate import SchemaMigrator, migrate
@@ -380,6 +380,38 @@ def _journal_chain(database, migrator):
             JournalHead.insert(session=session_id, hash=head, events=count).execute()
 
 
+def _closing(database, migrator):
+    """Closing a session: who closed it and when, and the sealed guides."""
+
+    class User(Model):
+        class Meta:
+            table_name = "user"
+
+    class ExamSession(Model):
+        class Meta:
+            table_name = "examsession"
+
+    class SealedGuide(Model):  # as released in version 12
+        session = ForeignKeyField(ExamSession, on_delete="CASCADE")
+        at = DateTimeField()
+        by = ForeignKeyField(User, null=True, on_delete="SET NULL")
+        pdf = BlobField()
+        sha256 = CharField(max_length=64)
+        journal_hash = CharField(max_length=64)
+
+        class Meta:
+            table_name = "sealedguide"
+
+    with database.bind_ctx([User, ExamSession]):
+        migrate(
+            migrator.add_column("examsession", "closed_at", DateTimeField(null=True)),
+            migrator.add_column("examsession", "closed_by_id",
+                                ForeignKeyField(User, null=True, field=User.id, on_delete="SET NULL")),
+        )
+    with database.bind_ctx([User, ExamSession, SealedGuide]):
+        database.create_tables([SealedGuide])
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -392,6 +424,7 @@ MIGRATIONS = (
     Migration(9, "Clés des tâches concernées par les contrôles du registre", _task_keys),
     Migration(10, "Documents de la session et émargement sur tablette", _documents_and_sign_in),
     Migration(11, "Journal chaîné : chaque événement porte l'empreinte du précédent", _journal_chain),
+    Migration(12, "Clôture des sessions et guides scellés", _closing),
 )
 LATEST = MIGRATIONS[-1].version
 

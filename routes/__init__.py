@@ -2,13 +2,14 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import abort, current_app, url_for
+from flask import abort, current_app, make_response, url_for
 from flask_login import current_user
 from werkzeug.routing import BaseConverter
 
-from domain import access
+from domain import access, closing
 from domain.inputs import MAX_DIGITS
 from models import ChecklistItem, ExamSession
+from routes.errors import render_error
 
 
 class IdConverter(BaseConverter):
@@ -52,19 +53,24 @@ def visible_session(session_id):
     return _check_visible(ExamSession.with_places().where(ExamSession.id == session_id).first())
 
 
-def editable_session(session_id):
-    session = visible_session(session_id)
-    if not access.can_edit(current_user, session):
+def _check_editable(session):
+    """403 unless the current user may change the session; 409 « Session clôturée le … » when they
+    could but it is closed. Every change to a session, its items or its register comes through here."""
+    if not access.can_edit_centre(current_user, session.centre_id):
         abort(403)
+    if session.closed_at is not None:
+        abort(make_response(render_error(409, closing.closed_message(session))))
     return session
+
+
+def editable_session(session_id):
+    return _check_editable(visible_session(session_id))
 
 
 def editable_item(item_id):
     """The item with its session, centre and site (one query), if the current user may change it."""
     item = ChecklistItem.with_session().where(ChecklistItem.id == item_id).first()
-    _check_visible(item.session if item else None)
-    if not access.can_edit(current_user, item.session):
-        abort(403)
+    _check_editable(_check_visible(item.session if item else None))
     return item
 
 

@@ -44,6 +44,22 @@ def pdf_response(group, key, filename, layout):
     return Response(body, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
+def sealed_guide(session):
+    """The renderer of the guide sealed at closing: the completed guide with who closed it, when, and
+    the journal's head, stamped with fixed lines only (no download time), so that its bytes are final."""
+    def render(when, user, journal_hash):
+        items = session.ordered_items()
+        body = layout_pdf(
+            "exports/guide.pdf.html", session=session, centre_name=session.centre.name,
+            tableaux=sessions.tableaux(items), blank=False, progress=SessionProgress.of(items),
+            regulatory_todo=[i for i in items if i.reglementaire and i.state == "todo" and not i.heading],
+            guide_label=f"guide version {session.guide.version}",
+            sealed={"at": when, "by": user.display_name, "journal_hash": journal_hash},
+        )
+        return stamp(body, (f"Clôturée le {when:%d/%m/%Y à %H:%M}", f"par {user.display_name}"))
+    return render
+
+
 def _session_pdf(session_id, blank):
     session = visible_session(session_id)
     last_change = AuditEvent.select(fn.MAX(AuditEvent.id)).where(AuditEvent.session == session).scalar()

@@ -1,15 +1,19 @@
 """Exam sessions: the list, the header form, the checklist page, its history and its JSON export."""
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from peewee import JOIN
 
 from documents.json_export import session_export
 from documents.timeline import timeline
-from domain import access, checks, dashboard, journal, register, sessions
+from documents.pdf import download_name
+from domain import DomainError, access, checks, closing, dashboard, journal, register, sessions
+from domain.inputs import whole_number
 from domain.progress import SessionProgress
 from domain.sessions import SessionForm
-from models import AuditEvent, Centre, Site, User
+from models import AuditEvent, Centre, SealedGuide, Site, User, now
 from routes import editable_session, today, user, visible_session
+from routes.errors import render_error
+from routes.exports import sealed_guide
 
 bp = Blueprint("sessions", __name__)
 
@@ -113,6 +117,8 @@ def render_checklist(session, focus=None, status=200):
         today=today(), focus=focus, timeline=timeline(items, session.date_debut, today()),
         retention_until=sessions.retention_until(session, items),
         counts=register.candidate_counts(session, session_checks.register.candidats), checks=session_checks,
+        seals=closing.seals(session),
+        closed_message=closing.closed_message(session) if session.closed_at else "",
     ), status
 
 
@@ -128,6 +134,48 @@ def unarchive(session_id):
     session = sessions.set_archived(editable_session(session_id), False, user())
     flash(f"Session {session.label} de nouveau active.", "success")
     return redirect(url_for("sessions.show", session_id=session.id))
+
+
+@bp.post("/sessions/<int:session_id>/cloture")
+def close(session_id):
+    session = editable_session(session_id)
+    items = session.ordered_items()
+    try:
+        seal = closing.close(user(), session, items, sealed_guide(session), now())
+    except closing.NotClosable as exc:
+        return render_template("sessions/not_closable.html", session=session, message=exc.message,
+                               tasks=exc.tasks), 422
+    except closing.AlreadyClosed as exc:
+        return render_error(409, exc.message)
+    flash(f"Session clôturée : guide scellé (SHA-256 {seal.sha256[:12]}…). Elle n'est plus modifiable.", "success")
+    return redirect(url_for("sessions.show", session_id=session.id))
+
+
+@bp.post("/sessions/<int:session_id>/reouverture")
+def reopen(session_id):
+    session = visible_session(session_id)
+    if not current_user.is_admin:
+        abort(403)
+    try:
+        closing.reopen(user(), session, request.form.get("motif", ""))
+    except DomainError as exc:
+        return render_error(422, exc.message)
+    flash("Session rouverte : le guide scellé reste téléchargeable.", "success")
+    return redirect(url_for("sessions.show", session_id=session.id))
+
+
+@bp.get("/sessions/<int:session_id>/guide-cloture.pdf")
+def sealed_pdf(session_id):
+    """The guide sealed at the latest closing (or ?scellement=<id>, an earlier one), byte for byte."""
+    session = visible_session(session_id)
+    query = SealedGuide.select().where(SealedGuide.session == session)
+    chosen = whole_number(request.args.get("scellement", ""))
+    seal = (query.where(SealedGuide.id == chosen) if chosen else query).order_by(SealedGuide.id.desc()).first()
+    if seal is None:
+        return render_error(404, "Cette session n'a pas de guide scellé : il est créé à sa clôture.")
+    name = download_name(session, stem="guide-cloture")
+    return Response(bytes(seal.pdf), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"', "X-Content-SHA256": seal.sha256})
 
 
 @bp.get("/sessions/<int:session_id>/jour-j")

@@ -96,6 +96,10 @@ MATRIX = {
     "documents.emargement_pdf": ("GET", "/sessions/{s}/emargement.pdf", None, (ANON, 200, 200, 404, 200)),
     "documents.programme_pdf": ("GET", "/programme/2027.pdf", None, (ANON, 200, 200, 200, 200)),
     "documents.programme_csv": ("GET", "/programme/2027.csv", None, (ANON, 200, 200, 200, 200)),
+    # Closing: refused while regulatory tasks are to do (422); reopening is for admins (422: not closed).
+    "sessions.close": ("POST", "/sessions/{s}/cloture", {}, (ANON, 403, 422, 404, 422)),
+    "sessions.reopen": ("POST", "/sessions/{s}/reouverture", {"motif": "Erreur"}, (ANON, 403, 403, 404, 422)),
+    "sessions.sealed_pdf": ("GET", "/sessions/{s}/guide-cloture.pdf", None, (ANON, 404, 404, 404, 404)),
     "emargement.page": ("GET", "/sessions/{s}/emargement", None, (ANON, 200, 200, 404, 200)),
     "emargement.record": ("POST", "/sessions/{s}/emargement", SIGN_IN, (ANON, 403, 302, 404, 302)),
     "register.set_tenue": ("POST", "/sessions/{s}/tenue", {"tenue_professionnelle": "Blouse de travail"},

@@ -1,0 +1,76 @@
+"""Closing a session (« clôture »): once every regulatory task is done or « sans objet », the session
+becomes read-only and its completed guide is sealed, the PDF bytes kept with their SHA-256 and the
+journal's head at that moment. Only an administrator reopens it, with a reason; a later closing seals
+a new guide and the earlier ones stay.
+"""
+import hashlib
+
+from peewee import JOIN
+
+from database import locked
+from domain import DomainError, journal
+from domain.inputs import clean_text
+from models import ExamSession, SealedGuide, User, db
+
+
+class NotClosable(DomainError):
+    """Regulatory tasks are still to do: the session cannot be closed (422, the list in French)."""
+
+    def __init__(self, tasks):
+        self.tasks = tasks
+        super().__init__(f"Session non clôturée : {len(tasks)} tâche{'s' if len(tasks) > 1 else ''} "
+                         f"réglementaire{'s' if len(tasks) > 1 else ''} encore à faire.")
+
+
+class AlreadyClosed(DomainError):
+    pass
+
+
+def closed_message(session, closed_by_name=None):
+    """« Session clôturée le 12/04/2027 à 17:05 par Karim Benali » (and what it means)."""
+    name = closed_by_name or (session.closed_by.display_name if session.closed_by_id else "un utilisateur supprimé")
+    return (f"Session clôturée le {session.closed_at:%d/%m/%Y à %H:%M} par {name} : elle n'est plus modifiable "
+            "(un administrateur peut la rouvrir).")
+
+
+def regulatory_todo(items):
+    return [item for item in items if item.reglementaire and item.state == "todo" and not item.heading]
+
+
+def close(user, session, items, render_pdf, when):
+    """Close the session and seal its guide; `render_pdf(when, user, journal_hash)` makes the PDF."""
+    todo = regulatory_todo(items)
+    if todo:
+        raise NotClosable(todo)
+    with db.atomic():
+        current = locked(ExamSession.select().where(ExamSession.id == session.id)).get()
+        if current.closed_at is not None:
+            raise AlreadyClosed(closed_message(current))
+        head = journal.head_hash(session.id) or journal.genesis(session.id)
+        pdf = render_pdf(when, user, head)
+        digest = hashlib.sha256(pdf).hexdigest()
+        seal = SealedGuide.create(session=session.id, at=when, by=user, pdf=pdf, sha256=digest, journal_hash=head)
+        ExamSession.update(closed_at=when, closed_by=user).where(ExamSession.id == session.id).execute()
+        journal.record(user, session.id, "cloture", "", f"Session clôturée ; guide scellé (SHA-256 {digest[:12]}…)")
+    return seal
+
+
+def reopen(user, session, reason):
+    """Reopen a closed session (administrators), with the reason, in the journal."""
+    reason = clean_text(reason, multiline=True, max_length=500, label="Motif")
+    if not reason:
+        raise DomainError("Motif : indiquez pourquoi la session est rouverte.")
+    with db.atomic():
+        current = locked(ExamSession.select().where(ExamSession.id == session.id)).get()
+        if current.closed_at is None:
+            raise DomainError("Cette session n'est pas clôturée.")
+        ExamSession.update(closed_at=None, closed_by=None).where(ExamSession.id == session.id).execute()
+        journal.record(user, session.id, "reouverture", closed_message(current), f"Rouverte : {reason}")
+
+
+def seals(session):
+    """The session's sealed guides, the latest first (without their bytes)."""
+    return list(SealedGuide.select(SealedGuide.id, SealedGuide.at, SealedGuide.sha256, SealedGuide.journal_hash,
+                                   SealedGuide.by, User.display_name)
+                .join(User, JOIN.LEFT_OUTER, on=(SealedGuide.by == User.id))
+                .where(SealedGuide.session == session).order_by(SealedGuide.id.desc()))

@@ -1,0 +1,133 @@
+"""Closing a session: refused while regulatory tasks are to do; then read-only on every write route
+(the list is derived from the app's routes), its guide sealed byte for byte; reopened by an admin only."""
+import hashlib
+import io
+
+import pytest
+from pypdf import PdfReader
+
+import models
+from domain import journal
+from helpers import HTMX, PASSWORD, item_at, text_of
+from liveserver import LiveServer, login
+from test_register import CANDIDATE, EPREUVE, JUROR
+
+# The view arguments that name a session, directly or through one of its rows.
+SESSION_ARGUMENTS = ("session_id", "item_id", "candidat_id", "epreuve_id")
+CLOSING_ROUTES = {"sessions.close", "sessions.reopen"}
+
+
+def settle_regulatory_tasks(session):
+    """Every regulatory task « sans objet » (as the domain would write it, without a journal entry
+    per task: the journal is not what these tests are about)."""
+    models.ChecklistItem.update(state="na", na_reason="Test").where(
+        (models.ChecklistItem.session == session) & (models.ChecklistItem.reglementaire == True)  # noqa: E712
+        & (models.ChecklistItem.heading == False)).execute()  # noqa: E712
+
+
+@pytest.fixture
+def closed(client, auth, session):
+    auth.login()
+    client.post("/jures", data=JUROR)
+    client.post(f"/sessions/{session.id}/candidats", data=CANDIDATE)
+    client.post(f"/sessions/{session.id}/epreuves", data=EPREUVE)
+    client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(models.Jure.get().id)})
+    settle_regulatory_tasks(session)
+    response = client.post(f"/sessions/{session.id}/cloture")
+    assert response.status_code == 302, text_of(response)
+    return models.ExamSession.get_by_id(session.id)
+
+
+def test_closing_is_refused_while_a_regulatory_task_is_to_do(client, auth, session):
+    auth.login()
+    response = client.post(f"/sessions/{session.id}/cloture")
+    assert response.status_code == 422
+    page = text_of(response)
+    assert "Session non clôturée : 75 tâches réglementaires encore à faire." in page
+    assert "Créer la session dans CERES au minimum 3 mois avant le début de la session" in page
+    assert models.ExamSession.get_by_id(session.id).closed_at is None and models.SealedGuide.select().count() == 0
+
+
+def test_a_closed_session_has_its_guide_sealed_byte_for_byte(app, client, closed, tmp_path):
+    seal = models.SealedGuide.get()
+    first = client.get(f"/sessions/{closed.id}/guide-cloture.pdf")
+    second = client.get(f"/sessions/{closed.id}/guide-cloture.pdf")
+    assert first.status_code == 200 and first.data == second.data == bytes(seal.pdf)
+    assert hashlib.sha256(first.data).hexdigest() == seal.sha256 == first.headers["X-Content-SHA256"]
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(first.data)).pages).split())
+    assert f"Clôturée le {closed.closed_at:%d/%m/%Y à %H:%M}" in text and "Romain Resp" in text
+    assert seal.journal_hash in text.replace(" ", "")
+    events = list(models.AuditEvent.select().where(models.AuditEvent.session == closed).order_by(models.AuditEvent.id))
+    assert events[-1].field == "cloture" and events[-2].hash == seal.journal_hash  # the head when it was sealed
+    assert all(v.intact for v in journal.verify())
+    page = text_of(client.get(f"/sessions/{closed.id}"))
+    assert "Session clôturée le" in page and "Clôturer la session" not in page
+    assert 'class="action action--done"' not in client.get(f"/sessions/{closed.id}").get_data(as_text=True)
+
+
+def test_the_sealed_bytes_survive_a_server_restart(app, client, closed, tmp_path):
+    body = client.get(f"/sessions/{closed.id}/guide-cloture.pdf").data
+    served = []
+    for run in range(2):  # gunicorn started, stopped, started again on the same database
+        (tmp_path / f"run{run}").mkdir()
+        server = LiveServer(app.config["DATABASE_URL"], tmp_path / f"run{run}", workers=1).start()
+        try:
+            browser = login(server.url, "resp@a.fr", PASSWORD)
+            served.append(browser.get(f"{server.url}/sessions/{closed.id}/guide-cloture.pdf", timeout=10).content)
+        finally:
+            server.stop()
+    assert served == [body, body]
+
+
+def write_routes(app):
+    """Every POST route that changes a session, its items or its register, from the app's own map."""
+    for rule in app.url_map.iter_rules():
+        if "POST" in rule.methods and rule.endpoint not in CLOSING_ROUTES and set(rule.arguments) & set(SESSION_ARGUMENTS):
+            yield rule
+
+
+def test_every_change_to_a_closed_session_answers_409(app, client, closed):
+    ids = {"session_id": closed.id, "item_id": item_at(closed, 1).id,
+           "candidat_id": models.Candidat.get().id, "epreuve_id": models.Epreuve.get().id,
+           "jure_id": models.Jure.get().id}
+    events = models.AuditEvent.select().count()
+    rules = list(write_routes(app))
+    assert len(rules) >= 20, [r.endpoint for r in rules]
+    for rule in rules:
+        url = rule.build({name: ids[name] for name in rule.arguments}, append_unknown=False)[1]
+        for headers in ({}, HTMX):
+            response = client.post(url, data={"done_on": "2027-01-30", "observation": "x", "version": "0",
+                                              "nom": "X", "statut": "absent"}, headers=headers)
+            assert response.status_code == 409, (rule.endpoint, response.status_code)
+            assert "Session clôturée le" in text_of(response), rule.endpoint
+    assert models.AuditEvent.select().count() == events
+
+
+def test_only_an_admin_reopens_with_a_reason_and_a_new_closing_seals_again(client, auth, closed):
+    assert client.post(f"/sessions/{closed.id}/reouverture", data={"motif": "Erreur"}).status_code == 403
+    auth.logout()
+    auth.login("admin@test.fr")
+    refused = client.post(f"/sessions/{closed.id}/reouverture", data={"motif": " "})
+    assert refused.status_code == 422 and "Motif" in text_of(refused)
+    assert client.post(f"/sessions/{closed.id}/reouverture", data={"motif": "Date du PV corrigée"}).status_code == 302
+    assert models.ExamSession.get_by_id(closed.id).closed_at is None
+    assert "Rouverte : Date du PV corrigée" in text_of(client.get(f"/sessions/{closed.id}/history"))
+    first = models.SealedGuide.get()
+    assert client.post(f"/items/{item_at(closed, 2).id}/observation", data={"observation": "Corrigé", "version": "0"}
+                       ).status_code == 302
+    assert client.post(f"/sessions/{closed.id}/cloture").status_code == 302
+    assert models.SealedGuide.select().count() == 2
+    earlier = client.get(f"/sessions/{closed.id}/guide-cloture.pdf?scellement={first.id}")
+    assert earlier.data == bytes(first.pdf)
+    assert client.get(f"/sessions/{closed.id}/guide-cloture.pdf").data != earlier.data
+    assert all(v.intact for v in journal.verify())
+
+
+def test_a_lecteur_downloads_the_sealed_guide_and_another_centre_does_not_see_it(client, auth, closed):
+    auth.logout()
+    auth.login("lecteur@a.fr")
+    assert client.get(f"/sessions/{closed.id}/guide-cloture.pdf").status_code == 200
+    assert client.post(f"/sessions/{closed.id}/cloture").status_code == 403
+    auth.logout()
+    auth.login("resp@b.fr")
+    assert client.get(f"/sessions/{closed.id}/guide-cloture.pdf").status_code == 404
