@@ -14,7 +14,8 @@ from config import Config, ConfigError
 from extensions import csrf, htmx, login_manager
 from models import User
 from routes import (
-    IdConverter, account, admin, auth, calendar, documents, emargement, errors, exports, items, register, sessions,
+    IdConverter, account, admin, auth, calendar, documents, emargement, errors, exports, items, pieces, register,
+    sessions,
 )
 
 # No inline script or style anywhere (htmx's own indicator style is turned off in base.html).
@@ -72,6 +73,13 @@ def create_app(config=None):
     _static_versions(app)
     database.init_app(app)
     htmx.init_app(app)
+
+    @app.before_request
+    def _allow_an_attachment():
+        # Before CSRFProtect parses the form: only the attachment route takes a file of several MB.
+        if request.endpoint == "pieces.attach":
+            request.max_content_length = app.config["PIECE_MAX_BYTES"] + 64 * 1024
+
     csrf.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -94,7 +102,8 @@ def create_app(config=None):
         return response
 
     app.url_map.converters["int"] = IdConverter  # before the blueprints' rules are added
-    for module in (auth, sessions, items, exports, documents, emargement, calendar, account, admin, register, errors):
+    for module in (auth, sessions, items, pieces, exports, documents, emargement, calendar, account, admin, register,
+                   errors):
         app.register_blueprint(module.bp)
     auth.init_login(login_manager)
     templating.init_app(app)

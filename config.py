@@ -58,6 +58,8 @@ class Config:
     REMEMBER_COOKIE_DURATION = dt.timedelta(days=14)
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_HTTPONLY = True
+    # Any request: 1 MB (a form, a spreadsheet of candidates); an attachment's route allows one file
+    # of PIECE_MAX_BYTES and its form (app.py raises the limit for it before CSRF reads the form).
     MAX_CONTENT_LENGTH = 1024 * 1024
     # werkzeug's default; the tests use a fast method (hashing is slow by design).
     PASSWORD_HASH_METHOD = "scrypt"
@@ -78,3 +80,6 @@ class Config:
         self.SMTP_STARTTLS = _flag(environ, "SMTP_STARTTLS")
         self.SMTP_USER = environ.get("SMTP_USER", "")
         self.SMTP_PASSWORD = environ.get("SMTP_PASSWORD", "")
+        # Supporting documents (« pièces justificatives »): at most this many bytes each, and in all per session.
+        self.PIECE_MAX_BYTES = _number(environ, "PIECE_MAX_MB", "10") * 1024 * 1024
+        self.SESSION_PIECES_MAX_BYTES = _number(environ, "SESSION_PIECES_MAX_MB", "200") * 1024 * 1024

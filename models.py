@@ -264,6 +264,27 @@ class AuditEvent(BaseModel):
         indexes = ((("session", "at"), False),)  # migration 2
 
 
+class Piece(BaseModel):
+    """A supporting document attached to a task (« pièce justificative »): a PDF, JPEG or PNG kept
+    in the database with its SHA-256, so that every worker sees it and one backup holds everything.
+    Removing one records who and when; its bytes stay until the session's retention ends."""
+
+    item = ForeignKeyField(ChecklistItem, backref="pieces", on_delete="CASCADE")
+    session = ForeignKeyField(ExamSession, backref="pieces", on_delete="CASCADE")
+    nom = CharField(max_length=200)  # the original name, made safe for display and downloads
+    type = CharField(max_length=50)  # application/pdf, image/jpeg or image/png, from the content
+    taille = IntegerField()
+    sha256 = CharField(max_length=64)
+    contenu = BlobField()
+    ajoutee_par = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    ajoutee_le = DateTimeField(default=now)
+    retiree_par = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    retiree_le = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("session", "item"), False),)
+
+
 class SealedGuide(BaseModel):
     """The completed guide as rendered when the session was closed, kept byte for byte with its
     SHA-256 (each closing adds one: an earlier one stays downloadable after a reopening)."""
@@ -456,6 +477,6 @@ class LoginFailure(BaseModel):
 
 
 MODELS = (Centre, Site, User, GuideVersion, GuideTableau, GuideTask, ExamSession, ChecklistItem, AuditEvent, JournalHead,
-          SealedGuide,
+          SealedGuide, Piece,
           AdminEvent, LoginFailure, Jure, Habilitation, Candidat, Epreuve, MembreJury, LienJury, Intervenant,
           Emargement)

@@ -1,6 +1,6 @@
 """A whole session as JSON (« Export JSON »): its header, every task with its state, its register
 (candidates, jury, surveillant and comédien, épreuves) and the guide's checks computed from it."""
-from domain import checks, emargement, journal, register, sessions
+from domain import checks, emargement, journal, pieces, register, sessions
 from domain.deadlines import status
 from models import Candidat, Epreuve, ExamSession
 
@@ -22,6 +22,7 @@ def session_export(session, items, today):
         guide_version=session.guide.version, archived=session.archived,
         retention_until=_iso(sessions.retention_until(session, items)),
     )
+    attached = pieces.listed(session=session)
     tableaux = [
         {
             "title": tableau.title,
@@ -33,6 +34,7 @@ def session_export(session, items, today):
                     "state": item.state, "done_on": _iso(item.done_on),
                     "na_reason": item.na_reason, "observation": item.observation, "version": item.version,
                     "due_on": _iso(item.due_on),
+                    "pieces": [pieces.piece_json(p) for p in attached.get(item.id, [])],
                     "status": EXPORTED_STATUS[status(item.state, item.done_on, item.due_on, today)],
                 }
                 for item in tableau.items

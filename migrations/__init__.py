@@ -412,6 +412,42 @@ def _closing(database, migrator):
         database.create_tables([SealedGuide])
 
 
+def _pieces(database, migrator):
+    """Supporting documents attached to tasks, stored in the database."""
+
+    class User(Model):
+        class Meta:
+            table_name = "user"
+
+    class ExamSession(Model):
+        class Meta:
+            table_name = "examsession"
+
+    class ChecklistItem(Model):
+        class Meta:
+            table_name = "checklistitem"
+
+    class Piece(Model):  # as released in version 13
+        item = ForeignKeyField(ChecklistItem, on_delete="CASCADE")
+        session = ForeignKeyField(ExamSession, on_delete="CASCADE")
+        nom = CharField(max_length=200)
+        type = CharField(max_length=50)
+        taille = IntegerField()
+        sha256 = CharField(max_length=64)
+        contenu = BlobField()
+        ajoutee_par = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+        ajoutee_le = DateTimeField()
+        retiree_par = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+        retiree_le = DateTimeField(null=True)
+
+        class Meta:
+            table_name = "piece"
+            indexes = ((("session", "item"), False),)
+
+    with database.bind_ctx([User, ExamSession, ChecklistItem, Piece]):
+        database.create_tables([Piece])
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -425,6 +461,7 @@ MIGRATIONS = (
     Migration(10, "Documents de la session et émargement sur tablette", _documents_and_sign_in),
     Migration(11, "Journal chaîné : chaque événement porte l'empreinte du précédent", _journal_chain),
     Migration(12, "Clôture des sessions et guides scellés", _closing),
+    Migration(13, "Pièces justificatives des tâches", _pieces),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from peewee import fn
 
 from documents.pdf import PdfCache, RenderBusy, download_name, layout_pdf, render_slot, stamp, template_version
-from domain import sessions
+from domain import pieces, sessions
 from domain.guides import guide_tableaux
 from domain.progress import SessionProgress
 from models import AuditEvent, GuideVersion, now
@@ -53,7 +53,7 @@ def sealed_guide(session):
             "exports/guide.pdf.html", session=session, centre_name=session.centre.name,
             tableaux=sessions.tableaux(items), blank=False, progress=SessionProgress.of(items),
             regulatory_todo=[i for i in items if i.reglementaire and i.state == "todo" and not i.heading],
-            guide_label=f"guide version {session.guide.version}",
+            guide_label=f"guide version {session.guide.version}", pieces=pieces.listed(session=session),
             sealed={"at": when, "by": user.display_name, "journal_hash": journal_hash},
         )
         return stamp(body, (f"Clôturée le {when:%d/%m/%Y à %H:%M}", f"par {user.display_name}"))
@@ -70,7 +70,7 @@ def _session_pdf(session_id, blank):
             "exports/guide.pdf.html", session=session, centre_name=session.centre.name,
             tableaux=sessions.tableaux(items), blank=blank, progress=None if blank else SessionProgress.of(items),
             regulatory_todo=[i for i in items if i.reglementaire and i.state == "todo" and not i.heading],
-            guide_label=f"guide version {session.guide.version}",
+            guide_label=f"guide version {session.guide.version}", pieces={} if blank else pieces.listed(session=session),
         )
 
     group = f"session-{session.id}-{'vierge' if blank else 'complete'}"

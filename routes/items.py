@@ -10,6 +10,7 @@ from flask import Blueprint, make_response, redirect, render_template, request, 
 from flask_login import login_required
 
 from domain import DomainError
+from domain import pieces
 from domain.checks import SessionChecks
 from domain.checklist import StaleObservation, mark_done, mark_na, mark_todo, save_observation
 from domain.inputs import parse_date, whole_number
@@ -36,7 +37,7 @@ def _require_login():
     pass
 
 
-def _answer(item, focus=None, status=200, changed=None):
+def answer_row(item, focus=None, status=200, changed=None):
     """The row as it now stands (with progress), or the session page for a plain form post.
 
     `changed` is the item a change returned: the X-Jalon-Event header then carries the id of the
@@ -56,6 +57,7 @@ def _answer(item, focus=None, status=200, changed=None):
             today=today(), focus=focus,
             # The register is read only for the few tasks a check concerns.
             checks=SessionChecks.of(session, today()) if fresh.key else SessionChecks([]),
+            pieces=pieces.listed(item=fresh),
             # A tableau holding only headings counts nothing: no row in the aggregate.
             tableau=TableauProgress(item.tableau_number, tableaux.get(item.tableau_number, SessionProgress.total([]))),
             progress=SessionProgress.total(tableaux.values()),
@@ -66,7 +68,7 @@ def _answer(item, focus=None, status=200, changed=None):
 
 
 def _refused(item, message, status=422, **kept):
-    return _answer(item, RowFocus(item.id, message, **kept), status)
+    return answer_row(item, RowFocus(item.id, message, **kept), status)
 
 
 def _apply(item, change, **typed):
@@ -75,7 +77,7 @@ def _apply(item, change, **typed):
         changed = change()
     except DomainError as exc:
         return _refused(item, exc.message, **typed)
-    return _answer(item, changed=changed)
+    return answer_row(item, changed=changed)
 
 
 @bp.post("/<int:item_id>/done")
@@ -119,4 +121,4 @@ def observation(item_id):
                         conflict=exc.item.observation, version=exc.item.version)
     except DomainError as exc:
         return _refused(item, exc.message, draft=text, version=version)
-    return _answer(item, changed=changed)
+    return answer_row(item, changed=changed)

@@ -100,6 +100,10 @@ MATRIX = {
     "sessions.close": ("POST", "/sessions/{s}/cloture", {}, (ANON, 403, 422, 404, 422)),
     "sessions.reopen": ("POST", "/sessions/{s}/reouverture", {"motif": "Erreur"}, (ANON, 403, 403, 404, 422)),
     "sessions.sealed_pdf": ("GET", "/sessions/{s}/guide-cloture.pdf", None, (ANON, 404, 404, 404, 404)),
+    "pieces.attach": ("POST", "/items/{i}/pieces", {}, (ANON, 403, 422, 404, 422)),
+    "pieces.download": ("GET", "/pieces/{p}", None, (ANON, 200, 200, 404, 200)),
+    "pieces.preview": ("GET", "/pieces/{p}/apercu", None, (ANON, 200, 200, 404, 200)),
+    "pieces.remove": ("POST", "/pieces/{p}/remove", {}, (ANON, 403, 302, 404, 302)),
     "emargement.page": ("GET", "/sessions/{s}/emargement", None, (ANON, 200, 200, 404, 200)),
     "emargement.record": ("POST", "/sessions/{s}/emargement", SIGN_IN, (ANON, 403, 302, 404, 302)),
     "register.set_tenue": ("POST", "/sessions/{s}/tenue", {"tenue_professionnelle": "Blouse de travail"},
@@ -147,7 +151,11 @@ def test_each_visitor_gets_the_expected_answer(tmp_path, visitor):
                                           date_naissance=dt.date(2000, 1, 2), parcours="vae")
         epreuve = models.Epreuve.create(session=session, libelle="Mise en situation", date=dt.date(2027, 3, 15),
                                         heure_debut="08:30", heure_fin="12:00", lieu="Atelier")
-        ids = {"s": session.id, "i": item_at(session, 1).id, "u": target.id, "c": session.centre.id,
+        png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde" \
+              b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82"
+        piece = models.Piece.create(item=item_at(session, 2), session=session, nom="photo.png", type="image/png",
+                                    taille=len(png), sha256="0" * 64, contenu=png)
+        ids = {"s": session.id, "i": item_at(session, 1).id, "p": piece.id, "u": target.id, "c": session.centre.id,
                "site": session.site.id, "g": models.GuideVersion.current().id, "t": "aucun-jeton", "j": jure.id,
                "k": candidat.id, "e": epreuve.id}
         if visitor != "anonyme":

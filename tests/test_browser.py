@@ -3,12 +3,14 @@
 One app server and one browser for the whole module; each test opens its own browser context.
 Screenshots of the main pages go to test-artifacts/screenshots/ (not committed).
 """
+import io
 import os
 import re
 import subprocess
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 import models
 from playwright import sync_api as playwright_api
@@ -35,7 +37,7 @@ def server(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("browser")
     app = make_app(tmp)
     with app.app_context(), models.db.connection_context():
-        for sigle in ("DWWM", "CONF", "OFFL", "KEYB", "JOUR", "GATE", "FILE", "DRAF", "ROLE", "REGI"):
+        for sigle in ("DWWM", "CONF", "OFFL", "KEYB", "JOUR", "GATE", "FILE", "DRAF", "ROLE", "REGI", "PIEC"):
             create_session(sigle=sigle, date_debut="2027-03-15", date_fin="2027-03-18")
         # Exam day today: an épreuve and four candidates to sign in.
         signing = create_session(sigle="SIGN", date_debut=TODAY, date_fin="2027-02-02")
@@ -344,6 +346,28 @@ def test_the_register_is_filled_on_a_tablet_and_the_checks_follow(open_page, ser
     problems["tableau de bord"] = axe_violations(page)
     assert "REGI" in page.inner_text(".board-checks")
     assert {name: found for name, found in problems.items() if found} == {}
+
+
+def test_a_photo_of_the_sealed_pack_is_attached_on_a_tablet(open_page, server):
+    photo = io.BytesIO()
+    Image.new("RGB", (320, 240), (120, 90, 40)).save(photo, "JPEG")
+    page = open_page(viewport=TABLET_PORTRAIT, path=f"/sessions/{session_id(server, 'PIEC')}")
+    item = item_row(server, "PIEC", 44)[0]
+    row = page.locator(f"#item-{item}")
+    row.locator("summary", has_text="Joindre une pièce").click()
+    assert row.locator("input[capture=environment]").get_attribute("accept") == "image/jpeg,image/png"
+    assert axe_violations(page) == []
+    row.locator("input[capture=environment]").set_input_files(
+        files=[{"name": "pli-scelle.jpg", "mimeType": "image/jpeg", "buffer": photo.getvalue()}])
+    with page.expect_response(lambda r: r.url.endswith(f"/items/{item}/pieces")) as answer:
+        row.get_by_role("button", name="Joindre").click()
+    assert answer.value.status == 200
+    page.locator(f"#item-{item} .pieces").get_by_role("link", name="pli-scelle.jpg", exact=True).wait_for()
+    with models.db.connection_context():
+        piece = models.Piece.get(models.Piece.nom == "pli-scelle.jpg")
+        assert (piece.type, piece.taille, piece.item_id) == ("image/jpeg", len(photo.getvalue()), item)
+    preview = page.request.get(f"/pieces/{piece.id}/apercu")
+    assert preview.status == 200 and preview.headers["content-type"] == "image/jpeg"
 
 
 def tab_to(page, tag, limit=6):

@@ -13,7 +13,7 @@ from liveserver import LiveServer, login
 from test_register import CANDIDATE, EPREUVE, JUROR
 
 # The view arguments that name a session, directly or through one of its rows.
-SESSION_ARGUMENTS = ("session_id", "item_id", "candidat_id", "epreuve_id")
+SESSION_ARGUMENTS = ("session_id", "item_id", "candidat_id", "epreuve_id", "piece_id")
 CLOSING_ROUTES = {"sessions.close", "sessions.reopen"}
 
 
@@ -89,7 +89,9 @@ def write_routes(app):
 def test_every_change_to_a_closed_session_answers_409(app, client, closed):
     ids = {"session_id": closed.id, "item_id": item_at(closed, 1).id,
            "candidat_id": models.Candidat.get().id, "epreuve_id": models.Epreuve.get().id,
-           "jure_id": models.Jure.get().id}
+           "jure_id": models.Jure.get().id,
+           "piece_id": models.Piece.create(item=item_at(closed, 1), session=closed, nom="a.pdf", type="application/pdf",
+                                           taille=1, sha256="0" * 64, contenu=b"%").id}
     events = models.AuditEvent.select().count()
     rules = list(write_routes(app))
     assert len(rules) >= 20, [r.endpoint for r in rules]

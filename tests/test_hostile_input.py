@@ -5,6 +5,7 @@ nothing in the database.
 """
 import datetime as dt
 import hashlib
+import io
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +18,8 @@ FRENCH_MARKERS = ("row-error", "field-error", "form-error", "flash--error", "Req
                   "Accès refusé", "Action impossible", "Envoi trop volumineux", "Adresse e-mail ou mot de passe")
 ENGLISH = ("Traceback", "Bad Request", "Not Found", "Method Not Allowed", "Internal Server Error")
 TABLES = ("centre", "site", "user", "guideversion", "examsession", "checklistitem", "auditevent", "adminevent",
-          "jure", "habilitation", "candidat", "epreuve", "membrejury", "lienjury", "intervenant", "emargement")
+          "jure", "habilitation", "candidat", "epreuve", "membrejury", "lienjury", "intervenant", "emargement",
+          "journalhead", "sealedguide", "piece")
 
 NASTY = st.sampled_from([
     "", " ", "\x00", "a\x00b", "\x1b[31m", "\u202e", "<script>alert(1)</script>", "' OR 1=1 --", "${7*7}",
@@ -66,7 +68,7 @@ def fingerprint():
     digest = hashlib.sha256()
     with models.db.connection_context():
         for table in TABLES:
-            for row in models.db.execute_sql(f'SELECT * FROM "{table}" ORDER BY id'):
+            for row in models.db.execute_sql(f'SELECT * FROM "{table}" ORDER BY 1'):
                 digest.update(repr(row).encode())
     return digest.hexdigest()
 
@@ -244,6 +246,20 @@ def test_sign_in_form(world, target, epreuve, candidat, fields, htmx):
     data = {"epreuve_id": str(resolve(ids, "epreuve", epreuve)), "candidat_id": str(resolve(ids, "candidat", candidat)),
             **fields}
     check(world, "resp@a.fr", f"/sessions/{resolve(ids, 'session', target)}/emargement", data, htmx=htmx)
+
+
+FILES = st.one_of(st.binary(max_size=3000), st.sampled_from([b"%PDF-", b"%PDF-1.7\n%%EOF", b"\xff\xd8\xff\xe0JFIF",
+                                                            b"\x89PNG\r\n\x1a\n", b"\x00\x00\x00\x18ftypheic",
+                                                            b"<svg onload=alert(1)>", b"PK\x03\x04"]).flatmap(
+    lambda head: st.binary(max_size=500).map(lambda tail: head + tail)))
+
+
+@SETTINGS
+@given(target=ID, content=FILES, name=st.text(max_size=60), htmx=st.booleans())
+def test_attachments(world, target, content, name, htmx):
+    ids = world[2]
+    check(world, "resp@a.fr", f"/items/{resolve(ids, 'item', target)}/pieces",
+          {"fichier": (io.BytesIO(content), name or "fichier")}, htmx=htmx)
 
 
 @SETTINGS

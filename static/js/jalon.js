@@ -175,6 +175,12 @@
     if (resentKey(event.detail)) return;  // a waiting change sent again: it is still in the queue
     var form = event.detail.elt && event.detail.elt.closest ? event.detail.elt.closest("form") : null;
     var row = form && form.closest("tr.item, [data-queue-row]");
+    if (row && form.getAttribute("enctype") === "multipart/form-data") {
+      // A file cannot wait in the browser's storage: say so, and keep it selected in the form.
+      showMessage("Fichier non envoyé : le serveur est injoignable. Appuyez de nouveau sur « Joindre » quand le réseau sera revenu.");
+      setOffline(true);
+      return;
+    }
     if (row) {
       var kind = isObservationForm(form) ? "observation" : form.hasAttribute("data-signin") ? "signin" : "state";
       var pending = readJSON(PENDING_KEY, {});
