@@ -11,6 +11,7 @@ DOCUMENTS = {
     "emargement.page": "Émargement sur tablette",
     "documents.emargement_pdf": "Feuilles d'émargement (PDF)",
     "documents.programme_pdf": "Programme annuel des sessions (PDF)",
+    "documents.inspection_file": "Dossier d'inspection (ZIP : guide, journal, registre, documents, pièces)",
 }
 BY_TASK = {
     "programmation_annuelle": ("documents.programme_pdf",),

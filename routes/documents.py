@@ -1,16 +1,17 @@
 """The session's documents as PDF (convocations, planning, poster, sign-in sheets) and the centre's
 annual programme (PDF and CSV). A document whose data is missing answers 422 with what to fill in
 first; the others are laid out once per state of the session (routes.exports.pdf_response)."""
-from flask import Blueprint, Response, abort
+from flask import Blueprint, Response, abort, stream_with_context
 from flask_login import current_user, login_required
 from peewee import fn
 
 from documents import session_documents as docs
-from documents.pdf import ascii_name, download_name, layout_pdf
-from models import AuditEvent, Candidat
+from documents.inspection import inspection_zip
+from documents.pdf import ascii_name, download_name, layout_pdf, stamp
+from models import AuditEvent, Candidat, now
 from routes import today, visible_session
 from routes.errors import render_error
-from routes.exports import pdf_response
+from routes.exports import completed_guide_layout, pdf_response
 
 bp = Blueprint("documents", __name__)
 
@@ -86,6 +87,26 @@ def affichage(session_id):
 @bp.get("/sessions/<int:session_id>/emargement.pdf")
 def emargement_pdf(session_id):
     return _session_document(session_id, "emargement")
+
+
+@bp.get("/sessions/<int:session_id>/dossier.zip")
+def inspection_file(session_id):
+    """The session's file for an inspection, streamed as it is made."""
+    session = visible_session(session_id)
+    stamped = (f"Généré le {now():%d/%m/%Y à %H:%M}", f"par {current_user.display_name}")
+
+    def render_guide():
+        return stamp(completed_guide_layout(session), stamped)
+
+    def render_document(name):
+        build, template, _ = SESSION_DOCUMENTS[name]
+        return stamp(layout_pdf(template, session=session, today=today(), **build(session)), stamped)
+
+    archive = inspection_zip(session, render_guide, render_document)
+    name = download_name(session, stem="dossier-inspection").replace(".pdf", ".zip")
+    return Response(stream_with_context(iter(archive)), mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Content-Length": str(len(archive)),
+        "X-Content-Type-Options": "nosniff"})
 
 
 @bp.get("/programme/<int:year>.pdf")

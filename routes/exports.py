@@ -60,18 +60,23 @@ def sealed_guide(session):
     return render
 
 
+def completed_guide_layout(session, blank=False):
+    """The session's guide laid out (not stamped): completed, or blank."""
+    items = session.ordered_items()
+    return layout_pdf(
+        "exports/guide.pdf.html", session=session, centre_name=session.centre.name,
+        tableaux=sessions.tableaux(items), blank=blank, progress=None if blank else SessionProgress.of(items),
+        regulatory_todo=[i for i in items if i.reglementaire and i.state == "todo" and not i.heading],
+        guide_label=f"guide version {session.guide.version}", pieces={} if blank else pieces.listed(session=session),
+    )
+
+
 def _session_pdf(session_id, blank):
     session = visible_session(session_id)
     last_change = AuditEvent.select(fn.MAX(AuditEvent.id)).where(AuditEvent.session == session).scalar()
 
     def layout():
-        items = session.ordered_items()
-        return layout_pdf(
-            "exports/guide.pdf.html", session=session, centre_name=session.centre.name,
-            tableaux=sessions.tableaux(items), blank=blank, progress=None if blank else SessionProgress.of(items),
-            regulatory_todo=[i for i in items if i.reglementaire and i.state == "todo" and not i.heading],
-            guide_label=f"guide version {session.guide.version}", pieces={} if blank else pieces.listed(session=session),
-        )
+        return completed_guide_layout(session, blank)
 
     group = f"session-{session.id}-{'vierge' if blank else 'complete'}"
     key = (last_change, session.centre.name, session.site.name)

@@ -94,6 +94,7 @@ MATRIX = {
     "documents.planning": ("GET", "/sessions/{s}/planning.pdf", None, (ANON, 200, 200, 404, 200)),
     "documents.affichage": ("GET", "/sessions/{s}/affichage.pdf", None, (ANON, 200, 200, 404, 200)),
     "documents.emargement_pdf": ("GET", "/sessions/{s}/emargement.pdf", None, (ANON, 200, 200, 404, 200)),
+    "documents.inspection_file": ("GET", "/sessions/{s}/dossier.zip", None, (ANON, 200, 200, 404, 200)),
     "documents.programme_pdf": ("GET", "/programme/2027.pdf", None, (ANON, 200, 200, 200, 200)),
     "documents.programme_csv": ("GET", "/programme/2027.csv", None, (ANON, 200, 200, 200, 200)),
     # Closing: refused while regulatory tasks are to do (422); reopening is for admins (422: not closed).

@@ -1,0 +1,111 @@
+"""The inspection file (« dossier d'inspection »): one ZIP with the guide (the sealed one when the
+session is closed), the journal, the register, the generated documents that apply, every attachment,
+and a manifest listing each file with its SHA-256 and size plus the journal's head hash.
+
+Streamed (zipstream-ng, stored without compression: PDFs and photos are compressed already): the
+attachments are read from the database one at a time while the archive is sent, so a session of
+200 MB never sits in the worker's memory.
+"""
+import csv
+import hashlib
+import io
+import json
+
+import zipstream
+
+from documents import session_documents as docs
+from domain import journal
+from domain.inputs import fr_date
+from domain.register import jury_members
+from domain.vocabulary import AUDIT_FIELD_LABELS, PARCOURS_LABELS
+from models import AuditEvent, Candidat, ChecklistItem, Piece, SealedGuide, User, now
+
+
+def _csv(header, rows):
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_cell(value) for value in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def _cell(value):
+    """A cell as text; one a spreadsheet would run as a formula gets a leading apostrophe."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def journal_csv(session):
+    positions = dict(ChecklistItem.select(ChecklistItem.id, ChecklistItem.position)
+                     .where(ChecklistItem.session == session).tuples())
+    users = dict(User.select(User.id, User.display_name).tuples())
+    events = AuditEvent.select().where(AuditEvent.session == session).order_by(AuditEvent.id)
+    return _csv(("Date", "Par", "Tâche", "Élément", "Avant", "Après", "Empreinte (SHA-256)"), (
+        (f"{e.at:%d/%m/%Y %H:%M:%S}", users.get(e.user_id, ""), positions.get(e.item_id, ""),
+         AUDIT_FIELD_LABELS.get(e.field, e.field), e.old_value, e.new_value, e.hash) for e in events))
+
+
+def candidates_csv(candidats):
+    return _csv(("Nom", "Prénom", "Date de naissance", "Parcours", "Recevabilité VAE jusqu'au", "Convocation envoyée le",
+                 "Mode", "Référence"), (
+        (c.nom, c.prenom, fr_date(c.date_naissance), PARCOURS_LABELS.get(c.parcours, c.parcours),
+         fr_date(c.recevabilite_valide_jusqu_au), fr_date(c.convocation_envoyee_le), c.convocation_mode,
+         c.convocation_reference) for c in candidats))
+
+
+def jury_csv(membres, candidats):
+    labels = {c.id: c.label for c in candidats}
+    return _csv(("Nom", "Prénom", "E-mail", "Déclaration signée le", "Candidats connus"), (
+        (m.jure.nom, m.jure.prenom, m.jure.email, fr_date(m.declaration_le), ", ".join(labels[i] for i in m.known))
+        for m in membres))
+
+
+def _piece_chunks(piece_id):
+    """The attachment's bytes, read from the database only when the archive reaches it."""
+    yield bytes(Piece.select(Piece.contenu).where(Piece.id == piece_id).scalar())
+
+
+def inspection_zip(session, render_guide, render_document):
+    """A ZipStream of the session's file; `render_guide()` and `render_document(name)` make PDFs."""
+    archive = zipstream.ZipStream(compress_type=zipstream.ZIP_STORED, sized=True)
+    manifest = []
+
+    def add(name, body):
+        archive.add(body, name)
+        manifest.append({"nom": name, "sha256": hashlib.sha256(body).hexdigest(), "taille": len(body)})
+
+    seal = SealedGuide.select().where(SealedGuide.session == session).order_by(SealedGuide.id.desc()).first()
+    if session.closed_at is not None and seal is not None:
+        add("guide.pdf", bytes(seal.pdf))
+    else:
+        add("guide.pdf", render_guide())
+    add("journal.csv", journal_csv(session))
+    candidats = list(Candidat.of_session(session))
+    membres = jury_members(session)
+    if candidats:
+        add("candidats.csv", candidates_csv(candidats))
+    if membres:
+        add("jury.csv", jury_csv(membres, candidats))
+    for name in ("convocations", "emargement"):
+        try:
+            add(f"{name}.pdf", render_document(name))
+        except docs.MissingData:
+            pass  # a document whose data is missing is not part of the file
+    positions = dict(ChecklistItem.select(ChecklistItem.id, ChecklistItem.position)
+                     .where(ChecklistItem.session == session).tuples())
+    names = set()
+    for piece in (Piece.select(Piece.id, Piece.item, Piece.nom, Piece.taille, Piece.sha256)
+                  .where((Piece.session == session) & Piece.retiree_le.is_null()).order_by(Piece.id)):
+        name = f"pieces/{positions[piece.item_id]:03d}-{piece.nom}"
+        if name in names:
+            name = f"pieces/{positions[piece.item_id]:03d}-{piece.id}-{piece.nom}"
+        names.add(name)
+        archive.add(_piece_chunks(piece.id), name, size=piece.taille)
+        manifest.append({"nom": name, "sha256": piece.sha256, "taille": piece.taille})
+    archive.add(json.dumps({
+        "session": session.id, "sigle": session.sigle, "centre": session.centre.name,
+        "genere_le": now().isoformat(), "journal_hash": journal.head_hash(session.id),
+        "cloturee_le": session.closed_at.isoformat() if session.closed_at else None, "fichiers": manifest,
+    }, ensure_ascii=False, indent=2).encode("utf-8"), "manifest.json")
+    return archive
