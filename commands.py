@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 import migrations
 from database import sqlite_path
 from documents import reminder_mail
-from domain import DomainError, administration, emargement, journal, register, reminders
+from domain import DomainError, administration, emargement, journal, register, reminders, retention
 from domain.checklist import mark_done, mark_na, save_observation
 from domain.inputs import clean_email, normalize_email
 from domain.sessions import create_session
@@ -50,6 +50,7 @@ def init_app(app):
     app.cli.add_command(db_upgrade_command)
     app.cli.add_command(restore_command)
     app.cli.add_command(verify_journal_command)
+    app.cli.add_command(purge_command)
 
 
 def upsert_user(email, password, role, centre_name, display_name=None):
@@ -286,6 +287,33 @@ def verify_journal_command(session_id):
     total = sum(v.events for v in verdicts)
     click.echo(f"journal intact : {total} événement{'s' if total > 1 else ''}"
                f" ({len(verdicts)} session{'s' if len(verdicts) > 1 else ''})")
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Lister ce qui serait purgé, sans rien changer.")
+@with_appcontext
+def purge_command(dry_run):
+    """Purge the sessions whose five years of retention have ended (not those held for an inspection)."""
+    today = current_app.config["TODAY"] or dt.date.today()
+    with db.connection_context():
+        entries = retention.due(today)
+        if not entries:
+            click.echo("Aucune session dont la durée de conservation est échue.")
+            return
+        for entry in entries:
+            s = entry.session
+            click.echo(f"{'À purger' if dry_run else 'Purgée'} : session {s.id} {s.sigle} du {s.date_debut:%d/%m/%Y} "
+                       f"(conservation jusqu'au {entry.until:%d/%m/%Y}) : {entry.pieces} pièce(s) "
+                       f"({entry.pieces_bytes / 1024 / 1024:.1f} Mo), {entry.candidats} candidat(s), "
+                       f"{entry.signatures} signature(s)")
+            if not dry_run:
+                forgotten = retention.purge(entry)
+                if forgotten:
+                    click.echo(f"  {forgotten} juré(s) inactif(s) sans autre session anonymisé(s)")
+    if dry_run:
+        click.echo(f"{len(entries)} session(s) à purger ; rien n'a été modifié (--dry-run).")
+    else:
+        click.echo(f"{len(entries)} session(s) purgée(s) ; le journal de chacune le consigne.")
 
 
 @click.command("send-reminders")

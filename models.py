@@ -191,6 +191,10 @@ class ExamSession(BaseModel):
     # Closing (« clôture », migration 12): a closed session is read-only until an admin reopens it.
     closed_at = DateTimeField(null=True)
     closed_by = ForeignKeyField(User, null=True, backref="closed_sessions", on_delete="SET NULL")
+    # Retention (migration 14): « conservation prolongée » (its reason) keeps a session out of the
+    # purge, e.g. during an inspection; purged_at says when its personal data and attachments went.
+    conservation_prolongee = TextField(default="")
+    purged_at = DateTimeField(null=True)
     created_at = DateTimeField(default=now)
     created_by = ForeignKeyField(User, null=True, on_delete="SET NULL")
 

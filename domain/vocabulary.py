@@ -48,6 +48,11 @@ AUDIT_FIELD_LABELS = {
     "comedien": "comédien",
     "tenue_professionnelle": "tenue professionnelle (convocation)",
     "emargement": "émargement",
+    "piece": "pièce justificative",
+    "cloture": "clôture",
+    "reouverture": "réouverture",
+    "purge": "purge (durée de conservation échue)",
+    "conservation": "conservation prolongée",
 }
 
 # The text fields of the forms: label and maximum length, read by the checks and the templates.

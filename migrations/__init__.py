@@ -448,6 +448,14 @@ def _pieces(database, migrator):
         database.create_tables([Piece])
 
 
+def _retention(database, migrator):
+    """The purge after the retention period, and the « conservation prolongée » that holds it."""
+    migrate(
+        migrator.add_column("examsession", "conservation_prolongee", TextField(default="")),
+        migrator.add_column("examsession", "purged_at", DateTimeField(null=True)),
+    )
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -462,6 +470,7 @@ MIGRATIONS = (
     Migration(11, "Journal chaîné : chaque événement porte l'empreinte du précédent", _journal_chain),
     Migration(12, "Clôture des sessions et guides scellés", _closing),
     Migration(13, "Pièces justificatives des tâches", _pieces),
+    Migration(14, "Purge après la durée de conservation ; conservation prolongée", _retention),
 )
 LATEST = MIGRATIONS[-1].version
 

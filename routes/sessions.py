@@ -6,7 +6,7 @@ from peewee import JOIN
 from documents.json_export import session_export
 from documents.timeline import timeline
 from documents.pdf import download_name
-from domain import DomainError, access, checks, closing, dashboard, journal, pieces, register, sessions
+from domain import DomainError, access, checks, closing, dashboard, journal, pieces, register, retention, sessions
 from domain.inputs import whole_number
 from domain.progress import SessionProgress
 from domain.sessions import SessionForm
@@ -161,6 +161,21 @@ def reopen(session_id):
     except DomainError as exc:
         return render_error(422, exc.message)
     flash("Session rouverte : le guide scellé reste téléchargeable.", "success")
+    return redirect(url_for("sessions.show", session_id=session.id))
+
+
+@bp.post("/sessions/<int:session_id>/conservation")
+def hold(session_id):
+    """« Conservation prolongée » (administrators, with a reason): the purge skips the session."""
+    session = visible_session(session_id)
+    if not current_user.is_admin:
+        abort(403)
+    try:
+        retention.hold(user(), session, request.form.get("motif", ""))
+    except DomainError as exc:
+        return render_error(422, exc.message)
+    flash("Conservation prolongée enregistrée." if request.form.get("motif", "").strip()
+          else "Conservation prolongée levée.", "success")
     return redirect(url_for("sessions.show", session_id=session.id))
 
 

@@ -100,6 +100,8 @@ MATRIX = {
     # Closing: refused while regulatory tasks are to do (422); reopening is for admins (422: not closed).
     "sessions.close": ("POST", "/sessions/{s}/cloture", {}, (ANON, 403, 422, 404, 422)),
     "sessions.reopen": ("POST", "/sessions/{s}/reouverture", {"motif": "Erreur"}, (ANON, 403, 403, 404, 422)),
+    "sessions.hold": ("POST", "/sessions/{s}/conservation", {"motif": "Contrôle de la DREETS en cours"},
+                      (ANON, 403, 403, 404, 302)),
     "sessions.sealed_pdf": ("GET", "/sessions/{s}/guide-cloture.pdf", None, (ANON, 404, 404, 404, 404)),
     "pieces.attach": ("POST", "/items/{i}/pieces", {}, (ANON, 403, 422, 404, 422)),
     "pieces.download": ("GET", "/pieces/{p}", None, (ANON, 200, 200, 404, 200)),

@@ -363,6 +363,8 @@ def test_a_photo_of_the_sealed_pack_is_attached_on_a_tablet(open_page, server):
         row.get_by_role("button", name="Joindre").click()
     assert answer.value.status == 200
     page.locator(f"#item-{item} .pieces").get_by_role("link", name="pli-scelle.jpg", exact=True).wait_for()
+    page.locator(f"#item-{item}").scroll_into_view_if_needed()
+    shoot(page, "piece-jointe-tablette")
     with models.db.connection_context():
         piece = models.Piece.get(models.Piece.nom == "pli-scelle.jpg")
         assert (piece.type, piece.taille, piece.item_id) == ("image/jpeg", len(photo.getvalue()), item)

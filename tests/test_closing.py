@@ -14,7 +14,8 @@ from test_register import CANDIDATE, EPREUVE, JUROR
 
 # The view arguments that name a session, directly or through one of its rows.
 SESSION_ARGUMENTS = ("session_id", "item_id", "candidat_id", "epreuve_id", "piece_id")
-CLOSING_ROUTES = {"sessions.close", "sessions.reopen"}
+# Closing and reopening act on a closed session; the retention hold (admins) is about keeping it, not changing it.
+CLOSING_ROUTES = {"sessions.close", "sessions.reopen", "sessions.hold"}
 
 
 def settle_regulatory_tasks(session):
