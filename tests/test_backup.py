@@ -7,7 +7,8 @@ import pytest
 
 import models
 from domain import checklist
-from helpers import create_session
+from helpers import create_session, item_at
+from test_pieces import jpeg_bytes, upload
 
 pytestmark = pytest.mark.sqlite_only  # SQLite's online backup API; PostgreSQL has pg_dump
 
@@ -100,3 +101,21 @@ def test_a_failed_backup_leaves_nothing_behind(app, tmp_path):
     result = app.test_cli_runner().invoke(args=["backup", str(folder / "jalon.sqlite3")])
     assert result.exit_code != 0 and "Sauvegarde impossible" in result.output
     assert list(folder.iterdir()) == []
+
+
+def test_attachments_and_the_journal_chain_are_in_the_backup_and_come_back(app, client, auth, tmp_path):
+    with models.db.connection_context():
+        session = create_session()
+        item = item_at(session, 33)
+    auth.login()
+    upload(client, item, jpeg_bytes(), "decharge.jpg")
+    backup = tmp_path / "sauvegarde.sqlite3"
+    assert app.test_cli_runner().invoke(args=["backup", str(backup)]).exit_code == 0
+    with models.db.connection_context():
+        models.db.execute_sql("DELETE FROM piece")  # lost after the backup
+    result = app.test_cli_runner().invoke(args=["restore", str(backup), "--yes"])
+    assert result.exit_code == 0, result.output
+    with models.db.connection_context():
+        piece = models.Piece.get()
+        assert bytes(piece.contenu) == jpeg_bytes() and piece.nom == "decharge.jpg"
+    assert app.test_cli_runner().invoke(args=["verify-journal"]).exit_code == 0
