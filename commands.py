@@ -2,6 +2,7 @@
 restore | db-upgrade (init-db is database.py's)."""
 import contextlib
 import datetime as dt
+import io
 import math
 import os
 import sqlite3
@@ -11,17 +12,19 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+from pypdf import PdfWriter
 
 import migrations
 from database import sqlite_path
 from documents import reminder_mail
-from domain import DomainError, administration, emargement, journal, register, reminders, retention
+from domain import DomainError, administration, closing, emargement, journal, pieces, register, reminders, retention
 from domain.checklist import mark_done, mark_na, save_observation
 from domain.inputs import clean_email, normalize_email
 from domain.sessions import create_session
 from domain.vocabulary import ROLE_LABELS, ROLES
 from models import Candidat, ChecklistItem, Centre, Epreuve, ExamSession, MembreJury, User, db
 from routes import group_link
+from routes.exports import sealed_guide
 
 
 class CommandError(click.ClickException):
@@ -171,7 +174,22 @@ def seed_demo(today):
     ccp = session("CCP 1 CDA", "Concepteur développeur d'applications", 95, 2, nature="CCP",
                   libelle_ccp="Développer une application sécurisée", code_ccp="CP-01234")
     seed_demo_register(responsable, finished, upcoming, ccp)
+    seed_demo_evidence(responsable, finished, today)
     return True
+
+
+def seed_demo_evidence(user, finished, today):
+    """The finished session's file: the signed PV attached to its task, then the session closed and
+    its guide sealed, as a centre would leave it for an inspection."""
+    writer = PdfWriter()  # the demo's PV: a one-page PDF
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": "PV de session signé (démonstration)"})
+    out = io.BytesIO()
+    writer.write(out)
+    pv = finished.items.where(ChecklistItem.text.startswith("Adresser l'original du PV")).get()
+    pieces.attach(user, pv, out.getvalue(), "PV de session signé.pdf", 10 * 1024 * 1024, 200 * 1024 * 1024)
+    closed_at = dt.datetime.combine(finished.date_fin + dt.timedelta(days=14), dt.time(17, 5))
+    closing.close(user, finished, finished.ordered_items(), sealed_guide(finished), min(closed_at, dt.datetime.now()))
 
 
 def seed_demo_register(user, finished, upcoming, ccp):
