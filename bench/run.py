@@ -155,7 +155,7 @@ def main():
             seeded = time.perf_counter() - t0
             coming = list(models.ExamSession.select().where(models.ExamSession.date_debut >= TODAY)
                           .order_by(models.ExamSession.date_debut).limit(10))
-            tick_ids = [i.id for s in coming for i in s.items]
+            tick_ids = [i.id for s in coming for i in s.items if not i.heading]  # a heading is never ticked (422)
             pdf_session = coming[-1]
             bench_user = models.User.get(models.User.email == "bench@jalon.fr")
             for item in pdf_session.ordered_items():
