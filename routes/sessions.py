@@ -151,32 +151,30 @@ def close(session_id):
     return redirect(url_for("sessions.show", session_id=session.id))
 
 
-@bp.post("/sessions/<int:session_id>/reouverture")
-def reopen(session_id):
+def _admin_change(session_id, change, done):
+    """A change only administrators make, with its reason (`motif`): 422 with the message if refused."""
     session = visible_session(session_id)
     if not current_user.is_admin:
         abort(403)
+    reason = request.form.get("motif", "")
     try:
-        closing.reopen(user(), session, request.form.get("motif", ""))
+        change(user(), session, reason)
     except DomainError as exc:
         return render_error(422, exc.message)
-    flash("Session rouverte : le guide scellé reste téléchargeable.", "success")
+    flash(done(reason.strip()), "success")
     return redirect(url_for("sessions.show", session_id=session.id))
+
+
+@bp.post("/sessions/<int:session_id>/reouverture")
+def reopen(session_id):
+    return _admin_change(session_id, closing.reopen, lambda _: "Session rouverte : le guide scellé reste téléchargeable.")
 
 
 @bp.post("/sessions/<int:session_id>/conservation")
 def hold(session_id):
     """« Conservation prolongée » (administrators, with a reason): the purge skips the session."""
-    session = visible_session(session_id)
-    if not current_user.is_admin:
-        abort(403)
-    try:
-        retention.hold(user(), session, request.form.get("motif", ""))
-    except DomainError as exc:
-        return render_error(422, exc.message)
-    flash("Conservation prolongée enregistrée." if request.form.get("motif", "").strip()
-          else "Conservation prolongée levée.", "success")
-    return redirect(url_for("sessions.show", session_id=session.id))
+    return _admin_change(session_id, retention.hold, lambda reason: "Conservation prolongée enregistrée." if reason
+                         else "Conservation prolongée levée.")
 
 
 @bp.get("/sessions/<int:session_id>/guide-cloture.pdf")

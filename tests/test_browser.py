@@ -3,6 +3,7 @@
 One app server and one browser for the whole module; each test opens its own browser context.
 Screenshots of the main pages go to test-artifacts/screenshots/ (not committed).
 """
+import contextlib
 import io
 import os
 import re
@@ -466,7 +467,9 @@ def log_in(page, email):
     page.click("button:has-text('Se connecter')")
 
 
-def test_a_change_meeting_a_server_restart_waits_and_is_sent_when_it_is_back(browser, server):
+@contextlib.contextmanager
+def behind_a_gateway(browser, server):
+    """A tablet logged in through a reverse proxy that can answer 502 (the app restarting)."""
     proxy = GatewayProxy(server.port).start()
     context = browser.new_context(viewport=TABLET_PORTRAIT, locale="fr-FR", base_url=proxy.url)
     try:
@@ -474,6 +477,14 @@ def test_a_change_meeting_a_server_restart_waits_and_is_sent_when_it_is_back(bro
         page.goto("/login")
         log_in(page, "resp@a.fr")
         page.wait_for_url(proxy.url + "/")
+        yield page, proxy
+    finally:
+        context.close()
+        proxy.stop()
+
+
+def test_a_change_meeting_a_server_restart_waits_and_is_sent_when_it_is_back(browser, server):
+    with behind_a_gateway(browser, server) as (page, proxy):
         page.goto(f"/sessions/{session_id(server, 'GATE')}")
         item = item_row(server, "GATE", 1)[0]
         proxy.down = True
@@ -489,9 +500,6 @@ def test_a_change_meeting_a_server_restart_waits_and_is_sent_when_it_is_back(bro
         page.wait_for_selector(f"#item-{item}.item--done", timeout=20000)
         assert pending_changes(page) == {}
         assert item_row(server, "GATE", 1)[1] == "done"
-    finally:
-        context.close()
-        proxy.stop()
 
 
 def draw_signature(page):
@@ -517,13 +525,8 @@ def signins():
 
 
 def test_three_candidates_sign_in_offline_and_through_a_restart_and_are_on_the_sheet(browser, server, tmp_path):
-    proxy = GatewayProxy(server.port).start()
-    context = browser.new_context(viewport=TABLET_PORTRAIT, locale="fr-FR", base_url=proxy.url)
-    try:
-        page = context.new_page()
-        page.goto("/login")
-        log_in(page, "resp@a.fr")
-        page.wait_for_url(proxy.url + "/")
+    with behind_a_gateway(browser, server) as (page, proxy):
+        context = page.context
         sid = session_id(server, "SIGN")
         page.goto(f"/sessions/{sid}/jour-j")
         page.click("text=Émargement des candidats et du jury")
@@ -579,9 +582,6 @@ def test_three_candidates_sign_in_offline_and_through_a_restart_and_are_on_the_s
         assert "Martin Léa Formation" in text and "O’Connor Maëlle Formation" in text and "Absent(e)" in text
         images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
         assert sum(1 for line in images.splitlines()[2:] if line.split()[2] == "image") == 2
-    finally:
-        context.close()
-        proxy.stop()
 
 
 def test_a_change_waiting_while_the_login_is_lost_is_sent_after_logging_in_again(open_page, server):
