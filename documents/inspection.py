@@ -6,14 +6,13 @@ Streamed (zipstream-ng, stored without compression: PDFs and photos are compress
 attachments are read from the database one at a time while the archive is sent, so a session of
 200 MB never sits in the worker's memory.
 """
-import csv
 import hashlib
-import io
 import json
 
 import zipstream
 
 from documents import session_documents as docs
+from documents.spreadsheet import csv_bytes
 from domain import journal
 from domain.inputs import fr_date
 from domain.register import jury_members
@@ -21,33 +20,18 @@ from domain.vocabulary import AUDIT_FIELD_LABELS, PARCOURS_LABELS
 from models import AuditEvent, Candidat, ChecklistItem, Piece, SealedGuide, User, now
 
 
-def _csv(header, rows):
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([_cell(value) for value in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def _cell(value):
-    """A cell as text; one a spreadsheet would run as a formula gets a leading apostrophe."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def journal_csv(session):
     positions = dict(ChecklistItem.select(ChecklistItem.id, ChecklistItem.position)
                      .where(ChecklistItem.session == session).tuples())
     users = dict(User.select(User.id, User.display_name).tuples())
     events = AuditEvent.select().where(AuditEvent.session == session).order_by(AuditEvent.id)
-    return _csv(("Date", "Par", "Tâche", "Élément", "Avant", "Après", "Empreinte (SHA-256)"), (
+    return csv_bytes(("Date", "Par", "Tâche", "Élément", "Avant", "Après", "Empreinte (SHA-256)"), (
         (f"{e.at:%d/%m/%Y %H:%M:%S}", users.get(e.user_id, ""), positions.get(e.item_id, ""),
          AUDIT_FIELD_LABELS.get(e.field, e.field), e.old_value, e.new_value, e.hash) for e in events))
 
 
 def candidates_csv(candidats):
-    return _csv(("Nom", "Prénom", "Date de naissance", "Parcours", "Recevabilité VAE jusqu'au", "Convocation envoyée le",
+    return csv_bytes(("Nom", "Prénom", "Date de naissance", "Parcours", "Recevabilité VAE jusqu'au", "Convocation envoyée le",
                  "Mode", "Référence"), (
         (c.nom, c.prenom, fr_date(c.date_naissance), PARCOURS_LABELS.get(c.parcours, c.parcours),
          fr_date(c.recevabilite_valide_jusqu_au), fr_date(c.convocation_envoyee_le), c.convocation_mode,
@@ -56,7 +40,7 @@ def candidates_csv(candidats):
 
 def jury_csv(membres, candidats):
     labels = {c.id: c.label for c in candidats}
-    return _csv(("Nom", "Prénom", "E-mail", "Déclaration signée le", "Candidats connus"), (
+    return csv_bytes(("Nom", "Prénom", "E-mail", "Déclaration signée le", "Candidats connus"), (
         (m.jure.nom, m.jure.prenom, m.jure.email, fr_date(m.declaration_le), ", ".join(labels[i] for i in m.known))
         for m in membres))
 

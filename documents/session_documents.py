@@ -5,12 +5,12 @@ Each function gathers what its template (templates/exports/) shows, or raises Mi
 what to fill in first: a document whose data is missing is not produced.
 """
 import base64
-import csv
 import io
 from dataclasses import dataclass
 
 from PIL import Image, ImageDraw
 
+from documents.spreadsheet import csv_bytes
 from domain import DomainError, access, emargement
 from domain.inputs import fr_date
 from domain.register import candidate_counts, jury_members
@@ -181,7 +181,7 @@ def programme(user, year):
     if not sessions:
         raise MissingData(f"Aucune session en {year} : créez d'abord les sessions de l'année.")
     rows = [{"centre": s.centre.name, "sigle": s.sigle, "titre": s.titre,
-             "nature": s.nature + (f" « {s.libelle_ccp} »" if s.libelle_ccp else ""), "libelle_ccp": s.libelle_ccp,
+             "nature": s.nature, "libelle_ccp": s.libelle_ccp,
              "date_debut": s.date_debut, "date_fin": s.date_fin, "site": s.site.name,
              "nb_formation": s.nb_formation, "nb_vae": s.nb_vae} for s in sessions]
     centres = sorted({row["centre"] for row in rows})
@@ -190,18 +190,7 @@ def programme(user, year):
 
 
 def programme_csv(context):
-    """The programme as the CSV Excel opens in France: `;`, UTF-8 with BOM, dates dd/mm/yyyy. A cell
-    that a spreadsheet would read as a formula is quoted with a leading apostrophe."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(PROGRAMME_COLUMNS)
-    for row in context["rows"]:
-        writer.writerow([_cell(v) for v in (row["centre"], row["sigle"], row["titre"], row["nature"].split(" ")[0],
-                                             row["libelle_ccp"], fr_date(row["date_debut"]), fr_date(row["date_fin"]),
-                                             row["site"], row["nb_formation"], row["nb_vae"])])
-    return "\ufeff" + out.getvalue()
-
-
-def _cell(value):
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """The programme as a spreadsheet (documents.spreadsheet: what Excel opens in France)."""
+    return csv_bytes(PROGRAMME_COLUMNS, (
+        (row["centre"], row["sigle"], row["titre"], row["nature"], row["libelle_ccp"], fr_date(row["date_debut"]),
+         fr_date(row["date_fin"]), row["site"], row["nb_formation"], row["nb_vae"]) for row in context["rows"]))

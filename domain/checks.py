@@ -16,6 +16,7 @@ from domain.deadlines import apply_rule
 from domain.inputs import fr_date
 from domain.vocabulary import CONVOCATION_MODES
 from domain.emargement import current as current_signins
+from domain.register import candidate_counts
 from models import Candidat, Emargement, Epreuve, GuideVersion, Habilitation, Jure, LienJury, MembreJury
 
 # The guide tasks each check concerns, by key; the checks in the order the session page lists them.
@@ -223,13 +224,13 @@ def candidats_nombre(register, today):
     if not register.candidats:
         return Check("candidats_nombre", None, "Aucun candidat au registre : le nombre annoncé à l'UD ne peut pas "
                                                "encore être vérifié.")
-    formation = sum(1 for c in register.candidats if c.parcours == "formation")
-    vae = len(register.candidats) - formation
-    if (formation, vae) != (session.nb_formation, session.nb_vae):
+    counts = candidate_counts(session, register.candidats)
+    if counts.differ:
         return Check("candidats_nombre", False,
-                     f"Le registre compte {formation} en formation et {vae} en VAE, l'en-tête en annonce "
+                     f"Le registre compte {counts.formation} en formation et {counts.vae} en VAE, l'en-tête en annonce "
                      f"{session.nb_formation} et {session.nb_vae} : corrigez l'en-tête (et informez l'UD) ou le registre.")
-    return Check("candidats_nombre", True, f"Le registre et l'en-tête comptent {formation} en formation et {vae} en VAE.")
+    return Check("candidats_nombre", True,
+                 f"Le registre et l'en-tête comptent {counts.formation} en formation et {counts.vae} en VAE.")
 
 
 def convocation_limit(register):

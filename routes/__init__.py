@@ -67,6 +67,15 @@ def editable_session(session_id):
     return _check_editable(visible_session(session_id))
 
 
+def session_row(model, row_id, edit=False):
+    """A row of a session (a candidate, an épreuve, an attachment) and its session, if the current user
+    may see it (or change it, with `edit`): 404 as for the session itself otherwise."""
+    row = model.get_or_none(model.id == row_id)
+    if row is None:
+        abort(404)
+    return row, (editable_session if edit else visible_session)(row.session_id)
+
+
 def editable_item(item_id):
     """The item with its session, centre and site (one query), if the current user may change it."""
     item = ChecklistItem.with_session().where(ChecklistItem.id == item_id).first()

@@ -1,7 +1,7 @@
 """The session's documents as PDF (convocations, planning, poster, sign-in sheets) and the centre's
 annual programme (PDF and CSV). A document whose data is missing answers 422 with what to fill in
 first; the others are laid out once per state of the session (routes.exports.pdf_response)."""
-from flask import Blueprint, Response, abort, stream_with_context
+from flask import Blueprint, Response, stream_with_context
 from flask_login import current_user, login_required
 from peewee import fn
 
@@ -9,7 +9,7 @@ from documents import session_documents as docs
 from documents.inspection import inspection_zip
 from documents.pdf import ascii_name, download_name, layout_pdf, stamp
 from models import AuditEvent, Candidat, now
-from routes import today, visible_session
+from routes import session_row, today, visible_session
 from routes.errors import render_error
 from routes.exports import completed_guide_layout, pdf_response
 
@@ -60,10 +60,7 @@ def convocations(session_id):
 
 @bp.get("/candidats/<int:candidat_id>/convocation.pdf")
 def candidate_convocation(candidat_id):
-    candidat = Candidat.get_or_none(Candidat.id == candidat_id)
-    if candidat is None:
-        abort(404)
-    session = visible_session(candidat.session_id)
+    candidat, session = session_row(Candidat, candidat_id)
     stem = f"convocation-{ascii_name(candidat.nom)[:40] or 'candidat'}"
     return _document(session, "convocations", f"candidat-{candidat.id}", stem,
                      lambda: docs.convocations(session, candidat))
@@ -127,5 +124,5 @@ def programme_csv(year):
         context = docs.programme(current_user, year)
     except docs.MissingData as exc:
         return render_error(422, exc.message)
-    return Response(docs.programme_csv(context).encode("utf-8"), mimetype="text/csv",
+    return Response(docs.programme_csv(context), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="programme-sessions-{year}.csv"'})

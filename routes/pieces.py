@@ -7,7 +7,7 @@ from flask_login import login_required
 
 from domain import pieces
 from models import Piece
-from routes import RowFocus, editable_item, user, visible_session
+from routes import RowFocus, editable_item, session_row, user
 from routes.errors import render_error
 from routes.items import answer_row
 
@@ -37,11 +37,7 @@ def attach(item_id):
 
 
 def _visible_piece(piece_id):
-    piece = Piece.get_or_none(Piece.id == piece_id)
-    if piece is None:
-        abort(404)
-    visible_session(piece.session_id)
-    return piece
+    return session_row(Piece, piece_id)[0]
 
 
 def _file(piece, body, kind, disposition):

@@ -16,7 +16,7 @@ from documents.session_documents import DEFAULT_TENUE
 from domain import DomainError, access, checks, register
 from domain.inputs import whole_number
 from models import Candidat, Centre, Epreuve, ExamSession, Jure, MembreJury
-from routes import editable_session, today, user, visible_session
+from routes import editable_session, session_row, today, user, visible_session
 
 bp = Blueprint("register", __name__)
 
@@ -233,10 +233,7 @@ def import_candidates(session_id):
 
 
 def _candidate(candidat_id, edit=False):
-    candidat = Candidat.get_or_none(Candidat.id == candidat_id)
-    if candidat is None:
-        abort(404)
-    return candidat, (editable_session if edit else visible_session)(candidat.session_id)
+    return session_row(Candidat, candidat_id, edit)
 
 
 def _render_candidate(candidat, session, status=200, **forms):
@@ -305,10 +302,7 @@ def add_epreuve(session_id):
 
 @bp.post("/epreuves/<int:epreuve_id>/remove")
 def remove_epreuve(epreuve_id):
-    epreuve = Epreuve.get_or_none(Epreuve.id == epreuve_id)
-    if epreuve is None:
-        abort(404)
-    session = editable_session(epreuve.session_id)
+    epreuve, session = session_row(Epreuve, epreuve_id, edit=True)
     register.remove_epreuve(user(), epreuve)
     return _changed("Épreuve retirée du planning.", url_for("register.epreuves", session_id=session.id),
                     lambda: _render_epreuves(session))
