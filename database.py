@@ -50,7 +50,12 @@ def make_database(url):
                               f"(reçu : « {url} »). Exemple : sqlite:////var/lib/jalon/jalon.sqlite3.")
         # BEGIN IMMEDIATE: a write transaction takes the write lock first, so concurrent writers
         # wait their turn (busy_timeout) instead of failing when a read lock cannot be upgraded.
-        return connect_url(url, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE")
+        # Connections are kept open between requests (a pool, as on PostgreSQL): opening one ran the
+        # five pragmas, and closing the last one checkpointed the WAL, on every request (a third of
+        # a tick; bench/tick_profile.py). A request waits up to 10 s for a free connection. A
+        # connection serves one thread at a time but not always the same one (check_same_thread).
+        return connect_url(f"sqlite+pool://{rest}", pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",
+                           max_connections=20, stale_timeout=300, timeout=10, check_same_thread=False)
     if scheme in ("postgres", "postgresql"):
         # Connections are kept open between requests: opening one costs more than most requests.
         return connect_url(f"postgresql+pool://{rest}", max_connections=20, stale_timeout=300)
@@ -67,11 +72,12 @@ def sqlite_path(database=None):
     return None
 
 
-def locked(query):
-    """The query's rows, locked until the transaction ends (SELECT ... FOR UPDATE on PostgreSQL).
+def locked(query, of=None):
+    """The query's rows (those of the model `of` only, in a join), locked until the transaction ends
+    (SELECT ... FOR UPDATE on PostgreSQL).
 
     SQLite needs no row lock: its write transactions begin IMMEDIATE and run one at a time."""
-    return query.for_update() if db.obj.for_update else query
+    return query.for_update(of=of) if db.obj.for_update else query
 
 
 def lock_session_of_item(item_id):

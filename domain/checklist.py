@@ -1,10 +1,16 @@
 """Checklist items: set a state (never flip one), save an observation without overwriting a
 colleague's newer text. Each change and its journal entry are written in one transaction, and the
-item comes back with `audit_event`: the event written, None when nothing changed."""
-from database import lock_session_of_item, locked, retry_on_conflict
+item comes back with `audit_event`: the event written, None when nothing changed.
+
+Each change takes `check`, the caller's rights: it is called with the item's session (None when there
+is no such item) once the item is locked, in the change's transaction, and raises to refuse. Checked
+there rather than before, a session closed between the check and the change cannot take it.
+"""
+from database import lock_session_of_item, retry_on_conflict
 from domain import DomainError, journal
 from domain.inputs import clean_field, fr_date
 from models import ChecklistItem, db, now
+from statements import ITEM_SET_STATE, ITEM_WITH_SESSION_LOCKED
 
 
 class StaleObservation(DomainError):
@@ -29,13 +35,23 @@ def describe_state(state, done_on, na_reason):
     return "À faire"
 
 
+def _locked_item(item_id, check):
+    """The item with its session, locked until the transaction ends, once `check` let it be changed."""
+    lock_session_of_item(item_id)
+    item = ITEM_WITH_SESSION_LOCKED.first(id=item_id)
+    if check is not None:
+        check(item.session if item is not None else None)
+    if item is None:
+        raise ChecklistItem.DoesNotExist(f"No checklist item {item_id}")
+    item.audit_event = None
+    return item
+
+
 @retry_on_conflict
-def _set_state(item_id, user, state, done_on=None, na_reason=""):
+def _set_state(item_id, user, state, done_on=None, na_reason="", check=None):
     """Set an item's state; setting the state it already has changes nothing (a double tap is harmless)."""
     with db.atomic():
-        lock_session_of_item(item_id)
-        item = locked(ChecklistItem.select().where(ChecklistItem.id == item_id)).get()
-        item.audit_event = None
+        item = _locked_item(item_id, check)
         if item.heading:
             raise DomainError("Cet intitulé n'est pas une tâche : cochez une à une les tâches « ▶ » qui le suivent.")
         old = describe_state(item.state, item.done_on, item.na_reason)
@@ -43,7 +59,11 @@ def _set_state(item_id, user, state, done_on=None, na_reason=""):
         if old == new:
             return item
         item.state, item.done_on, item.na_reason = state, done_on, na_reason
-        _bump(item, user)
+        item.version += 1
+        item.updated_by, item.updated_at = user, now()
+        ITEM_SET_STATE.run(id=item.id, state=state, done_on=done_on, na_reason=na_reason, version=item.version,
+                           updated_by=user, updated_at=item.updated_at)
+        item._dirty.clear()
         item.audit_event = journal.record(user, item.session_id, "state", old, new, item=item)
     return item
 
@@ -55,35 +75,33 @@ def _bump(item, user):
     item.save()
 
 
-def mark_done(item_id, user, done_on, today):
+def mark_done(item_id, user, done_on, today, check=None):
     if done_on > today:
         raise DomainError("La date « Fait le » ne peut pas être dans le futur.", "done_on")
-    return _set_state(item_id, user, "done", done_on=done_on)
+    return _set_state(item_id, user, "done", done_on=done_on, check=check)
 
 
-def mark_todo(item_id, user):
-    return _set_state(item_id, user, "todo")
+def mark_todo(item_id, user, check=None):
+    return _set_state(item_id, user, "todo", check=check)
 
 
-def mark_na(item_id, user, reason):
+def mark_na(item_id, user, reason, check=None):
     reason = clean_field("reason", reason)
     if not reason:
         raise DomainError("Indiquez pourquoi cette tâche est sans objet.", "reason")
-    return _set_state(item_id, user, "na", na_reason=reason)
+    return _set_state(item_id, user, "na", na_reason=reason, check=check)
 
 
-def save_observation(item_id, user, text, version):
+def save_observation(item_id, user, text, version, check=None):
     """Save an observation typed against `version` of the item; never overwrite a newer text silently."""
     text = clean_field("observation", text, multiline=True)
-    return _save_observation(item_id, user, text, version)
+    return _save_observation(item_id, user, text, version, check)
 
 
 @retry_on_conflict
-def _save_observation(item_id, user, text, version):
+def _save_observation(item_id, user, text, version, check):
     with db.atomic():
-        lock_session_of_item(item_id)
-        item = locked(ChecklistItem.select().where(ChecklistItem.id == item_id)).get()
-        item.audit_event = None
+        item = _locked_item(item_id, check)
         if version > item.version:
             raise DomainError("Version de l'observation inconnue : rechargez la page.", "observation")
         if item.observation == text:

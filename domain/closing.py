@@ -37,15 +37,17 @@ def regulatory_todo(items):
     return [item for item in items if item.reglementaire and item.state == "todo" and not item.heading]
 
 
-def close(user, session, items, render_pdf, when):
-    """Close the session and seal its guide; `render_pdf(when, user, journal_hash)` makes the PDF."""
-    todo = regulatory_todo(items)
-    if todo:
-        raise NotClosable(todo)
+def close(user, session, render_pdf, when):
+    """Close the session and seal its guide; `render_pdf(when, user, journal_hash)` makes the PDF.
+
+    The tasks are read once the session is locked: a task set back « à faire » meanwhile is seen."""
     with db.atomic():
         current = locked(ExamSession.select().where(ExamSession.id == session.id)).get()
         if current.closed_at is not None:
             raise AlreadyClosed(closed_message(current))
+        todo = regulatory_todo(current.ordered_items())
+        if todo:
+            raise NotClosable(todo)
         head = journal.head_hash(session.id) or journal.genesis(session.id)
         pdf = render_pdf(when, user, head)
         digest = hashlib.sha256(pdf).hexdigest()

@@ -12,8 +12,8 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from database import locked
 from models import AuditEvent, JournalHead, db, now
+from statements import EVENT_FIELDS, EVENT_INSERT, JOURNAL_HEAD_ADVANCE, JOURNAL_HEAD_LOCKED, JOURNAL_HEAD_START
 
 
 def canonical(event):
@@ -33,20 +33,24 @@ def genesis(session_id):
 
 
 def record(user, session, field, old, new, item=None):
-    """An AuditEvent; `field` is a code of vocabulary.AUDIT_FIELD_LABELS or a header field's name."""
+    """An AuditEvent; `field` is a code of vocabulary.AUDIT_FIELD_LABELS or a header field's name.
+
+    Written in the caller's transaction (every change is one), or in its own when there is none."""
+    if not db.in_transaction():
+        with db.atomic():
+            return record(user, session, field, old, new, item)
     session_id = session if isinstance(session, int) else session.id
-    with db.atomic():
-        head = locked(JournalHead.select().where(JournalHead.session == session_id)).first()
-        event = AuditEvent(user=user, session=session_id, item=item, item_version=item.version if item else None,
-                           field=field, old_value="" if old is None else str(old),
-                           new_value="" if new is None else str(new), at=now())
-        event.hash = chain(head.hash if head else genesis(session_id), event)
-        event.save(force_insert=True)
-        if head:
-            JournalHead.update(hash=event.hash, events=JournalHead.events + 1).where(
-                JournalHead.session == session_id).execute()
-        else:
-            JournalHead.insert(session=session_id, hash=event.hash, events=1).execute()
+    head = JOURNAL_HEAD_LOCKED.first(session=session_id)
+    event = AuditEvent(user=user, session=session_id, item=item, item_version=item.version if item else None,
+                       field=field, old_value="" if old is None else str(old),
+                       new_value="" if new is None else str(new), at=now())
+    event.hash = chain(head.hash if head else genesis(session_id), event)
+    event.id = EVENT_INSERT.run(**{name: event.__data__.get(name) for name in EVENT_FIELDS})
+    event._dirty.clear()
+    if head:
+        JOURNAL_HEAD_ADVANCE.run(session=session_id, hash=event.hash)
+    else:
+        JOURNAL_HEAD_START.run(session=session_id, hash=event.hash)
     return event
 
 

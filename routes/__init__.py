@@ -8,8 +8,9 @@ from werkzeug.routing import BaseConverter
 
 from domain import access, closing
 from domain.inputs import MAX_DIGITS
-from models import ChecklistItem, ExamSession
+from models import ExamSession
 from routes.errors import render_error
+from statements import ITEM_WITH_SESSION
 
 
 class IdConverter(BaseConverter):
@@ -76,9 +77,15 @@ def session_row(model, row_id, edit=False):
     return row, (editable_session if edit else visible_session)(row.session_id)
 
 
+def check_change(session):
+    """The rights of a change checked in its own transaction (domain.checklist), on the session it
+    locked: 404 (None, or another centre's), 403, or 409 when the session is closed."""
+    _check_editable(_check_visible(session))
+
+
 def editable_item(item_id):
-    """The item with its session, centre and site (one query), if the current user may change it."""
-    item = ChecklistItem.with_session().where(ChecklistItem.id == item_id).first()
+    """The item with its session (one compiled query), if the current user may change it."""
+    item = ITEM_WITH_SESSION.first(id=item_id)
     _check_editable(_check_visible(item.session if item else None))
     return item
 

@@ -8,8 +8,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 from extensions import htmx
 from domain import administration, logins
 from domain.inputs import normalize_email, whole_number
-from models import User
 from routes.errors import render_error
+from statements import USER
 
 bp = Blueprint("auth", __name__)
 
@@ -20,7 +20,7 @@ def init_login(manager):
         """The user of a login cookie: none when deactivated or when the password changed since."""
         pk, _, nonce = user_id.partition(":")
         pk = whole_number(pk)
-        user = User.get_or_none(User.id == pk) if pk is not None else None
+        user = USER.first(id=pk) if pk is not None else None
         if user is None or not user.active or user.login_nonce != nonce:
             return None
         return user

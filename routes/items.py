@@ -17,7 +17,7 @@ from domain.inputs import parse_date, whole_number
 from domain.progress import SessionProgress, progress_by_tableau
 from extensions import is_partial
 from models import ChecklistItem
-from routes import RowFocus, editable_item, today, user
+from routes import RowFocus, check_change, editable_item, today, user
 from routes.sessions import render_checklist
 
 bp = Blueprint("items", __name__, url_prefix="/items")
@@ -71,54 +71,52 @@ def _refused(item, message, status=422, **kept):
     return answer_row(item, RowFocus(item.id, message, **kept), status)
 
 
-def _apply(item, change, **typed):
-    """Run a change of the domain on the item; a refusal answers with the row and what was typed."""
+def _apply(item_id, change, **typed):
+    """Run a change of the domain on the item, the rights checked in its transaction (check_change);
+    a refusal answers with the row and what was typed."""
     try:
         changed = change()
     except DomainError as exc:
-        return _refused(item, exc.message, **typed)
-    return answer_row(item, changed=changed)
+        return _refused(editable_item(item_id), exc.message, **typed)
+    return answer_row(changed, changed=changed)
 
 
 @bp.post("/<int:item_id>/done")
 def done(item_id):
-    item = editable_item(item_id)
     raw = request.form.get("done_on", "")
 
     def change():
         done_on = parse_date(raw, "Fait le") if raw.strip() else today()
-        return mark_done(item.id, user(), done_on, today())
+        return mark_done(item_id, user(), done_on, today(), check=check_change)
 
-    return _apply(item, change, done_on=raw)
+    return _apply(item_id, change, done_on=raw)
 
 
 @bp.post("/<int:item_id>/todo")
 def todo(item_id):
-    item = editable_item(item_id)
-    return _apply(item, lambda: mark_todo(item.id, user()))
+    return _apply(item_id, lambda: mark_todo(item_id, user(), check=check_change))
 
 
 @bp.post("/<int:item_id>/na")
 def na(item_id):
-    item = editable_item(item_id)
     reason = request.form.get("reason", "")
-    return _apply(item, lambda: mark_na(item.id, user(), reason), reason=reason)
+    return _apply(item_id, lambda: mark_na(item_id, user(), reason, check=check_change), reason=reason)
 
 
 @bp.post("/<int:item_id>/observation")
 def observation(item_id):
-    item = editable_item(item_id)
     text = request.form.get("observation", "")
     version = whole_number(request.form.get("version", ""))
     if version is None:
         # Without the version the text was typed against, saving could overwrite a colleague's text.
+        item = editable_item(item_id)
         return _refused(item, "Version de l'observation manquante : rechargez la page avant d'enregistrer.",
                         status=400, draft=text, conflict=item.observation or None)
     try:
-        changed = save_observation(item.id, user(), text, version)
+        changed = save_observation(item_id, user(), text, version, check=check_change)
     except StaleObservation as exc:
-        return _refused(item, exc.message, status=409, draft=exc.draft,
+        return _refused(exc.item, exc.message, status=409, draft=exc.draft,
                         conflict=exc.item.observation, version=exc.item.version)
     except DomainError as exc:
-        return _refused(item, exc.message, draft=text, version=version)
-    return answer_row(item, changed=changed)
+        return _refused(editable_item(item_id), exc.message, draft=text, version=version)
+    return answer_row(changed, changed=changed)

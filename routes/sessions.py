@@ -139,9 +139,8 @@ def unarchive(session_id):
 @bp.post("/sessions/<int:session_id>/cloture")
 def close(session_id):
     session = editable_session(session_id)
-    items = session.ordered_items()
     try:
-        seal = closing.close(user(), session, items, sealed_guide(session), now())
+        seal = closing.close(user(), session, sealed_guide(session), now())
     except closing.NotClosable as exc:
         return render_template("sessions/not_closable.html", session=session, message=exc.message,
                                tasks=exc.tasks), 422

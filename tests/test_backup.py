@@ -42,7 +42,7 @@ def test_a_backup_taken_during_writes_is_consistent_and_restores(app, tmp_path):
     thread = threading.Thread(target=writer)
     thread.start()
     try:
-        while len(written) < 50:  # let the writer get going; it is the condition we wait for
+        while len(written) < 50 and thread.is_alive():  # let the writer get going (a failed one ends the wait)
             thread.join(timeout=0.01)
         backup = tmp_path / "sauvegarde.sqlite3"
         result = app.test_cli_runner().invoke(args=["backup", str(backup)])

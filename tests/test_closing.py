@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 import models
-from domain import journal
+from domain import closing, journal
 from helpers import HTMX, PASSWORD, item_at, text_of
 from liveserver import LiveServer, login
 from test_register import CANDIDATE, EPREUVE, JUROR
@@ -46,6 +46,28 @@ def test_closing_is_refused_while_a_regulatory_task_is_to_do(client, auth, sessi
     page = text_of(response)
     assert "Session non clôturée : 75 tâches réglementaires encore à faire." in page
     assert "Créer la session dans CERES au minimum 3 mois avant le début de la session" in page
+    assert models.ExamSession.get_by_id(session.id).closed_at is None and models.SealedGuide.select().count() == 0
+
+
+def test_a_task_set_back_to_do_while_closing_is_seen_and_refuses_it(client, auth, session, monkeypatch):
+    """The tasks used to be read before the closing's transaction: one set back « à faire » in between
+    was missed and the session closed with a regulatory task to do. It is set back here at the moment
+    the closing locks the session."""
+    auth.login()
+    settle_regulatory_tasks(session)
+    task = (models.ChecklistItem.select().where((models.ChecklistItem.session == session)
+                                                & models.ChecklistItem.reglementaire & ~models.ChecklistItem.heading)
+            .order_by(models.ChecklistItem.position).first())
+    lock = closing.locked
+
+    def set_back_meanwhile(query):
+        models.ChecklistItem.update(state="todo").where(models.ChecklistItem.id == task.id).execute()
+        return lock(query)
+
+    monkeypatch.setattr(closing, "locked", set_back_meanwhile)
+    response = client.post(f"/sessions/{session.id}/cloture")
+    assert response.status_code == 422
+    assert task.text[:40] in text_of(response)
     assert models.ExamSession.get_by_id(session.id).closed_at is None and models.SealedGuide.select().count() == 0
 
 

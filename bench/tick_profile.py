@@ -1,0 +1,97 @@
+"""Where a tick's time goes: the SQL statements one tick sends, and a cProfile of many in-process ticks.
+
+    .venv/bin/python bench/tick_profile.py [--database-url postgresql://...] [--sessions 50] [--ticks 300]
+
+Prints the statements of one tick « Fait » (htmx, the way a tablet sends it), the median latency of
+`--ticks` ticks beside bench/bare_app.py's (one UPDATE), then the top entries of the profile (by own time, then by cumulative time). The
+seed is bench/dashboard_bench.py's; the sessions ticked are the coming ones, as in bench/run.py.
+"""
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import random
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path[:0] = [str(Path(__file__).resolve().parent.parent), str(Path(__file__).resolve().parent)]
+
+import bare_app  # noqa: E402
+import models  # noqa: E402
+from app import create_app  # noqa: E402
+from dashboard_bench import TODAY, seed  # noqa: E402
+from database import counting_queries  # noqa: E402
+from run import PASSWORD, random_day  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=os.environ.get("JALON_BENCH_DATABASE_URL"))
+    parser.add_argument("--sessions", type=int, default=50)
+    parser.add_argument("--ticks", type=int, default=300)
+    parser.add_argument("--top", type=int, default=12)
+    args = parser.parse_args()
+    rnd = random.Random(1)
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app({"DATABASE_URL": args.database_url or f"sqlite:///{tmp}/jalon.sqlite3",
+                          "SECRET_KEY": "b" * 48, "TODAY": TODAY, "WTF_CSRF_ENABLED": False})
+        with app.app_context(), models.db.connection_context():
+            seed(args.sessions)
+            models.db.execute_sql("VACUUM ANALYZE" if args.database_url else "ANALYZE")
+            coming = (models.ExamSession.select().where(models.ExamSession.date_debut >= TODAY)
+                      .order_by(models.ExamSession.date_debut).limit(10))
+            ids = [i.id for i in models.ChecklistItem.select(models.ChecklistItem.id).where(
+                models.ChecklistItem.session.in_(coming) & ~models.ChecklistItem.heading)]
+        client = app.test_client()
+        client.post("/login", data={"email": "bench@jalon.fr", "password": PASSWORD})
+
+        def tick():
+            response = client.post(f"/items/{rnd.choice(ids)}/done", data={"done_on": random_day(rnd)},
+                                   headers={"HX-Request": "true"})
+            assert response.status_code == 200, response.status_code
+
+        for _ in range(50):
+            tick()  # warm up: templates compiled, connections opened
+        with app.app_context(), counting_queries() as statements:
+            tick()
+        print(f"One tick: {len(statements)} SQL statements")
+        for sql in statements:
+            print("  ", sql if len(sql) < 160 else sql[:157] + "...")
+        times = []
+        for _ in range(args.ticks):
+            t0 = time.perf_counter()
+            tick()
+            times.append(time.perf_counter() - t0)
+        jalon = statistics.median(times)
+        bare = bare_app.create_app(args.database_url or f"sqlite:///{tmp}/bare.sqlite3")
+        with bare.app_context():
+            bare_app.db.connect(reuse_if_open=True)
+            bare_ids = bare_app.seed(len(ids))
+            bare_app.db.close()
+        bare_client = bare.test_client()
+        bare_times = []
+        for _ in range(args.ticks):
+            t0 = time.perf_counter()
+            bare_client.post(f"/items/{rnd.choice(bare_ids)}/done", data={"done_on": random_day(rnd)})
+            bare_times.append(time.perf_counter() - t0)
+        bare_median = statistics.median(bare_times)
+        print(f"\nMedian tick over {args.ticks}: Jalon {jalon * 1000:.2f} ms, bare app {bare_median * 1000:.2f} ms "
+              f"({jalon / bare_median:.1f}×)")
+        profile = cProfile.Profile()
+        profile.enable()
+        for _ in range(args.ticks):
+            tick()
+        profile.disable()
+        for order in ("tottime", "cumulative"):
+            out = io.StringIO()
+            pstats.Stats(profile, stream=out).strip_dirs().sort_stats(order).print_stats(args.top)
+            print(f"\n## Top {args.top} by {order} ({args.ticks} ticks)")
+            print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""The hot path's compiled statements (statements.py) give what the same Peewee queries give, on both
+engines; and a change to a task checks its rights in its own transaction, on the session as it is then."""
+import datetime as dt
+
+import pytest
+
+import models
+import statements
+from database import counting_queries
+from domain import checklist
+from helpers import HTMX, item_at, reload, text_of
+from test_pieces import pdf_bytes, upload
+
+Item, Session = models.ChecklistItem, models.ExamSession
+
+
+def assert_same(got, want):
+    """Two model instances with the same fields (converted alike), nothing marked as changed."""
+    assert type(got) is type(want)
+    assert got.__data__ == want.__data__
+    assert not got._dirty
+
+
+@pytest.fixture
+def lived(client, auth, session):
+    auth.login()
+    client.post(f"/items/{item_at(session, 2).id}/done", data={"done_on": "2027-01-30"})
+    client.post(f"/items/{item_at(session, 2).id}/observation", data={"observation": "Envoyé à l'UD", "version": "1"})
+    upload(client, item_at(session, 2), pdf_bytes(), "convocation signée.pdf")
+    upload(client, item_at(session, 2), pdf_bytes(), "seconde.pdf")
+    return session
+
+
+def test_the_item_with_its_session_is_what_peewee_gives(db, lived):
+    item = item_at(lived, 2)
+    want = Item.select(Item, Session).join(Session).where(Item.id == item.id).get()
+    for statement in (statements.ITEM_WITH_SESSION, statements.ITEM_WITH_SESSION_LOCKED):
+        with db.atomic():
+            got = statement.first(id=item.id)
+        assert_same(got, want)
+        with counting_queries() as queries:
+            assert_same(got.session, want.session)  # joined: no query to reach it
+            assert isinstance(got.session.date_debut, dt.date) and isinstance(got.done_on, dt.date)
+        assert queries == []
+        assert got.details == want.details and got.reglementaire is want.reglementaire
+        assert got.observation == "Envoyé à l'UD" and got.version == 2
+    assert statements.ITEM_WITH_SESSION.first(id=10**9) is None
+    with pytest.raises(Item.DoesNotExist):
+        statements.ITEM_WITH_SESSION.get(id=10**9)
+
+
+def test_the_user_the_journal_head_and_the_attachments_are_what_peewee_gives(db, lived):
+    user = models.User.get(models.User.email == "resp@a.fr")
+    assert_same(statements.USER.first(id=user.id), user)
+    with db.atomic():
+        head = statements.JOURNAL_HEAD_LOCKED.first(session=lived.id)
+    assert_same(head, models.JournalHead.get(models.JournalHead.session == lived.id))
+    item = item_at(lived, 2)
+    got = statements.PIECES_OF_ITEM.rows(item=item)
+    want = list(models.Piece.select(models.Piece.id, models.Piece.item, models.Piece.nom, models.Piece.type,
+                                    models.Piece.taille, models.Piece.sha256, models.Piece.ajoutee_le)
+                .where(models.Piece.item == item).order_by(models.Piece.id))
+    assert [p.nom for p in got] == ["convocation signée.pdf", "seconde.pdf"]
+    for g, w in zip(got, want, strict=True):
+        assert_same(g, w)
+    assert statements.PIECES_OF_ITEM.rows(item=item_at(lived, 3)) == []
+
+
+def test_a_tick_writes_what_the_journal_verifies(app, client, db, lived):
+    """The compiled UPDATE and INSERT write the rows the journal's chain is computed from, and the
+    tick's answer names the event it wrote (the new row's id, which PostgreSQL gives by RETURNING)."""
+    response = client.post(f"/items/{item_at(lived, 3).id}/done", data={"done_on": "2027-01-29"}, headers=HTMX)
+    last = models.AuditEvent.select().order_by(models.AuditEvent.id.desc()).first()
+    assert response.headers["X-Jalon-Event"] == str(last.id) and last.item_id == item_at(lived, 3).id
+    result = app.test_cli_runner().invoke(args=["verify-journal", "--session", str(lived.id)])
+    assert result.exit_code == 0 and "intact" in result.output, result.output
+    item = reload(item_at(lived, 2))
+    assert (item.state, item.done_on, item.version) == ("done", dt.date(2027, 1, 30), 2)
+    event = models.AuditEvent.select().where(models.AuditEvent.item == item).order_by(models.AuditEvent.id).first()
+    assert (event.field, event.new_value, event.item_version) == ("state", "Fait le 30/01/2027", 1)
+
+
+def test_a_session_closed_between_a_tick_and_its_change_refuses_it(client, auth, session, monkeypatch):
+    """The rights used to be checked before the change's transaction: a closing committed in between
+    let the tick land on a closed session, after its guide was sealed. The closing is made here at the
+    start of the tick's transaction, the moment such a closing would have committed."""
+    auth.login()
+    item = item_at(session, 5)
+    events = models.AuditEvent.select().count()
+    closer = models.User.get(models.User.email == "resp@a.fr")
+    lock = checklist.lock_session_of_item
+
+    def closed_meanwhile(item_id):
+        Session.update(closed_at=dt.datetime(2027, 1, 30, 17, 5), closed_by=closer).where(
+            Session.id == session.id).execute()
+        lock(item_id)
+
+    monkeypatch.setattr(checklist, "lock_session_of_item", closed_meanwhile)
+    for action, data in (("done", {"done_on": "2027-01-30"}), ("na", {"reason": "Sans candidat"}),
+                         ("observation", {"observation": "Texte", "version": "0"})):
+        response = client.post(f"/items/{item.id}/{action}", data=data, headers={"HX-Request": "true"})
+        assert response.status_code == 409, action
+        assert "Session clôturée le 30/01/2027 à 17:05" in text_of(response)
+    monkeypatch.undo()
+    assert (reload(item).state, reload(item).observation) == ("todo", "")
+    assert models.AuditEvent.select().count() == events
