@@ -1,5 +1,5 @@
-"""The database: its engine from DATABASE_URL, SQLite's pragmas, row locks, one connection per
-request, and init_db (schema migrations, then the current guide) with its `init-db` command.
+"""The database: its engine from DATABASE_URL, SQLite's pragmas, row locks, a pool of connections
+(one per request at a time), and init_db (schema migrations, then the current guide) with its `init-db` command.
 
 The tables (models.py) are bound to models.db, a proxy that init_app() points at the engine.
 """
@@ -80,17 +80,6 @@ def locked(query, of=None):
     return query.for_update(of=of) if db.obj.for_update else query
 
 
-def lock_session_of_item(item_id):
-    """Before a change to an item, share-lock its session's row (PostgreSQL; a no-op on SQLite).
-
-    Locks are taken in one order everywhere: the session, then its items. A change of the session's
-    header locks the session (FOR UPDATE) and then updates its items' deadlines; a tick used to lock
-    its item first and then, through the journal's foreign key, the session: a deadlock."""
-    if db.obj.for_update:
-        db.execute_sql(f"SELECT id FROM examsession WHERE id = (SELECT session_id FROM checklistitem WHERE id = "
-                       f"{db.obj.param}) FOR KEY SHARE", (item_id,))
-
-
 # PostgreSQL's codes for a transaction it aborted to let others go on: deadlock, serialization failure.
 RETRYABLE_SQLSTATES = {"40P01", "40001"}
 RETRIES = 5
@@ -159,7 +148,8 @@ def init_db_command():
 
 
 def init_app(app):
-    """Point the tables at the app's database, open and close a connection per request."""
+    """Point the tables at the app's database; each request takes a connection from the pool and gives
+    it back at its end."""
     db.initialize(make_database(app.config["DATABASE_URL"]))
 
     @app.before_request

@@ -14,7 +14,7 @@ statement gives what the same query run by Peewee gives (tests/test_statements.p
 Only fixed shapes belong here: a query whose list of conditions depends on the request is built
 by Peewee as usual.
 """
-from peewee import Insert, ModelSelect, Value
+from peewee import Field, Insert, ModelSelect, PostgresqlDatabase, Value, fn
 
 from database import locked
 from models import AuditEvent, ChecklistItem, ExamSession, JournalHead, Piece, User, db
@@ -57,8 +57,7 @@ class Statement:
             compiled = self._compiled[type(database)] = (query, sql, params, _row_maker(query))
         return compiled
 
-    def _execute(self, values):
-        query, sql, params, make_row = self.compiled()
+    def _arguments(self, params, values):
         args = []
         for p in params:
             if isinstance(p, Param):
@@ -66,17 +65,34 @@ class Statement:
                 args.append(p.convert(value) if p.convert and value is not None else value)
             else:
                 args.append(p)
+        return args
+
+    def _execute(self, values, before=()):
+        """Run the statement after the `before` ones, (statement, values) pairs whose results are not
+        needed: on PostgreSQL all in one round trip (the server runs « A; B » in order, in one message),
+        on SQLite one by one (its driver takes one statement at a time)."""
+        query, sql, params, make_row = self.compiled()
+        args = self._arguments(params, values)
+        if before and batches():
+            texts, all_args = [], []
+            for statement, statement_values in before:
+                _, text, statement_params, _ = statement.compiled()
+                texts.append(text)
+                all_args += statement._arguments(statement_params, statement_values)
+            return query, make_row, db.execute_sql("; ".join([*texts, sql]), all_args + args)
+        for statement, statement_values in before:
+            statement._execute(statement_values)
         return query, make_row, db.execute_sql(sql, args)
 
-    def rows(self, **values):
+    def rows(self, before=(), **values):
         """The selected rows, as the query would give them."""
-        query, make_row, cursor = self._execute(values)
+        query, make_row, cursor = self._execute(values, before)
         if make_row is None:
             return list(query._get_cursor_wrapper(cursor))
         return [make_row(row) for row in cursor.fetchall()]
 
-    def first(self, **values):
-        rows = self.rows(**values)
+    def first(self, before=(), **values):
+        rows = self.rows(before, **values)
         return rows[0] if rows else None
 
     def get(self, **values):
@@ -87,12 +103,17 @@ class Statement:
             raise model.DoesNotExist(f"No {model.__name__} for {values}")
         return row
 
-    def run(self, **values):
+    def run(self, before=(), **values):
         """An INSERT (the new row's id) or an UPDATE (the number of rows changed)."""
-        query, _, cursor = self._execute(values)
+        query, _, cursor = self._execute(values, before)
         if isinstance(query, Insert):
             return cursor.fetchone()[0] if query._returning else db.obj.last_insert_id(cursor)
         return db.obj.rows_affected(cursor)
+
+
+def batches():
+    """Whether several statements go to the database in one round trip (PostgreSQL)."""
+    return isinstance(db.obj, PostgresqlDatabase)
 
 
 def _row_maker(query):
@@ -105,7 +126,11 @@ def _row_maker(query):
     root = query.model
     joined = []
     columns = []
+    extras = []  # a computed column (`.alias("name")`): an attribute of the root instance, as Peewee sets it
     for index, field in enumerate(query._returning):
+        if not isinstance(field, Field):
+            extras.append((index, field._alias))
+            continue
         model = field.model
         if model is not root and model not in joined:
             joined.append(model)
@@ -122,6 +147,8 @@ def _row_maker(query):
             instance.__data__.update(values)
         for name, model in links:
             instances[root].__rel__[name] = instances[model]
+        for index, name in extras:
+            setattr(instances[root], name, row[index])
         return instances[root]
 
     return make_row
@@ -130,21 +157,35 @@ def _row_maker(query):
 # Flask-Login's user of a request (routes/auth.py).
 USER = Statement(lambda: User.select().where(User.id == param("id", User.id)).limit(1))
 
-# A task with its session: the session's centre and closing decide the rights, the row shows its dates.
-ITEM_WITH_SESSION = Statement(lambda: (
-    ChecklistItem.select(ChecklistItem, ExamSession).join(ExamSession)
-    .where(ChecklistItem.id == param("id", ChecklistItem.id)).limit(1)))
 
-# The same, read to be changed and locked until the transaction ends (its row only: the session's is
-# share-locked before, database.lock_session_of_item), so that the rights are checked where the change
-# is made: a session closed meanwhile refuses it (domain/checklist.py).
-ITEM_WITH_SESSION_LOCKED = Statement(lambda: locked(
-    ChecklistItem.select(ChecklistItem, ExamSession).join(ExamSession)
-    .where(ChecklistItem.id == param("id", ChecklistItem.id)).limit(1), of=ChecklistItem))
+def _item_with_session():
+    attached = (Piece.select(fn.COUNT(Piece.id))
+                .where((Piece.item == ChecklistItem.id) & Piece.retiree_le.is_null()).alias("attached"))
+    return (ChecklistItem.select(ChecklistItem, ExamSession, attached).join(ExamSession)
+            .where(ChecklistItem.id == param("id", ChecklistItem.id)).limit(1))
+
+
+# A task with its session (the session's centre and closing decide the rights, the row shows its
+# dates) and its number of attachments (`attached`: the row's list is read only when there are some).
+ITEM_WITH_SESSION = Statement(_item_with_session)
+
+# The same, read to be changed and locked until the transaction ends (its row only), after its
+# session's row is share-locked (SESSION_OF_ITEM_SHARED, sent in the same round trip on PostgreSQL), so
+# that the rights are checked where the change is made: a session closed meanwhile refuses it.
+ITEM_WITH_SESSION_LOCKED = Statement(lambda: locked(_item_with_session(), of=ChecklistItem))
+
+# Locks are taken in one order everywhere: the session, then its items, then its journal. A change of
+# the session's header locks the session (FOR UPDATE) and then updates its items' deadlines; a tick used
+# to lock its item first and then, through the journal's foreign key, the session: a deadlock.
+# PostgreSQL only (SQLite's write transactions run one at a time).
+SESSION_OF_ITEM_SHARED = Statement(lambda: ExamSession.select(ExamSession.id).where(
+    ExamSession.id == ChecklistItem.select(ChecklistItem.session).where(
+        ChecklistItem.id == param("id", ChecklistItem.id))).for_update("FOR KEY SHARE"))
 
 # A task's new state (domain/checklist.py): what a tick writes.
 ITEM_SET_STATE = Statement(lambda: ChecklistItem.update(
-    state=param("state", ChecklistItem.state), done_on=param("done_on", ChecklistItem.done_on), na_reason=param("na_reason", ChecklistItem.na_reason),
+    state=param("state", ChecklistItem.state), done_on=param("done_on", ChecklistItem.done_on),
+    na_reason=param("na_reason", ChecklistItem.na_reason),
     version=param("version", ChecklistItem.version), updated_by=param("updated_by", ChecklistItem.updated_by),
     updated_at=param("updated_at", ChecklistItem.updated_at),
 ).where(ChecklistItem.id == param("id", ChecklistItem.id)))
@@ -154,8 +195,8 @@ JOURNAL_HEAD_LOCKED = Statement(lambda: locked(
     JournalHead.select().where(JournalHead.session == param("session", JournalHead.session)).limit(1)))
 JOURNAL_HEAD_START = Statement(lambda: JournalHead.insert(
     session=param("session", JournalHead.session), hash=param("hash"), events=1))
-JOURNAL_HEAD_ADVANCE = Statement(lambda: JournalHead.update(
-    hash=param("hash"), events=JournalHead.events + 1).where(JournalHead.session == param("session", JournalHead.session)))
+JOURNAL_HEAD_ADVANCE = Statement(lambda: JournalHead.update(hash=param("hash"), events=JournalHead.events + 1)
+                                 .where(JournalHead.session == param("session", JournalHead.session)))
 EVENT_FIELDS = ("user", "session", "item", "item_version", "field", "old_value", "new_value", "at", "hash")
 EVENT_INSERT = Statement(lambda: AuditEvent.insert(**{
     name: param(name, AuditEvent._meta.fields[name]) for name in EVENT_FIELDS}))

@@ -6,11 +6,11 @@ Each change takes `check`, the caller's rights: it is called with the item's ses
 is no such item) once the item is locked, in the change's transaction, and raises to refuse. Checked
 there rather than before, a session closed between the check and the change cannot take it.
 """
-from database import lock_session_of_item, retry_on_conflict
+from database import retry_on_conflict
 from domain import DomainError, journal
 from domain.inputs import clean_field, fr_date
 from models import ChecklistItem, db, now
-from statements import ITEM_SET_STATE, ITEM_WITH_SESSION_LOCKED
+from statements import ITEM_SET_STATE, ITEM_WITH_SESSION_LOCKED, SESSION_OF_ITEM_SHARED
 
 
 class StaleObservation(DomainError):
@@ -36,9 +36,10 @@ def describe_state(state, done_on, na_reason):
 
 
 def _locked_item(item_id, check):
-    """The item with its session, locked until the transaction ends, once `check` let it be changed."""
-    lock_session_of_item(item_id)
-    item = ITEM_WITH_SESSION_LOCKED.first(id=item_id)
+    """The item with its session, locked until the transaction ends (after its session: one round trip
+    on PostgreSQL), once `check` let it be changed."""
+    session_first = [(SESSION_OF_ITEM_SHARED, {"id": item_id})] if db.obj.for_update else []
+    item = ITEM_WITH_SESSION_LOCKED.first(before=session_first, id=item_id)
     if check is not None:
         check(item.session if item is not None else None)
     if item is None:
@@ -61,10 +62,11 @@ def _set_state(item_id, user, state, done_on=None, na_reason="", check=None):
         item.state, item.done_on, item.na_reason = state, done_on, na_reason
         item.version += 1
         item.updated_by, item.updated_at = user, now()
-        ITEM_SET_STATE.run(id=item.id, state=state, done_on=done_on, na_reason=na_reason, version=item.version,
-                           updated_by=user, updated_at=item.updated_at)
         item._dirty.clear()
-        item.audit_event = journal.record(user, item.session_id, "state", old, new, item=item)
+        # The item's UPDATE goes with the journal's head read: one round trip on PostgreSQL.
+        update = (ITEM_SET_STATE, dict(id=item.id, state=state, done_on=done_on, na_reason=na_reason,
+                                       version=item.version, updated_by=user, updated_at=item.updated_at))
+        item.audit_event = journal.record(user, item.session_id, "state", old, new, item=item, along=[update])
     return item
 
 

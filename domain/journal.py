@@ -32,25 +32,24 @@ def genesis(session_id):
     return str(session_id)
 
 
-def record(user, session, field, old, new, item=None):
+def record(user, session, field, old, new, item=None, along=()):
     """An AuditEvent; `field` is a code of vocabulary.AUDIT_FIELD_LABELS or a header field's name.
 
-    Written in the caller's transaction (every change is one), or in its own when there is none."""
+    Written in the caller's transaction (every change is one), or in its own when there is none.
+    `along`: the change's own writes, compiled statements (statement, values) sent with the head's
+    read (one round trip on PostgreSQL); the head's advance goes with the event's insert."""
     if not db.in_transaction():
         with db.atomic():
-            return record(user, session, field, old, new, item)
+            return record(user, session, field, old, new, item, along)
     session_id = session if isinstance(session, int) else session.id
-    head = JOURNAL_HEAD_LOCKED.first(session=session_id)
+    head = JOURNAL_HEAD_LOCKED.first(before=along, session=session_id)
     event = AuditEvent(user=user, session=session_id, item=item, item_version=item.version if item else None,
                        field=field, old_value="" if old is None else str(old),
                        new_value="" if new is None else str(new), at=now())
     event.hash = chain(head.hash if head else genesis(session_id), event)
-    event.id = EVENT_INSERT.run(**{name: event.__data__.get(name) for name in EVENT_FIELDS})
+    advance = (JOURNAL_HEAD_ADVANCE if head else JOURNAL_HEAD_START, {"session": session_id, "hash": event.hash})
+    event.id = EVENT_INSERT.run(before=[advance], **{name: event.__data__.get(name) for name in EVENT_FIELDS})
     event._dirty.clear()
-    if head:
-        JOURNAL_HEAD_ADVANCE.run(session=session_id, hash=event.hash)
-    else:
-        JOURNAL_HEAD_START.run(session=session_id, hash=event.hash)
     return event
 
 

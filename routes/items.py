@@ -16,9 +16,9 @@ from domain.checklist import StaleObservation, mark_done, mark_na, mark_todo, sa
 from domain.inputs import parse_date, whole_number
 from domain.progress import SessionProgress, progress_by_tableau
 from extensions import is_partial
-from models import ChecklistItem
 from routes import RowFocus, check_change, editable_item, today, user
 from routes.sessions import render_checklist
+from statements import ITEM_WITH_SESSION
 
 bp = Blueprint("items", __name__, url_prefix="/items")
 
@@ -51,13 +51,13 @@ def answer_row(item, focus=None, status=200, changed=None):
     else:
         # The row, and the progress counted by the database: no need to load the other 98 rows.
         tableaux = progress_by_tableau(session.id, today())
-        fresh = changed if changed is not None else ChecklistItem.get_by_id(item.id)
+        fresh = changed if changed is not None else ITEM_WITH_SESSION.first(id=item.id)
         response = make_response(render_template(
             "sessions/_row_update.html", item=fresh, session=session, can_edit=True,
             today=today(), focus=focus,
             # The register is read only for the few tasks a check concerns.
             checks=SessionChecks.of(session, today()) if fresh.key else SessionChecks([]),
-            pieces=pieces.listed(item=fresh),
+            pieces=pieces.listed(item=fresh) if fresh.attached else {},
             # A tableau holding only headings counts nothing: no row in the aggregate.
             tableau=TableauProgress(item.tableau_number, tableaux.get(item.tableau_number, SessionProgress.total([]))),
             progress=SessionProgress.total(tableaux.values()),

@@ -50,7 +50,7 @@ class LiveServer:
             try:
                 if requests.get(self.url + "/login", timeout=2).status_code == 200:
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not listening yet, or a worker still booting
                 time.sleep(0.05)
         raise RuntimeError("gunicorn did not answer in time")
 

@@ -7,7 +7,6 @@ import pytest
 import models
 import statements
 from database import counting_queries
-from domain import checklist
 from helpers import HTMX, item_at, reload, text_of
 from test_pieces import pdf_bytes, upload
 
@@ -44,6 +43,7 @@ def test_the_item_with_its_session_is_what_peewee_gives(db, lived):
         assert queries == []
         assert got.details == want.details and got.reglementaire is want.reglementaire
         assert got.observation == "Envoyé à l'UD" and got.version == 2
+        assert got.attached == 2 and statements.ITEM_WITH_SESSION.first(id=item_at(lived, 3).id).attached == 0
     assert statements.ITEM_WITH_SESSION.first(id=10**9) is None
     with pytest.raises(Item.DoesNotExist):
         statements.ITEM_WITH_SESSION.get(id=10**9)
@@ -88,14 +88,14 @@ def test_a_session_closed_between_a_tick_and_its_change_refuses_it(client, auth,
     item = item_at(session, 5)
     events = models.AuditEvent.select().count()
     closer = models.User.get(models.User.email == "resp@a.fr")
-    lock = checklist.lock_session_of_item
+    read = statements.ITEM_WITH_SESSION_LOCKED.first
 
-    def closed_meanwhile(item_id):
+    def closed_meanwhile(*args, **kwargs):
         Session.update(closed_at=dt.datetime(2027, 1, 30, 17, 5), closed_by=closer).where(
             Session.id == session.id).execute()
-        lock(item_id)
+        return read(*args, **kwargs)
 
-    monkeypatch.setattr(checklist, "lock_session_of_item", closed_meanwhile)
+    monkeypatch.setattr(statements.ITEM_WITH_SESSION_LOCKED, "first", closed_meanwhile)
     for action, data in (("done", {"done_on": "2027-01-30"}), ("na", {"reason": "Sans candidat"}),
                          ("observation", {"observation": "Texte", "version": "0"})):
         response = client.post(f"/items/{item.id}/{action}", data=data, headers={"HX-Request": "true"})
