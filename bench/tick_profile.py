@@ -3,10 +3,12 @@
     .venv/bin/python bench/tick_profile.py [--database-url postgresql://...] [--sessions 50] [--ticks 300]
 
 Prints the statements of one tick « Fait » (htmx, the way a tablet sends it), the median latency of
-`--ticks` ticks beside bench/bare_app.py's (one UPDATE), then the top entries of the profile (by own time, then by cumulative time). The
+`--ticks` ticks beside bench/bare_app.py's (one UPDATE), the median time of each statement sent
+(COMMIT apart: the driver's), then the top entries of the profile (by own time, then by cumulative time). The
 seed is bench/dashboard_bench.py's; the sessions ticked are the coming ones, as in bench/run.py.
 """
 import argparse
+import collections
 import cProfile
 import io
 import os
@@ -66,6 +68,26 @@ def main():
             t0 = time.perf_counter()
             tick()
             times.append(time.perf_counter() - t0)
+        by_statement = collections.defaultdict(list)
+        execute_sql = models.db.obj.execute_sql
+
+        def timed(sql, *more, **named):
+            t0 = time.perf_counter()
+            try:
+                return execute_sql(sql, *more, **named)
+            finally:
+                by_statement[sql].append(time.perf_counter() - t0)
+
+        models.db.obj.execute_sql = timed
+        try:
+            for _ in range(args.ticks):
+                tick()
+        finally:
+            del models.db.obj.execute_sql
+        print(f"\nEach statement sent (one round trip each; « ; » joins a batch), median over {args.ticks} ticks:")
+        for sql, spent in sorted(by_statement.items(), key=lambda kv: -sum(kv[1])):
+            if len(spent) >= args.ticks // 2:  # the register's checks run on a few ticks only
+                print(f"  {statistics.median(spent) * 1000:6.3f} ms  {sql[:110]}")
         jalon = statistics.median(times)
         bare = bare_app.create_app(args.database_url or f"sqlite:///{tmp}/bare.sqlite3")
         with bare.app_context():
