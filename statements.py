@@ -193,6 +193,9 @@ ITEM_SET_STATE = Statement(lambda: ChecklistItem.update(
 # The session journal's head, its new events, its advance (domain/journal.py).
 JOURNAL_HEAD_LOCKED = Statement(lambda: locked(
     JournalHead.select().where(JournalHead.session == param("session", JournalHead.session)).limit(1)))
+# A session's closing, read once its journal's head is locked (a change is refused once it is closed).
+SESSION_CLOSED_AT = Statement(lambda: ExamSession.select(ExamSession.closed_at)
+                              .where(ExamSession.id == param("id", ExamSession.id)).tuples())
 JOURNAL_HEAD_START = Statement(lambda: JournalHead.insert(
     session=param("session", JournalHead.session), hash=param("hash"), events=1))
 JOURNAL_HEAD_ADVANCE = Statement(lambda: JournalHead.update(hash=param("hash"), events=JournalHead.events + 1)

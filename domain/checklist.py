@@ -66,7 +66,8 @@ def _set_state(item_id, user, state, done_on=None, na_reason="", check=None):
         # The item's UPDATE goes with the journal's head read: one round trip on PostgreSQL.
         update = (ITEM_SET_STATE, dict(id=item.id, state=state, done_on=done_on, na_reason=na_reason,
                                        version=item.version, updated_by=user, updated_at=item.updated_at))
-        item.audit_event = journal.record(user, item.session_id, "state", old, new, item=item, along=[update])
+        item.audit_event = journal.record(user, item.session_id, "state", old, new, item=item, along=[update],
+                                          checked=check is not None)
     return item
 
 
@@ -114,5 +115,6 @@ def _save_observation(item_id, user, text, version, check):
         item.observation = text
         item.observation_version = item.version + 1
         _bump(item, user)
-        item.audit_event = journal.record(user, item.session_id, "observation", old, text, item=item)
+        item.audit_event = journal.record(user, item.session_id, "observation", old, text, item=item,
+                                          checked=check is not None)
     return item

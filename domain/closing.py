@@ -45,10 +45,12 @@ def close(user, session, render_pdf, when):
         current = locked(ExamSession.select().where(ExamSession.id == session.id)).get()
         if current.closed_at is not None:
             raise AlreadyClosed(closed_message(current))
+        # The journal's head locked before anything is read: a change either is in the sealed guide or
+        # finds the session closed (journal.record).
+        head = journal.lock_head(session.id) or journal.genesis(session.id)
         todo = regulatory_todo(current.ordered_items())
         if todo:
             raise NotClosable(todo)
-        head = journal.head_hash(session.id) or journal.genesis(session.id)
         pdf = render_pdf(when, user, head)
         digest = hashlib.sha256(pdf).hexdigest()
         seal = SealedGuide.create(session=session.id, at=when, by=user, pdf=pdf, sha256=digest, journal_hash=head)

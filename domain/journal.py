@@ -13,7 +13,8 @@ import json
 from dataclasses import dataclass
 
 from models import AuditEvent, JournalHead, db, now
-from statements import EVENT_FIELDS, EVENT_INSERT, JOURNAL_HEAD_ADVANCE, JOURNAL_HEAD_LOCKED, JOURNAL_HEAD_START
+from statements import (EVENT_FIELDS, EVENT_INSERT, JOURNAL_HEAD_ADVANCE, JOURNAL_HEAD_LOCKED, JOURNAL_HEAD_START,
+                        SESSION_CLOSED_AT)
 
 
 def canonical(event):
@@ -32,17 +33,35 @@ def genesis(session_id):
     return str(session_id)
 
 
-def record(user, session, field, old, new, item=None, along=()):
+# The events written on a closed session: its closing itself, reopening, the retention's purge and hold.
+WHILE_CLOSED = {"cloture", "reouverture", "purge", "conservation"}
+
+
+class SessionClosed(Exception):
+    """A change reached the journal of a session closed after the change's rights were checked (a
+    closing committed in between): the change's transaction is rolled back (409, routes/errors.py)."""
+
+    def __init__(self, session_id):
+        super().__init__(f"session {session_id} is closed")
+        self.session_id = session_id
+
+
+def record(user, session, field, old, new, item=None, along=(), checked=False):
     """An AuditEvent; `field` is a code of vocabulary.AUDIT_FIELD_LABELS or a header field's name.
 
     Written in the caller's transaction (every change is one), or in its own when there is none.
+    Once the head is locked the session must still be open (SessionClosed otherwise), unless the
+    caller `checked` it under its own lock in this transaction (a tick) or the event is one of
+    WHILE_CLOSED. A closing locks the head first: a change is either before it or refused.
     `along`: the change's own writes, compiled statements (statement, values) sent with the head's
     read (one round trip on PostgreSQL); the head's advance goes with the event's insert."""
     if not db.in_transaction():
         with db.atomic():
-            return record(user, session, field, old, new, item, along)
+            return record(user, session, field, old, new, item, along, checked)
     session_id = session if isinstance(session, int) else session.id
     head = JOURNAL_HEAD_LOCKED.first(before=along, session=session_id)
+    if not checked and field not in WHILE_CLOSED and SESSION_CLOSED_AT.first(id=session_id)[0] is not None:
+        raise SessionClosed(session_id)
     event = AuditEvent(user=user, session=session_id, item=item, item_version=item.version if item else None,
                        field=field, old_value="" if old is None else str(old),
                        new_value="" if new is None else str(new), at=now())
@@ -51,6 +70,12 @@ def record(user, session, field, old, new, item=None, along=()):
     event.id = EVENT_INSERT.run(before=[advance], **{name: event.__data__.get(name) for name in EVENT_FIELDS})
     event._dirty.clear()
     return event
+
+
+def lock_head(session_id):
+    """The journal's head hash, locked until the transaction ends: no event can be added meanwhile."""
+    head = JOURNAL_HEAD_LOCKED.first(session=session_id)
+    return head.hash if head else None
 
 
 def head_hash(session):

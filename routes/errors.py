@@ -10,7 +10,9 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from domain import closing, journal
 from extensions import htmx, login_manager
+from models import ExamSession
 
 bp = Blueprint("errors", __name__)
 log = logging.getLogger(__name__)
@@ -53,6 +55,12 @@ def csrf_error(exc):
     if htmx and not current_user.is_authenticated:
         return login_manager.unauthorized()
     return render_error(400, "La page a expiré ou le formulaire est incomplet : rechargez la page puis recommencez.")
+
+
+@bp.app_errorhandler(journal.SessionClosed)
+def session_closed(exc):
+    # A closing committed between a change's rights check and its journal entry: nothing was written.
+    return render_error(409, closing.closed_message(ExamSession.get_by_id(exc.session_id)))
 
 
 @bp.app_errorhandler(HTTPException)

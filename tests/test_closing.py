@@ -1,5 +1,6 @@
 """Closing a session: refused while regulatory tasks are to do; then read-only on every write route
 (the list is derived from the app's routes), its guide sealed byte for byte; reopened by an admin only."""
+import datetime as dt
 import hashlib
 import io
 
@@ -7,9 +8,11 @@ import pytest
 from pypdf import PdfReader
 
 import models
+import routes
 from domain import closing, journal
 from helpers import HTMX, PASSWORD, item_at, text_of
 from liveserver import LiveServer, login
+from test_pieces import pdf_bytes, upload
 from test_register import CANDIDATE, EPREUVE, JUROR
 
 # The view arguments that name a session, directly or through one of its rows.
@@ -69,6 +72,37 @@ def test_a_task_set_back_to_do_while_closing_is_seen_and_refuses_it(client, auth
     assert response.status_code == 422
     assert task.text[:40] in text_of(response)
     assert models.ExamSession.get_by_id(session.id).closed_at is None and models.SealedGuide.select().count() == 0
+
+
+@pytest.mark.parametrize("change", ["candidat", "epreuve", "jury", "piece"])
+def test_a_change_checked_before_a_closing_and_written_after_it_is_refused(client, auth, session, monkeypatch,
+                                                                             change):
+    """Changes check their rights before their transaction: a closing committed in between used to
+    let them in after the guide was sealed. The journal, where every change passes in its transaction,
+    now refuses them (409, nothing written). The closing is committed here right after the check."""
+    auth.login()
+    client.post("/jures", data=JUROR)
+    post = {"candidat": lambda: client.post(f"/sessions/{session.id}/candidats", data=CANDIDATE),
+            "epreuve": lambda: client.post(f"/sessions/{session.id}/epreuves", data=EPREUVE),
+            "jury": lambda: client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(models.Jure.get().id)}),
+            "piece": lambda: upload(client, item_at(session, 3), pdf_bytes(), "pv.pdf")}[change]
+    closer = models.User.get(models.User.email == "resp@a.fr")
+    check = routes._check_editable
+
+    def closed_right_after(checked):
+        result = check(checked)
+        models.ExamSession.update(closed_at=dt.datetime(2027, 1, 30, 17, 5), closed_by=closer).where(
+            models.ExamSession.id == session.id).execute()
+        return result
+
+    counts = lambda: [m.select().count() for m in (models.AuditEvent, models.Candidat, models.Epreuve,  # noqa: E731
+                                                    models.MembreJury, models.Piece)]
+    before = counts()
+    monkeypatch.setattr(routes, "_check_editable", closed_right_after)
+    response = post()
+    assert response.status_code == 409, text_of(response)
+    assert "Session clôturée le 30/01/2027 à 17:05" in text_of(response)
+    assert counts() == before
 
 
 def test_a_closed_session_has_its_guide_sealed_byte_for_byte(app, client, closed, tmp_path):
