@@ -60,8 +60,10 @@ def record(user, session, field, old, new, item=None, along=(), checked=False):
             return record(user, session, field, old, new, item, along, checked)
     session_id = session if isinstance(session, int) else session.id
     head = JOURNAL_HEAD_LOCKED.first(before=along, session=session_id)
-    if not checked and field not in WHILE_CLOSED and SESSION_CLOSED_AT.first(id=session_id)[0] is not None:
-        raise SessionClosed(session_id)
+    if not checked and field not in WHILE_CLOSED:
+        closing = SESSION_CLOSED_AT.first(id=session_id)
+        if closing is not None and closing[0] is not None:
+            raise SessionClosed(session_id)
     event = AuditEvent(user=user, session=session_id, item=item, item_version=item.version if item else None,
                        field=field, old_value="" if old is None else str(old),
                        new_value="" if new is None else str(new), at=now())
