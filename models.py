@@ -241,12 +241,6 @@ class ChecklistItem(TaskText):
         indexes = ((("session", "position"), True), (("state", "due_on"), False))
         only_save_dirty = True  # a tick writes the few columns it changes, not the task's text
 
-    @classmethod
-    def with_session(cls):
-        """Items with their session, its centre and site (one query)."""
-        return (cls.select(cls, ExamSession, Centre, Site)
-                .join(ExamSession).join(Centre).switch(ExamSession).join(Site))
-
 
 class AuditEvent(BaseModel):
     """Append-only trail of every change: who, when, what (a code of AUDIT_FIELD_LABELS or a header

@@ -204,7 +204,12 @@ EVENT_FIELDS = ("user", "session", "item", "item_version", "field", "old_value",
 EVENT_INSERT = Statement(lambda: AuditEvent.insert(**{
     name: param(name, AuditEvent._meta.fields[name]) for name in EVENT_FIELDS}))
 
-# A task's attachments still attached, without their bytes (the row shows them; domain/pieces.py).
-PIECES_OF_ITEM = Statement(lambda: (
-    Piece.select(Piece.id, Piece.item, Piece.nom, Piece.type, Piece.taille, Piece.sha256, Piece.ajoutee_le)
-    .where(Piece.retiree_le.is_null() & (Piece.item == param("item", Piece.item))).order_by(Piece.id)))
+def attached_pieces():
+    """Attachments still attached, without their bytes, in the order they came (domain/pieces.py narrows
+    it to a session; PIECES_OF_ITEM to a task)."""
+    return (Piece.select(Piece.id, Piece.item, Piece.nom, Piece.type, Piece.taille, Piece.sha256, Piece.ajoutee_le)
+            .where(Piece.retiree_le.is_null()).order_by(Piece.id))
+
+
+# A task's attachments (the row shows them).
+PIECES_OF_ITEM = Statement(lambda: attached_pieces().where(Piece.item == param("item", Piece.item)))

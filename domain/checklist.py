@@ -60,8 +60,7 @@ def _set_state(item_id, user, state, done_on=None, na_reason="", check=None):
         if old == new:
             return item
         item.state, item.done_on, item.na_reason = state, done_on, na_reason
-        item.version += 1
-        item.updated_by, item.updated_at = user, now()
+        _touch(item, user)
         item._dirty.clear()
         # The item's UPDATE goes with the journal's head read: one round trip on PostgreSQL.
         update = (ITEM_SET_STATE, dict(id=item.id, state=state, done_on=done_on, na_reason=na_reason,
@@ -71,11 +70,11 @@ def _set_state(item_id, user, state, done_on=None, na_reason="", check=None):
     return item
 
 
-def _bump(item, user):
+def _touch(item, user):
+    """A change's new version of the item, by whom and when (written by the caller)."""
     item.version += 1
     item.updated_by = user
     item.updated_at = now()
-    item.save()
 
 
 def mark_done(item_id, user, done_on, today, check=None):
@@ -114,7 +113,8 @@ def _save_observation(item_id, user, text, version, check):
         old = item.observation
         item.observation = text
         item.observation_version = item.version + 1
-        _bump(item, user)
+        _touch(item, user)
+        item.save()
         item.audit_event = journal.record(user, item.session_id, "observation", old, text, item=item,
                                           checked=check is not None)
     return item

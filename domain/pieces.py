@@ -14,7 +14,7 @@ from pypdf.errors import PyPdfError
 
 from domain import DomainError, journal
 from models import Piece, db, now
-from statements import PIECES_OF_ITEM
+from statements import PIECES_OF_ITEM, attached_pieces
 
 TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif")
@@ -97,11 +97,8 @@ def listed(session=None, item=None):
     """The files on a session's tasks (or one task's), without their bytes, by item id."""
     if item is not None:
         return {item.id: rows} if (rows := PIECES_OF_ITEM.rows(item=item)) else {}
-    query = Piece.select(Piece.id, Piece.item, Piece.nom, Piece.type, Piece.taille, Piece.sha256, Piece.ajoutee_le
-                         ).where(Piece.retiree_le.is_null()).order_by(Piece.id)
-    query = query.where(Piece.session == session)
     result = {}
-    for piece in query:
+    for piece in attached_pieces().where(Piece.session == session):
         result.setdefault(piece.item_id, []).append(piece)
     return result
 

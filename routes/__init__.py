@@ -86,7 +86,7 @@ def check_change(session):
 def editable_item(item_id):
     """The item with its session (one compiled query), if the current user may change it."""
     item = ITEM_WITH_SESSION.first(id=item_id)
-    _check_editable(_check_visible(item.session if item else None))
+    check_change(item.session if item else None)
     return item
 
 
