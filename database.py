@@ -7,6 +7,7 @@ import contextlib
 import functools
 import random
 import time
+import weakref
 from pathlib import Path
 
 import click
@@ -15,6 +16,8 @@ from flask import current_app, g
 from flask.cli import with_appcontext
 from peewee import SqliteDatabase
 from playhouse.db_url import connect as connect_url
+from playhouse.db_url import parse as parse_url
+from playhouse.pool import PooledPostgresqlDatabase
 
 import migrations
 from config import ConfigError, masked_url
@@ -58,10 +61,57 @@ def make_database(url):
                            max_connections=20, stale_timeout=300, timeout=10, check_same_thread=False)
     if scheme in ("postgres", "postgresql"):
         # Connections are kept open between requests: opening one costs more than most requests.
-        return connect_url(f"postgresql+pool://{rest}", max_connections=20, stale_timeout=300)
+        return PostgresqlPool(**parse_url(f"postgresql://{rest}"), max_connections=20, stale_timeout=300)
     if scheme.lower() in ("sqlite", "postgres", "postgresql"):
         raise ConfigError(f"DATABASE_URL : écrivez « {scheme.lower()}:// » en minuscules (reçu : « {scheme}:// »).")
     raise ConfigError(f"DATABASE_URL : type de base « {scheme} » inconnu. Exemples : {URL_EXAMPLES}.")
+
+
+class PostgresqlPool(PooledPostgresqlDatabase):
+    """PostgreSQL whose transactions send their BEGIN with their first statement, in one message
+    (« BEGIN; SELECT … »): one round trip less per transaction, a fifth of a tick's. A transaction that
+    sent nothing sends neither BEGIN nor COMMIT. The server runs the message's statements in order; one
+    that fails leaves the transaction aborted, and the caller's rollback ends it as usual.
+    Its connections have the hot path's statements prepared (statements.py)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.prepared = weakref.WeakSet()  # the connections where they are
+
+    def _initialize_connection(self, conn):
+        """Each time the pool hands a connection out: the hot path's statements prepared on it, once."""
+        super()._initialize_connection(conn)
+        if conn not in self.prepared:
+            import statements  # which imports this module
+            if statements.prepare(conn):
+                self.prepared.add(conn)
+
+    def begin(self, isolation_level=None):
+        if isolation_level is not None or self._isolation_level:
+            return super().begin(isolation_level)
+        self._state.begin_pending = True
+
+    def _begin_sent(self):
+        """Whether BEGIN was sent; from now on it counts as sent."""
+        pending = getattr(self._state, "begin_pending", False)
+        self._state.begin_pending = False
+        return not pending
+
+    def _execute_cursor(self, sql, params, **cursor_options):
+        if not self._begin_sent():
+            if cursor_options:  # a server-side cursor declares its query: BEGIN goes on its own
+                super().begin()
+            else:
+                sql = "BEGIN; " + sql
+        return super()._execute_cursor(sql, params, **cursor_options)
+
+    def commit(self):
+        if self._begin_sent():
+            super().commit()
+
+    def rollback(self):
+        if self._begin_sent():
+            super().rollback()
 
 
 def sqlite_path(database=None):

@@ -11,12 +11,21 @@ in use (quoting, placeholders and FOR UPDATE differ) and reused. Rows come back 
 (model instances with their fields converted, a joined model set on its foreign key), so a compiled
 statement gives what the same query run by Peewee gives (tests/test_statements.py).
 
+On PostgreSQL each statement is also prepared once per connection (PREPARE, when the pool opens it:
+`prepare`) and run by its name (EXECUTE item_to_change(42)): the server then plans it once rather than
+on every run, which cost more than the run itself for the task's read (0.3 of 0.55 ms,
+bench/tick_profile.py). SQLite's driver keeps its own cache of prepared statements.
+
 Only fixed shapes belong here: a query whose list of conditions depends on the request is built
 by Peewee as usual.
 """
+import re
+
+import psycopg2
+from psycopg2 import sql as pg_sql
 from peewee import Field, Insert, ModelSelect, PostgresqlDatabase, Value, fn
 
-from database import locked
+import database  # (a module: database.py reaches this one through domain.progress)
 from models import AuditEvent, ChecklistItem, ExamSession, JournalHead, Piece, User, db
 
 
@@ -39,14 +48,23 @@ def param(name, field=None):
 
 
 class Statement:
-    """A query built by `build()` once per engine; `rows`, `first`, `get` and `run` execute it."""
+    """A query built by `build()` once per engine; `rows`, `first`, `get` and `run` execute it.
+    Its `name` (its variable's, set at the end of this module) names it where it is prepared."""
 
     def __init__(self, build):
         self.build = build
+        self.name = None
         self._compiled = {}
 
     def compiled(self):
-        """(query, sql, params, make_row) for the database in use; params mix Param slots and fixed values."""
+        """(query, sql, params, make_row) for the database in use; params mix Param slots and fixed values.
+        On a PostgreSQL connection where it is prepared: « EXECUTE jalon_name(%s, …) » and its Param slots."""
+        query, sql, params, make_row, prepared = self._compile()
+        if prepared is not None and db.connection() in db.obj.prepared:
+            _, sql, params = prepared
+        return query, sql, params, make_row
+
+    def _compile(self):
         database = db.obj
         compiled = self._compiled.get(type(database))
         if compiled is None:
@@ -54,9 +72,9 @@ class Statement:
             if isinstance(query, Insert) and database.returning_clause:
                 query = query.returning(query.model._meta.primary_key)  # PostgreSQL: the new id
             sql, params = database.get_sql_context().sql(query).query()
-            compiled = self._compiled[type(database)] = (query, sql, params, _row_maker(query))
+            compiled = self._compiled[type(database)] = (
+                query, sql, params, _row_maker(query), _prepared(f"jalon_{self.name}", sql, params, database))
         return compiled
-
     def _arguments(self, params, values):
         args = []
         for p in params:
@@ -109,6 +127,41 @@ class Statement:
         if isinstance(query, Insert):
             return cursor.fetchone()[0] if query._returning else db.obj.last_insert_id(cursor)
         return db.obj.rows_affected(cursor)
+
+
+def _prepared(name, sql, params, database):
+    """(PREPARE text, EXECUTE text, its params) of a statement on PostgreSQL, else None. Its fixed values
+    are written in the PREPARE as SQL literals (typed: « THEN 1 » counts where « THEN $2 » would be
+    text), its Param slots become $1, $2…"""
+    if not isinstance(database, PostgresqlDatabase):
+        return None
+    slots = [p for p in params if isinstance(p, Param)]
+    values = iter(params)
+    numbers = iter(range(1, len(slots) + 1))
+
+    def placeholder(match):
+        if match.group(1) == "%":
+            return "%"
+        value = next(values)
+        return f"${next(numbers)}" if isinstance(value, Param) else pg_sql.Literal(value).as_string(db.connection())
+
+    prepare = f"PREPARE {name} AS " + re.sub(r"%([s%])", placeholder, sql)
+    execute = f"EXECUTE {name}({', '.join(['%s'] * len(slots))})" if slots else f"EXECUTE {name}"
+    return prepare, execute, slots
+
+
+def prepare(connection):
+    """Prepare every statement on a new PostgreSQL connection (database.PostgresqlPool calls it when the
+    pool hands the connection out): True once done, False when the schema is not there yet (before
+    the migrations), in which case the statements run unprepared on it and it is tried again later."""
+    texts = [statement._compile()[4][0] for statement in STATEMENTS]
+    try:
+        with connection.cursor() as cursor:
+            # DEALLOCATE ALL: an earlier try may have prepared some before failing.
+            cursor.execute("DEALLOCATE ALL; " + "; ".join(texts))
+    except psycopg2.Error:
+        return False
+    return True
 
 
 def batches():
@@ -169,18 +222,31 @@ def _item_with_session():
 # dates) and its number of attachments (`attached`: the row's list is read only when there are some).
 ITEM_WITH_SESSION = Statement(_item_with_session)
 
-# The same, read to be changed and locked until the transaction ends (its row only), after its
-# session's row is share-locked (SESSION_OF_ITEM_SHARED, sent in the same round trip on PostgreSQL), so
-# that the rights are checked where the change is made: a session closed meanwhile refuses it.
-ITEM_WITH_SESSION_LOCKED = Statement(lambda: locked(_item_with_session(), of=ChecklistItem))
-
-# Locks are taken in one order everywhere: the session, then its items, then its journal. A change of
-# the session's header locks the session (FOR UPDATE) and then updates its items' deadlines; a tick used
-# to lock its item first and then, through the journal's foreign key, the session: a deadlock.
+# A change to a task takes its locks in the order every writer takes them: its session (shared, its key
+# only), the task, then the session journal's head (SESSION_OF_ITEM_SHARED, ITEM_LOCKED, HEAD_OF_ITEM_LOCKED),
+# and then reads the task as it now stands (ITEM_TO_CHANGE), all in one round trip. A change of the
+# session's header locks the session (FOR UPDATE) and then updates its items' deadlines; a closing locks
+# the session and then the head: taken in any other order, such locks deadlock. The rights are checked on
+# the session read under these locks, where the change is made: a session closed meanwhile refuses it.
 # PostgreSQL only (SQLite's write transactions run one at a time).
 SESSION_OF_ITEM_SHARED = Statement(lambda: ExamSession.select(ExamSession.id).where(
     ExamSession.id == ChecklistItem.select(ChecklistItem.session).where(
         ChecklistItem.id == param("id", ChecklistItem.id))).for_update("FOR KEY SHARE"))
+ITEM_LOCKED = Statement(lambda: database.locked(ChecklistItem.select(ChecklistItem.id).where(
+    ChecklistItem.id == param("id", ChecklistItem.id))))
+HEAD_OF_ITEM_LOCKED = Statement(lambda: database.locked(JournalHead.select(JournalHead.session).where(
+    JournalHead.session == ChecklistItem.select(ChecklistItem.session).where(
+        ChecklistItem.id == param("id", ChecklistItem.id)))))
+
+
+def _item_to_change():
+    head = JournalHead.select(JournalHead.hash).where(JournalHead.session == ChecklistItem.session)
+    return _item_with_session().select_extend(head.alias("journal_head"))
+
+
+# The task with its session, its attachments' number and its journal's head hash (`journal_head`, None
+# before the session's first event): what a change needs, read once the locks above are held.
+ITEM_TO_CHANGE = Statement(_item_to_change)
 
 # A task's new state (domain/checklist.py): what a tick writes.
 ITEM_SET_STATE = Statement(lambda: ChecklistItem.update(
@@ -190,8 +256,16 @@ ITEM_SET_STATE = Statement(lambda: ChecklistItem.update(
     updated_at=param("updated_at", ChecklistItem.updated_at),
 ).where(ChecklistItem.id == param("id", ChecklistItem.id)))
 
+# A task's new observation (domain/checklist.py).
+ITEM_SET_OBSERVATION = Statement(lambda: ChecklistItem.update(
+    observation=param("observation", ChecklistItem.observation),
+    observation_version=param("observation_version", ChecklistItem.observation_version),
+    version=param("version", ChecklistItem.version), updated_by=param("updated_by", ChecklistItem.updated_by),
+    updated_at=param("updated_at", ChecklistItem.updated_at),
+).where(ChecklistItem.id == param("id", ChecklistItem.id)))
+
 # The session journal's head, its new events, its advance (domain/journal.py).
-JOURNAL_HEAD_LOCKED = Statement(lambda: locked(
+JOURNAL_HEAD_LOCKED = Statement(lambda: database.locked(
     JournalHead.select().where(JournalHead.session == param("session", JournalHead.session)).limit(1)))
 # A session's closing, read once its journal's head is locked (a change is refused once it is closed).
 SESSION_CLOSED_AT = Statement(lambda: ExamSession.select(ExamSession.closed_at)
@@ -213,3 +287,18 @@ def attached_pieces():
 
 # A task's attachments (the row shows them).
 PIECES_OF_ITEM = Statement(lambda: attached_pieces().where(Piece.item == param("item", Piece.item)))
+
+def _tableau_progress():
+    from domain.progress import counts_query  # which reads this statement: imported once it is built
+    return counts_query(ChecklistItem.tableau_number, ChecklistItem.session == param("session", ChecklistItem.session),
+                        param("today", ChecklistItem.due_on))
+
+
+# The progress of a session's tableaux, after each change to one of its tasks (domain/progress.py).
+TABLEAU_PROGRESS = Statement(_tableau_progress)
+
+# Every statement, by its name (as prepared on PostgreSQL: EXECUTE item_to_change(…)).
+STATEMENTS = [value for value in list(globals().values()) if isinstance(value, Statement)]
+for _name, _value in list(globals().items()):
+    if isinstance(_value, Statement):
+        _value.name = _name.lower()

@@ -10,7 +10,8 @@ from database import retry_on_conflict
 from domain import DomainError, journal
 from domain.inputs import clean_field, fr_date
 from models import ChecklistItem, db, now
-from statements import ITEM_SET_STATE, ITEM_WITH_SESSION_LOCKED, SESSION_OF_ITEM_SHARED
+from statements import (HEAD_OF_ITEM_LOCKED, ITEM_LOCKED, ITEM_SET_OBSERVATION, ITEM_SET_STATE, ITEM_TO_CHANGE,
+                        SESSION_OF_ITEM_SHARED)
 
 
 class StaleObservation(DomainError):
@@ -36,10 +37,11 @@ def describe_state(state, done_on, na_reason):
 
 
 def _locked_item(item_id, check):
-    """The item with its session, locked until the transaction ends (after its session: one round trip
-    on PostgreSQL), once `check` let it be changed."""
-    session_first = [(SESSION_OF_ITEM_SHARED, {"id": item_id})] if db.obj.for_update else []
-    item = ITEM_WITH_SESSION_LOCKED.first(before=session_first, id=item_id)
+    """The item with its session and its journal's head, locked until the transaction ends (in the order
+    every writer locks them; one round trip on PostgreSQL), once `check` let it be changed."""
+    key = {"id": item_id}
+    locks = [(SESSION_OF_ITEM_SHARED, key), (ITEM_LOCKED, key), (HEAD_OF_ITEM_LOCKED, key)] if db.obj.for_update else []
+    item = ITEM_TO_CHANGE.first(before=locks, **key)
     if check is not None:
         check(item.session if item is not None else None)
     if item is None:
@@ -62,11 +64,11 @@ def _set_state(item_id, user, state, done_on=None, na_reason="", check=None):
         item.state, item.done_on, item.na_reason = state, done_on, na_reason
         _touch(item, user)
         item._dirty.clear()
-        # The item's UPDATE goes with the journal's head read: one round trip on PostgreSQL.
+        # The item's UPDATE goes with the journal's event: one round trip on PostgreSQL.
         update = (ITEM_SET_STATE, dict(id=item.id, state=state, done_on=done_on, na_reason=na_reason,
                                        version=item.version, updated_by=user, updated_at=item.updated_at))
         item.audit_event = journal.record(user, item.session_id, "state", old, new, item=item, along=[update],
-                                          checked=check is not None)
+                                          checked=check is not None, head=item.journal_head)
     return item
 
 
@@ -114,7 +116,9 @@ def _save_observation(item_id, user, text, version, check):
         item.observation = text
         item.observation_version = item.version + 1
         _touch(item, user)
-        item.save()
-        item.audit_event = journal.record(user, item.session_id, "observation", old, text, item=item,
-                                          checked=check is not None)
+        item._dirty.clear()
+        update = (ITEM_SET_OBSERVATION, dict(id=item.id, observation=text, observation_version=item.observation_version,
+                                             version=item.version, updated_by=user, updated_at=item.updated_at))
+        item.audit_event = journal.record(user, item.session_id, "observation", old, text, item=item, along=[update],
+                                          checked=check is not None, head=item.journal_head)
     return item

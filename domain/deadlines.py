@@ -64,9 +64,6 @@ def late_condition(today):
     return (ChecklistItem.state == "todo") & (ChecklistItem.due_on < today)
 
 
-LATE_SQL = "state = 'todo' AND due_on < {today}"
-
-
 def is_coming(state, due_on, today, window=None):
     """A task still to do due today or later (within `window` days, when given)."""
     if state != "todo" or due_on is None or due_on < today:
@@ -79,9 +76,6 @@ def coming_condition(today, window=None):
     if window is not None:
         condition &= ChecklistItem.due_on <= today + dt.timedelta(days=window)
     return condition
-
-
-COMING_SQL = "state = 'todo' AND due_on >= {today}"
 
 
 def status(state, done_on, due_on, today):

@@ -46,20 +46,29 @@ class SessionClosed(Exception):
         self.session_id = session_id
 
 
-def record(user, session, field, old, new, item=None, along=(), checked=False):
+# `record`'s head when the caller did not read it.
+UNREAD = object()
+
+
+def record(user, session, field, old, new, item=None, along=(), checked=False, head=UNREAD):
     """An AuditEvent; `field` is a code of vocabulary.AUDIT_FIELD_LABELS or a header field's name.
 
     Written in the caller's transaction (every change is one), or in its own when there is none.
     Once the head is locked the session must still be open (SessionClosed otherwise), unless the
     caller `checked` it under its own lock in this transaction (a tick) or the event is one of
     WHILE_CLOSED. A closing locks the head first: a change is either before it or refused.
+    `head`: the head's hash (None before the first event) when the caller read it after locking the
+    head in this transaction (a change to a task), not read again then.
     `along`: the change's own writes, compiled statements (statement, values) sent with the head's
-    read (one round trip on PostgreSQL); the head's advance goes with the event's insert."""
+    read, or with the event when the caller gave the head (one round trip on PostgreSQL); the head's
+    advance goes with the event's insert."""
     if not db.in_transaction():
         with db.atomic():
-            return record(user, session, field, old, new, item, along, checked)
+            return record(user, session, field, old, new, item, along, checked, head)
     session_id = session if isinstance(session, int) else session.id
-    head = JOURNAL_HEAD_LOCKED.first(before=along, session=session_id)
+    if head is UNREAD:
+        row = JOURNAL_HEAD_LOCKED.first(before=along, session=session_id)
+        head, along = (row.hash if row else None), ()
     if not checked and field not in WHILE_CLOSED:
         closing = SESSION_CLOSED_AT.first(id=session_id)
         if closing is not None and closing[0] is not None:
@@ -67,9 +76,9 @@ def record(user, session, field, old, new, item=None, along=(), checked=False):
     event = AuditEvent(user=user, session=session_id, item=item, item_version=item.version if item else None,
                        field=field, old_value="" if old is None else str(old),
                        new_value="" if new is None else str(new), at=now())
-    event.hash = chain(head.hash if head else genesis(session_id), event)
-    advance = (JOURNAL_HEAD_ADVANCE if head else JOURNAL_HEAD_START, {"session": session_id, "hash": event.hash})
-    event.id = EVENT_INSERT.run(before=[advance], **{name: event.__data__.get(name) for name in EVENT_FIELDS})
+    event.hash = chain(genesis(session_id) if head is None else head, event)
+    advance = (JOURNAL_HEAD_START if head is None else JOURNAL_HEAD_ADVANCE, {"session": session_id, "hash": event.hash})
+    event.id = EVENT_INSERT.run(before=[*along, advance], **{name: event.__data__.get(name) for name in EVENT_FIELDS})
     event._dirty.clear()
     return event
 

@@ -1,9 +1,9 @@
 """How far a session has come: tasks treated (done or sans objet), regulatory ones apart, late ones.
 A heading row of the guide (« Accueillir les membres de jury : ») is not a task: it is not counted.
 
-Three ways count the same thing, each where it pays: in Python over loaded items (a page that
-shows them all), in one grouped query for many sessions (lists), and in one SQL statement for the
-tableaux of one session (after each tick). tests/test_progress.py checks that they agree.
+Two ways count the same thing, each where it pays: in Python over loaded items (a page that
+shows them all), and in one grouped query, for many sessions (lists) or for the tableaux of one
+session (after each tick: the same query, compiled once). tests/test_progress.py checks that they agree.
 """
 import datetime as dt
 from dataclasses import dataclass, field
@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from peewee import Case, fn
 
 from domain import deadlines
-from models import ChecklistItem, db
+from models import ChecklistItem
+import statements  # (a module: statements.py reaches this one through database)
 
 
 @dataclass
@@ -98,15 +99,16 @@ def group_tableaux(rows, tableau_of):
     return tableaux
 
 
-def _counts(key, condition, today):
-    """(key, SessionProgress) rows counted by the database, one per value of `key`."""
+def counts_query(key, condition, today):
+    """(key, total, done, na, regulatory total, done, na, late, next deadline) rows counted by the
+    database, one per value of `key`, for the tasks matching `condition`."""
     item = ChecklistItem
     reg = item.reglementaire == True  # noqa: E712
 
     def count(cond):
         return fn.SUM(Case(None, [(cond, 1)], 0))
 
-    query = (
+    return (
         item.select(
             key, fn.COUNT(item.id), count(item.state == "done"), count(item.state == "na"),
             count(reg), count(reg & (item.state == "done")), count(reg & (item.state == "na")),
@@ -117,39 +119,26 @@ def _counts(key, condition, today):
         .group_by(key)
         .tuples()
     )
-    for value, total, done, na, reg_total, reg_done, reg_na, late, next_due in query:
-        yield value, SessionProgress(Progress(total, done or 0, na or 0),
-                                     Progress(reg_total or 0, reg_done or 0, reg_na or 0),
-                                     late=late or 0, next_due=as_date(next_due))
+
+
+def progress_of(rows):
+    """{key: SessionProgress} from counts_query's rows."""
+    return {
+        value: SessionProgress(Progress(total, done or 0, na or 0), Progress(reg or 0, reg_done or 0, reg_na or 0),
+                               late=late or 0, next_due=as_date(next_due))
+        for value, total, done, na, reg, reg_done, reg_na, late, next_due in rows
+    }
 
 
 def progress_by_session(session_ids, today):
     """{session id: SessionProgress} with late counts and next deadline, in one query, for lists."""
-    return dict(_counts(ChecklistItem.session, ChecklistItem.session.in_(list(session_ids)), today))
+    return progress_of(counts_query(ChecklistItem.session, ChecklistItem.session.in_(list(session_ids)), today))
 
 
 def progress_by_tableau(session_id, today):
-    """{tableau number: SessionProgress} of one session, in one query (after a change to one row).
-
-    Written in SQL rather than built with Peewee: it runs on every tick, and building the query
-    cost more than running it. Its late and coming conditions are domain.deadlines' SQL forms."""
-    p = db.obj.param
-    sql = (
-        "SELECT tableau_number, COUNT(*),"
-        " SUM(CASE WHEN state = 'done' THEN 1 ELSE 0 END), SUM(CASE WHEN state = 'na' THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN reglementaire THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN reglementaire AND state = 'done' THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN reglementaire AND state = 'na' THEN 1 ELSE 0 END),"
-        f" SUM(CASE WHEN {deadlines.LATE_SQL.format(today=p)} THEN 1 ELSE 0 END),"
-        f" MIN(CASE WHEN {deadlines.COMING_SQL.format(today=p)} THEN due_on END)"
-        f" FROM checklistitem WHERE session_id = {p} AND NOT heading GROUP BY tableau_number"
-    )
-    rows = db.execute_sql(sql, (today, today, session_id))
-    return {
-        number: SessionProgress(Progress(total, done, na), Progress(reg, reg_done, reg_na), late=late,
-                                next_due=as_date(next_due))
-        for number, total, done, na, reg, reg_done, reg_na, late, next_due in rows
-    }
+    """{tableau number: SessionProgress} of one session, in one query (after a change to one row): the
+    same query, compiled once (statements.TABLEAU_PROGRESS), since it runs on every tick."""
+    return progress_of(statements.TABLEAU_PROGRESS.rows(session=session_id, today=today))
 
 
 def as_date(value):

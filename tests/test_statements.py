@@ -1,13 +1,15 @@
 """The hot path's compiled statements (statements.py) give what the same Peewee queries give, on both
 engines; and a change to a task checks its rights in its own transaction, on the session as it is then."""
 import datetime as dt
+import logging
 
+import peewee
 import pytest
 
 import models
 import statements
 from database import counting_queries
-from helpers import HTMX, item_at, reload, text_of
+from helpers import HTMX, POSTGRES_URL, item_at, reload, text_of
 from test_pieces import pdf_bytes, upload
 
 Item, Session = models.ChecklistItem, models.ExamSession
@@ -33,7 +35,7 @@ def lived(client, auth, session):
 def test_the_item_with_its_session_is_what_peewee_gives(db, lived):
     item = item_at(lived, 2)
     want = Item.select(Item, Session).join(Session).where(Item.id == item.id).get()
-    for statement in (statements.ITEM_WITH_SESSION, statements.ITEM_WITH_SESSION_LOCKED):
+    for statement in (statements.ITEM_WITH_SESSION, statements.ITEM_TO_CHANGE):
         with db.atomic():
             got = statement.first(id=item.id)
         assert_same(got, want)
@@ -44,6 +46,8 @@ def test_the_item_with_its_session_is_what_peewee_gives(db, lived):
         assert got.details == want.details and got.reglementaire is want.reglementaire
         assert got.observation == "Envoyé à l'UD" and got.version == 2
         assert got.attached == 2 and statements.ITEM_WITH_SESSION.first(id=item_at(lived, 3).id).attached == 0
+    head = models.JournalHead.get(models.JournalHead.session == lived.id)
+    assert statements.ITEM_TO_CHANGE.first(id=item.id).journal_head == head.hash
     assert statements.ITEM_WITH_SESSION.first(id=10**9) is None
     with pytest.raises(Item.DoesNotExist):
         statements.ITEM_WITH_SESSION.get(id=10**9)
@@ -88,14 +92,14 @@ def test_a_session_closed_between_a_tick_and_its_change_refuses_it(client, auth,
     item = item_at(session, 5)
     events = models.AuditEvent.select().count()
     closer = models.User.get(models.User.email == "resp@a.fr")
-    read = statements.ITEM_WITH_SESSION_LOCKED.first
+    read = statements.ITEM_TO_CHANGE.first
 
     def closed_meanwhile(*args, **kwargs):
         Session.update(closed_at=dt.datetime(2027, 1, 30, 17, 5), closed_by=closer).where(
             Session.id == session.id).execute()
         return read(*args, **kwargs)
 
-    monkeypatch.setattr(statements.ITEM_WITH_SESSION_LOCKED, "first", closed_meanwhile)
+    monkeypatch.setattr(statements.ITEM_TO_CHANGE, "first", closed_meanwhile)
     for action, data in (("done", {"done_on": "2027-01-30"}), ("na", {"reason": "Sans candidat"}),
                          ("observation", {"observation": "Texte", "version": "0"})):
         response = client.post(f"/items/{item.id}/{action}", data=data, headers={"HX-Request": "true"})
@@ -104,3 +108,76 @@ def test_a_session_closed_between_a_tick_and_its_change_refuses_it(client, auth,
     monkeypatch.undo()
     assert (reload(item).state, reload(item).observation) == ("todo", "")
     assert models.AuditEvent.select().count() == events
+
+
+postgres_only = pytest.mark.skipif(not POSTGRES_URL, reason="PostgreSQL's round trips: run in the PostgreSQL pass")
+
+
+def sent(caplog):
+    """The SQL texts sent to the server (Peewee logs each one at DEBUG), BEGIN and COMMIT apart."""
+    return [record.msg[0] for record in caplog.records if record.name == "peewee" and isinstance(record.msg, tuple)]
+
+
+@postgres_only
+def test_a_transaction_sends_its_begin_with_its_first_statement(db, session, caplog):
+    """One round trip less per transaction; still a transaction: not seen by others until committed,
+    rolled back whole, and a transaction that sent nothing sends nothing."""
+    import psycopg2
+    caplog.set_level(logging.DEBUG, logger="peewee")
+    item = item_at(session, 3)
+    other = psycopg2.connect(dbname=db.obj.database, **db.obj.connect_params)
+    other.autocommit = True
+
+    def seen_by_other():
+        with other.cursor() as cursor:
+            cursor.execute("SELECT observation FROM checklistitem WHERE id = %s", (item.id,))
+            return cursor.fetchone()[0]
+
+    try:
+        with db.atomic():
+            Item.update(observation="Dans la transaction").where(Item.id == item.id).execute()
+            assert sent(caplog)[-1].startswith("BEGIN; UPDATE")
+            assert seen_by_other() == ""
+        assert seen_by_other() == "Dans la transaction"
+        with pytest.raises(RuntimeError), db.atomic():
+            Item.update(observation="Annulé").where(Item.id == item.id).execute()
+            raise RuntimeError
+        assert seen_by_other() == "Dans la transaction"
+        with pytest.raises(peewee.ProgrammingError), db.atomic():
+            db.execute_sql("SELECT no_such_column FROM checklistitem")
+        with db.atomic():  # the connection is usable again after a failed transaction
+            Item.update(observation="Ensuite").where(Item.id == item.id).execute()
+        assert seen_by_other() == "Ensuite"
+        caplog.clear()
+        with db.atomic():
+            pass
+        assert sent(caplog) == []
+        assert db.connection().info.transaction_status == psycopg2.extensions.TRANSACTION_STATUS_IDLE
+    finally:
+        other.close()
+
+
+def messages(caplog):
+    """The messages sent, each as its statements' names (« EXECUTE jalon_user(%s) »: user)."""
+    return [[part.split("(")[0].removeprefix("EXECUTE jalon_") for part in sql.split("; ")] for sql in sent(caplog)]
+
+
+@postgres_only
+def test_a_tick_takes_four_round_trips_and_its_locks_in_order(client, auth, session, caplog):
+    """The user; the session shared, the task, the journal's head (the order every writer takes them)
+    and the task's read; the task's update, the head's advance and the event; COMMIT (not logged); the
+    progress. Each statement prepared on the connection, run by its name."""
+    auth.login()
+    client.post(f"/items/{item_at(session, 2).id}/done", data={"done_on": "2027-01-30"}, headers=HTMX)
+    item = item_at(session, 3)
+    caplog.set_level(logging.DEBUG, logger="peewee")
+    caplog.clear()
+    response = client.post(f"/items/{item.id}/done", data={"done_on": "2027-01-30"}, headers=HTMX)
+    assert response.status_code == 200
+    assert messages(caplog) == [
+        ["user"],
+        ["BEGIN", "session_of_item_shared", "item_locked", "head_of_item_locked", "item_to_change"],
+        ["item_set_state", "journal_head_advance", "event_insert"],
+        ["tableau_progress"],
+    ]
+    assert reload(item).state == "done"
