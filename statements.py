@@ -23,20 +23,25 @@ import re
 
 import psycopg2
 from psycopg2 import sql as pg_sql
-from peewee import Field, Insert, ModelSelect, PostgresqlDatabase, Value, fn
+from peewee import Field, ForeignKeyField, Insert, IntegerField, ModelSelect, PostgresqlDatabase, Value, fn
 
 import database  # (a module: database.py reaches this one through domain.progress)
 from models import AuditEvent, ChecklistItem, ExamSession, JournalHead, Piece, User, db
 
 
+STATEMENTS = []  # every statement, in the order declared
+
+
 class Param:
-    """A named placeholder in a compiled statement, converted by its field (dates, foreign keys)."""
+    """A named placeholder in a compiled statement, converted by its field (dates, foreign keys);
+    `whole` when the field holds a whole number (an id, a version)."""
 
-    __slots__ = ("name", "convert")
+    __slots__ = ("name", "convert", "whole")
 
-    def __init__(self, name, convert):
+    def __init__(self, name, convert, whole=False):
         self.name = name
         self.convert = convert
+        self.whole = whole
 
     def __repr__(self):
         return f"param({self.name!r})"
@@ -44,17 +49,21 @@ class Param:
 
 def param(name, field=None):
     """A parameter of a statement; `field` converts the value as Peewee would (a model to its id)."""
-    return Value(Param(name, field.db_value if field is not None else None), converter=False)
+    if field is None:
+        return Value(Param(name, None), converter=False)
+    target = field.rel_field if isinstance(field, ForeignKeyField) else field
+    return Value(Param(name, field.db_value, isinstance(target, IntegerField)), converter=False)
 
 
 class Statement:
     """A query built by `build()` once per engine; `rows`, `first`, `get` and `run` execute it.
     Its `name` (its variable's, set at the end of this module) names it where it is prepared."""
 
-    def __init__(self, build):
+    def __init__(self, build, name=None):
         self.build = build
-        self.name = None
+        self.name = name
         self._compiled = {}
+        STATEMENTS.append(self)
 
     def compiled(self):
         """(query, sql, params, make_row) for the database in use; params mix Param slots and fixed values.
@@ -132,7 +141,9 @@ class Statement:
 def _prepared(name, sql, params, database):
     """(PREPARE text, EXECUTE text, its params) of a statement on PostgreSQL, else None. Its fixed values
     are written in the PREPARE as SQL literals (typed: « THEN 1 » counts where « THEN $2 » would be
-    text), its Param slots become $1, $2…"""
+    text), its Param slots become $1, $2… A whole number is taken as a bigint: the server would type
+    « id = $1 » as the column's integer, and an id beyond 2^31 (a URL typed by hand) would fail instead
+    of finding nothing, as it does unprepared."""
     if not isinstance(database, PostgresqlDatabase):
         return None
     slots = [p for p in params if isinstance(p, Param)]
@@ -143,7 +154,9 @@ def _prepared(name, sql, params, database):
         if match.group(1) == "%":
             return "%"
         value = next(values)
-        return f"${next(numbers)}" if isinstance(value, Param) else pg_sql.Literal(value).as_string(db.connection())
+        if isinstance(value, Param):
+            return f"${next(numbers)}::bigint" if value.whole else f"${next(numbers)}"
+        return pg_sql.Literal(value).as_string(db.connection())
 
     prepare = f"PREPARE {name} AS " + re.sub(r"%([s%])", placeholder, sql)
     execute = f"EXECUTE {name}({', '.join(['%s'] * len(slots))})" if slots else f"EXECUTE {name}"
@@ -297,8 +310,20 @@ def _tableau_progress():
 # The progress of a session's tableaux, after each change to one of its tasks (domain/progress.py).
 TABLEAU_PROGRESS = Statement(_tableau_progress)
 
-# Every statement, by its name (as prepared on PostgreSQL: EXECUTE item_to_change(…)).
-STATEMENTS = [value for value in list(globals().values()) if isinstance(value, Statement)]
+def _register_statement(name):
+    def build():
+        from domain.checks import register_queries  # which reads these statements: imported once built
+        return register_queries(lambda field: field == param("session", field))[name]
+    return Statement(build, f"register_{name}")
+
+
+# A session's register (its candidates, jury, épreuves, sign-ins and its guide's figures), read for the
+# checks shown on a task's row after a change to it (domain/checks.py).
+REGISTER = {name: _register_statement(name)
+            for name in ("candidats", "membres", "liens", "habilitations", "epreuves", "emargements", "rules")}
+
+# Each statement is named after its variable (as prepared on PostgreSQL: EXECUTE jalon_item_to_change(…)).
 for _name, _value in list(globals().items()):
     if isinstance(_value, Statement):
         _value.name = _name.lower()
+assert all(s.name for s in STATEMENTS) and len({s.name for s in STATEMENTS}) == len(STATEMENTS)

@@ -7,7 +7,8 @@ it is computed again from the register each time a page shows it.
 
 A check concerns guide tasks by their `key` (guide/v1.toml): CHECK_KEYS below. The figures that
 belong to an edition of the guide (the convocation limit) are read from its version's `checks`.
-The register of any number of sessions loads in a constant number of queries (load_registers).
+The register of any number of sessions loads in a constant number of queries (load_registers); one
+session's in the same queries, compiled (load_register).
 """
 import unicodedata
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ from domain.inputs import fr_date
 from domain.vocabulary import CONVOCATION_MODES
 from domain.emargement import current as current_signins
 from domain.register import candidate_counts
-from models import Candidat, Emargement, Epreuve, GuideVersion, Habilitation, Jure, LienJury, MembreJury
+from statements import REGISTER
+from models import (Candidat, Emargement, Epreuve, ExamSession, GuideVersion, Habilitation, Jure, LienJury,
+                    MembreJury)
 
 # The guide tasks each check concerns, by key; the checks in the order the session page lists them.
 CHECK_KEYS = {
@@ -85,42 +88,66 @@ class Register:
     emargements: list = field(default_factory=list)  # exam day's sign-ins, in the order received
 
 
+def register_queries(of_sessions):
+    """The seven queries a register is read with, by name; `of_sessions(field)` narrows each to the
+    sessions wanted (a list of ids for lists, a compiled parameter for one session: statements.REGISTER)."""
+    return {
+        "candidats": Candidat.select().where(of_sessions(Candidat.session))
+        .order_by(Candidat.nom, Candidat.prenom, Candidat.id),
+        "membres": MembreJury.select(MembreJury, Jure).join(Jure).where(of_sessions(MembreJury.session))
+        .order_by(Jure.nom, Jure.prenom, Jure.id),
+        "liens": LienJury.select(LienJury.membre, LienJury.candidat).join(MembreJury)
+        .where(of_sessions(MembreJury.session)),
+        "habilitations": Habilitation.select().where(Habilitation.jure.in_(
+            MembreJury.select(MembreJury.jure).where(of_sessions(MembreJury.session))))
+        .order_by(Habilitation.valide_jusqu_au, Habilitation.id),
+        "epreuves": Epreuve.select().where(of_sessions(Epreuve.session))
+        .order_by(Epreuve.date, Epreuve.heure_debut, Epreuve.id),
+        "emargements": Emargement.select(Emargement.id, Emargement.session, Emargement.epreuve, Emargement.candidat,
+                                         Emargement.jure, Emargement.surveillant, Emargement.statut, Emargement.signe_a)
+        .where(of_sessions(Emargement.session)).order_by(Emargement.id),
+        "rules": GuideVersion.select(GuideVersion.id, GuideVersion.checks).where(GuideVersion.id.in_(
+            ExamSession.select(ExamSession.guide).where(of_sessions(ExamSession.id)))).tuples(),
+    }
+
+
 def load_registers(sessions):
     """The registers of `sessions`, by session id, in seven queries whatever their number and size."""
-    registers = {s.id: Register(s) for s in sessions}
-    if not registers:
-        return registers
-    ids = list(registers)
-    for candidat in Candidat.select().where(Candidat.session.in_(ids)).order_by(Candidat.nom, Candidat.prenom, Candidat.id):
-        registers[candidat.session_id].candidats.append(candidat)
-    membres = list(MembreJury.select(MembreJury, Jure).join(Jure).where(MembreJury.session.in_(ids))
-                   .order_by(Jure.nom, Jure.prenom, Jure.id))
-    known, habs = {}, {}
-    for lien in LienJury.select(LienJury.membre, LienJury.candidat).join(MembreJury).where(MembreJury.session.in_(ids)):
-        known.setdefault(lien.membre_id, []).append(lien.candidat_id)
-    jure_ids = list({m.jure_id for m in membres})
-    if jure_ids:
-        for habilitation in Habilitation.select().where(Habilitation.jure.in_(jure_ids)).order_by(Habilitation.valide_jusqu_au):
-            habs.setdefault(habilitation.jure_id, []).append(habilitation)
-    for membre in membres:
-        membre.known = sorted(known.get(membre.id, []))
-        membre.jure.habs = habs.get(membre.jure_id, [])
-        registers[membre.session_id].membres.append(membre)
-    for epreuve in Epreuve.select().where(Epreuve.session.in_(ids)).order_by(Epreuve.date, Epreuve.heure_debut, Epreuve.id):
-        registers[epreuve.session_id].epreuves.append(epreuve)
-    for signin in Emargement.select(Emargement.id, Emargement.session, Emargement.epreuve, Emargement.candidat,
-                                    Emargement.jure, Emargement.surveillant, Emargement.statut, Emargement.signe_a
-                                    ).where(Emargement.session.in_(ids)).order_by(Emargement.id):
-        registers[signin.session_id].emargements.append(signin)
-    guide_ids = list({s.guide_id for s in sessions})
-    rules = dict(GuideVersion.select(GuideVersion.id, GuideVersion.checks).where(GuideVersion.id.in_(guide_ids)).tuples())
-    for register in registers.values():
-        register.rules = rules.get(register.session.guide_id) or {}
-    return registers
+    if not sessions:
+        return {}
+    ids = [s.id for s in sessions]
+    return _registers(sessions, {name: list(query) for name, query in register_queries(lambda f: f.in_(ids)).items()})
 
 
 def load_register(session):
-    return load_registers([session])[session.id]
+    """One session's register: the same seven queries, compiled once (they run after a change to a
+    task that a check concerns)."""
+    return _registers([session], {name: statement.rows(session=session.id) for name, statement in REGISTER.items()})[
+        session.id]
+
+
+def _registers(sessions, rows):
+    """The registers made from the rows of register_queries."""
+    registers = {s.id: Register(s) for s in sessions}
+    for candidat in rows["candidats"]:
+        registers[candidat.session_id].candidats.append(candidat)
+    known, habs = {}, {}
+    for lien in rows["liens"]:
+        known.setdefault(lien.membre_id, []).append(lien.candidat_id)
+    for habilitation in rows["habilitations"]:
+        habs.setdefault(habilitation.jure_id, []).append(habilitation)
+    for membre in rows["membres"]:
+        membre.known = sorted(known.get(membre.id, []))
+        membre.jure.habs = habs.get(membre.jure_id, [])
+        registers[membre.session_id].membres.append(membre)
+    for epreuve in rows["epreuves"]:
+        registers[epreuve.session_id].epreuves.append(epreuve)
+    for signin in rows["emargements"]:
+        registers[signin.session_id].emargements.append(signin)
+    rules = dict(rows["rules"])
+    for register in registers.values():
+        register.rules = rules.get(register.session.guide_id) or {}
+    return registers
 
 
 def _plural(count, word, plural=None):

@@ -9,7 +9,7 @@ import pytest
 import models
 import statements
 from database import counting_queries
-from helpers import HTMX, POSTGRES_URL, item_at, reload, text_of
+from helpers import HTMX, POSTGRES_URL, TODAY, item_at, reload, text_of
 from test_pieces import pdf_bytes, upload
 
 Item, Session = models.ChecklistItem, models.ExamSession
@@ -181,3 +181,52 @@ def test_a_tick_takes_four_round_trips_and_its_locks_in_order(client, auth, sess
         ["tableau_progress"],
     ]
     assert reload(item).state == "done"
+
+
+def test_one_sessions_register_compiled_is_the_register_of_the_lists(client, auth, db, session, other_session):
+    """load_register (compiled, after a tick on a task a check concerns) reads what load_registers
+    (Peewee, for lists) reads: candidates, jurors with their habilitations and links, épreuves,
+    sign-ins and the guide's figures; nothing of another session."""
+    from domain import checks
+    from test_emargement import signin
+    from test_register_checks import fill_register
+    auth.login()
+    for s in (session, other_session):
+        fill_register(client, s)
+    membre = models.MembreJury.select().where(models.MembreJury.session == session).first()
+    candidat = models.Candidat.select().where(models.Candidat.session == session).first()
+    models.LienJury.create(membre=membre, candidat=candidat)
+    epreuve = models.Epreuve.select().where(models.Epreuve.session == session).first()
+    assert signin(client, session, epreuve, {"candidat_id": str(candidat.id)}, statut="absent").status_code == 200
+    session = Session.get_by_id(session.id)
+    compiled, built = checks.load_register(session), checks.load_registers([session])[session.id]
+
+    def described(register):
+        return {
+            "candidats": [c.__data__ for c in register.candidats],
+            "membres": [(m.__data__, m.jure.__data__, m.known, [h.__data__ for h in m.jure.habs])
+                        for m in register.membres],
+            "epreuves": [e.__data__ for e in register.epreuves],
+            "emargements": [e.__data__ for e in register.emargements],
+            "rules": register.rules,
+        }
+
+    assert described(compiled) == described(built)
+    assert len(compiled.candidats) == 2 and len(compiled.membres) == 2 and compiled.membres[0].jure.habs
+    assert [m.known for m in compiled.membres].count([candidat.id]) == 1 and compiled.rules
+    assert [e.statut for e in compiled.emargements] == ["absent"]
+    assert [c.title for c in checks.run(compiled, TODAY)] == [c.title for c in checks.run(built, TODAY)]
+    assert [(c.ok, c.message) for c in checks.run(compiled, TODAY)] == [(c.ok, c.message) for c in checks.run(built, TODAY)]
+
+
+def test_an_id_beyond_a_32_bit_integer_finds_nothing(db, session):
+    """A URL typed by hand may carry any 64-bit id: prepared on PostgreSQL, a statement typed it as the
+    column's integer and failed (503) where it should find nothing (404)."""
+    huge = 2**31
+    with db.atomic():
+        for statement in (statements.USER, statements.ITEM_WITH_SESSION, statements.ITEM_TO_CHANGE):
+            assert statement.first(id=huge) is None and statement.first(id=2**63 - 1) is None
+        assert statements.PIECES_OF_ITEM.rows(item=huge) == []
+        assert statements.TABLEAU_PROGRESS.rows(session=huge, today=TODAY) == []
+        for statement in statements.REGISTER.values():
+            assert statement.rows(session=huge) == []
