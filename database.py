@@ -5,6 +5,7 @@ The tables (models.py) are bound to models.db, a proxy that init_app() points at
 """
 import contextlib
 import functools
+import logging
 import random
 import time
 import weakref
@@ -67,24 +68,45 @@ def make_database(url):
     raise ConfigError(f"DATABASE_URL : type de base « {scheme} » inconnu. Exemples : {URL_EXAMPLES}.")
 
 
+logger = logging.getLogger(__name__)
+
+
 class PostgresqlPool(PooledPostgresqlDatabase):
     """PostgreSQL whose transactions send their BEGIN with their first statement, in one message
     (« BEGIN; SELECT … »): one round trip less per transaction, a fifth of a tick's. A transaction that
     sent nothing sends neither BEGIN nor COMMIT. The server runs the message's statements in order; one
     that fails leaves the transaction aborted, and the caller's rollback ends it as usual.
-    Its connections have the hot path's statements prepared (statements.py)."""
+
+    Its connections have the hot path's statements prepared (statements.py). The pool hands a connection
+    out without asking the server whether it is still there (Peewee's pool sent « SELECT 1 » each time,
+    under its lock: a sixth of a tick's CPU over HTTP, bench/RESULTS.md); a connection the server closed
+    meanwhile (a restart) fails its first statement, and that statement runs again on a new connection,
+    the other idle ones dropped: nothing had been done on the closed one."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.prepared = weakref.WeakSet()  # the connections where they are
 
+    def _is_closed(self, conn):
+        """Closed as far as the driver knows (no round trip)."""
+        return bool(conn.closed) or self._adapter.txn_status(conn) == self._adapter.txn_unknown
+
     def _initialize_connection(self, conn):
         """Each time the pool hands a connection out: the hot path's statements prepared on it, once."""
         super()._initialize_connection(conn)
+        self._state.untried = True  # nothing sent on it since
         if conn not in self.prepared:
             import statements  # which imports this module
             if statements.prepare(conn):
                 self.prepared.add(conn)
+
+    def _replace_connection(self):
+        """A new connection in place of the calling thread's, which the server closed; the idle ones are
+        closed too (a restart closed them all)."""
+        self._close(self._state.conn, close_conn=True)
+        self.close_idle()
+        self._state.conn = self._connect()
+        self._initialize_connection(self._state.conn)
 
     def begin(self, isolation_level=None):
         if isolation_level is not None or self._isolation_level:
@@ -103,6 +125,14 @@ class PostgresqlPool(PooledPostgresqlDatabase):
                 super().begin()
             else:
                 sql = "BEGIN; " + sql
+        untried, self._state.untried = getattr(self._state, "untried", False), False
+        try:
+            return super()._execute_cursor(sql, params, **cursor_options)
+        except (peewee.OperationalError, peewee.InterfaceError):
+            if not (untried and self._state.conn.closed):
+                raise
+        logger.warning("PostgreSQL connection closed by the server while in the pool: opening new ones")
+        self._replace_connection()
         return super()._execute_cursor(sql, params, **cursor_options)
 
     def commit(self):

@@ -5,7 +5,8 @@
 
 Prints one table of medians per database engine:
 - marking a task done, in process (Flask test client) and over HTTP (wrk, several connections,
-  against gunicorn with several workers), beside the bare app doing one indexed UPDATE per request;
+  against gunicorn with several workers, both apps with Jalon's gunicorn.conf.py), beside the bare
+  app doing one indexed UPDATE per request;
   targets: at least half the bare app's throughput, a median latency at most twice its own;
 - the session page (99 tasks): render time and SQL queries (target: 10 at most, whatever the size);
 - the dashboard of a centre with 1,000 sessions (target: under 100 ms);
@@ -17,6 +18,7 @@ import os
 import platform
 import random
 import re
+import runpy
 import statistics
 import subprocess
 import sys
@@ -37,6 +39,7 @@ from dashboard_bench import TODAY, count_queries, seed  # noqa: E402
 from pdf_bench import OBSERVATION  # noqa: E402
 
 PASSWORD = "bench password"
+GUNICORN_THREADS = runpy.run_path(str(ROOT / "gunicorn.conf.py"))["threads"]
 
 
 def median_ms(samples):
@@ -59,7 +62,10 @@ def random_day(rnd):
 
 
 class Server:
-    """gunicorn on 127.0.0.1, in its own process group, polled until it answers."""
+    """gunicorn on 127.0.0.1, in its own process group, polled until it answers. Both apps are served
+    alike: Jalon's gunicorn.conf.py (its threads per worker, as deployed) with `workers` processes. The
+    bare app used to be served by gunicorn's defaults (one thread, no keep-alive) beside Jalon's four
+    threads per worker: a different server, which made Jalon's ratio look a fifth worse than it is."""
 
     def __init__(self, target, env, workers, chdir=ROOT):
         sock = __import__("socket").socket()
@@ -67,7 +73,8 @@ class Server:
         self.port = sock.getsockname()[1]
         sock.close()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{self.port}", "--chdir",
+            [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "-w", str(workers),
+             "-b", f"127.0.0.1:{self.port}", "--chdir",
              str(chdir), target], env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True)
         deadline = time.monotonic() + 30
@@ -205,7 +212,8 @@ def main():
          f"{jalon_tick / bare_tick:.1f}×", ""),
         ("Tick « Fait », in process: requests/s", f"{jalon_rate:.0f}", f"{bare_rate:.0f}",
          f"{jalon_rate / bare_rate:.2f}", ""),
-        (f"Tick « Fait », HTTP ({args.workers} workers, {args.connections} connections): requests/s",
+        (f"Tick « Fait », HTTP ({args.workers} workers × {GUNICORN_THREADS} threads, {args.connections} connections): "
+         "requests/s",
          f"{jalon_http[0]:.0f}", f"{bare_http[0]:.0f}", f"{jalon_http[0] / bare_http[0]:.2f}",
          f"≥ 0.5: {verdict(jalon_http[0] >= bare_http[0] / 2)}"),
         ("Tick « Fait », HTTP: median latency", f"{jalon_http[1]:.2f} ms", f"{bare_http[1]:.2f} ms",

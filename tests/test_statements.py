@@ -9,7 +9,7 @@ import pytest
 import models
 import statements
 from database import counting_queries
-from helpers import HTMX, POSTGRES_URL, TODAY, item_at, reload, text_of
+from helpers import HTMX, POSTGRES_URL, TODAY, create_session, item_at, reload, text_of
 from test_pieces import pdf_bytes, upload
 
 Item, Session = models.ChecklistItem, models.ExamSession
@@ -230,3 +230,31 @@ def test_an_id_beyond_a_32_bit_integer_finds_nothing(db, session):
         assert statements.TABLEAU_PROGRESS.rows(session=huge, today=TODAY) == []
         for statement in statements.REGISTER.values():
             assert statement.rows(session=huge) == []
+
+
+@postgres_only
+def test_connections_the_server_closed_in_the_pool_are_replaced_without_an_error(app, client, auth, caplog):
+    """The pool no longer asks the server « SELECT 1 » each time it hands a connection out: after a
+    restart of PostgreSQL (here: the server ends every connection of the database), the next request
+    finds its connection closed, and its first statement runs again on a new one: no 503."""
+    import psycopg2
+    with models.db.connection_context():
+        session = create_session()
+        first, second = item_at(session, 3).id, item_at(session, 4).id
+    auth.login()
+    assert client.post(f"/items/{first}/done", data={"done_on": "2027-01-30"}, headers=HTMX).status_code == 200
+    database = models.db.obj
+    admin = psycopg2.connect(dbname=database.database, **database.connect_params)
+    admin.autocommit = True
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                           "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            assert cursor.rowcount >= 1
+    finally:
+        admin.close()
+    response = client.post(f"/items/{second}/done", data={"done_on": "2027-01-30"}, headers=HTMX)
+    assert response.status_code == 200 and "X-Jalon-Event" in response.headers
+    assert "connection closed by the server" in caplog.text
+    with models.db.connection_context():
+        assert models.ChecklistItem.get_by_id(second).state == "done"
