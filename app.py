@@ -29,6 +29,7 @@ class JalonFlask(Flask):
     """Static files are linked with a version (?v=<content hash>), so browsers may keep them a year."""
 
     STATIC_MAX_AGE = 365 * 24 * 3600
+    jinja_environment = templating.JalonEnvironment
 
     def get_send_file_max_age(self, filename):
         return self.STATIC_MAX_AGE if request.args.get("v") else 0

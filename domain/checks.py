@@ -48,6 +48,19 @@ CHECK_PAGES = {
     "vae_recevabilite": "register.candidates", "epreuves_dates": "register.epreuves",
 }
 MIN_JURY = 2
+# What each check reads of the register (besides the session): after a tick on a task, only what its
+# checks read is loaded. « jury » is the members with their jurors' habilitations and declared links.
+CHECK_READS = {
+    "jury_effectif": {"jury"}, "jury_habilitations": {"jury"}, "jury_liens": {"jury", "candidats"},
+    "candidats_nombre": {"candidats"}, "convocations_delai": {"candidats", "rules"},
+    "vae_recevabilite": {"candidats"}, "epreuves_dates": {"epreuves"},
+}
+# « Constater les absences » shows who was absent where (SessionChecks.absences).
+ABSENCES_KEY = "constater_absences"
+ABSENCES_READS = {"emargements", "candidats", "jury", "epreuves"}
+# The statements of each part (statements.REGISTER).
+PART_QUERIES = {"jury": ("membres", "liens", "habilitations"), "candidats": ("candidats",),
+                "epreuves": ("epreuves",), "emargements": ("emargements",), "rules": ("rules",)}
 
 
 @dataclass
@@ -119,16 +132,17 @@ def load_registers(sessions):
     return _registers(sessions, {name: list(query) for name, query in register_queries(lambda f: f.in_(ids)).items()})
 
 
-def load_register(session):
-    """One session's register: the same seven queries, compiled once (they run after a change to a
-    task that a check concerns)."""
-    return _registers([session], {name: statement.rows(session=session.id) for name, statement in REGISTER.items()})[
-        session.id]
+def load_register(session, parts=None):
+    """One session's register, or only its `parts` (of PART_QUERIES): the same queries, compiled once
+    (they run after a change to a task that a check concerns)."""
+    names = [name for part in (PART_QUERIES if parts is None else parts) for name in PART_QUERIES[part]]
+    return _registers([session], {name: REGISTER[name].rows(session=session.id) for name in names})[session.id]
 
 
 def _registers(sessions, rows):
     """The registers made from the rows of register_queries."""
     registers = {s.id: Register(s) for s in sessions}
+    rows = {name: rows.get(name, ()) for name in REGISTER}
     for candidat in rows["candidats"]:
         registers[candidat.session_id].candidats.append(candidat)
     known, habs = {}, {}
@@ -347,7 +361,7 @@ def epreuves_dates(register, today):
 
 CHECKS = (jury_effectif, jury_habilitations, jury_liens, candidats_nombre, convocations_delai, vae_recevabilite,
           epreuves_dates)
-assert [check.__name__ for check in CHECKS] == list(CHECK_KEYS)
+assert [check.__name__ for check in CHECKS] == list(CHECK_KEYS) == list(CHECK_READS)
 
 
 def run(register, today):
@@ -367,6 +381,17 @@ class SessionChecks:
     def of(cls, session, today, items=()):
         register = load_register(session)
         return cls(run(register, today), list(items), register)
+
+    @classmethod
+    def of_task(cls, session, today, key):
+        """The checks concerning a task (its row after a change), the register read only as far as they
+        read it: none for most tasks, a part for the few a check concerns."""
+        codes = [check for check in CHECKS if key in CHECK_KEYS[check.__name__]]
+        parts = set().union(*(CHECK_READS[check.__name__] for check in codes), ABSENCES_READS if key == ABSENCES_KEY else ())
+        if not parts:
+            return cls([])
+        register = load_register(session, parts)
+        return cls([check(register, today) for check in codes], register=register if key == ABSENCES_KEY else None)
 
     def for_key(self, key):
         """The checks concerning a task with this key (none for a task without one)."""

@@ -55,8 +55,8 @@ def answer_row(item, focus=None, status=200, changed=None):
         response = make_response(render_template(
             "sessions/_row_update.html", item=fresh, session=session, can_edit=True,
             today=today(), focus=focus,
-            # The register is read only for the few tasks a check concerns.
-            checks=SessionChecks.of(session, today()) if fresh.key else SessionChecks([]),
+            # The register is read only for the few tasks a check concerns, as far as their checks read it.
+            checks=SessionChecks.of_task(session, today(), fresh.key),
             pieces=pieces.listed(item=fresh) if fresh.attached else {},
             # A tableau holding only headings counts nothing: no row in the aggregate.
             tableau=TableauProgress(item.tableau_number, tableaux.get(item.tableau_number, SessionProgress.total([]))),

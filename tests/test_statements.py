@@ -258,3 +258,38 @@ def test_connections_the_server_closed_in_the_pool_are_replaced_without_an_error
     assert "connection closed by the server" in caplog.text
     with models.db.connection_context():
         assert models.ChecklistItem.get_by_id(second).state == "done"
+
+
+def test_a_tasks_checks_read_only_their_part_of_the_register_and_say_the_same(client, auth, db, session):
+    """After a tick, a task's row shows the checks concerning it: they load only what they read
+    (checks.CHECK_READS) and must say what the whole register says, for every task a check concerns."""
+    from domain import checks
+    from test_emargement import signin
+    from test_register_checks import fill_register
+    auth.login()
+    fill_register(client, session)
+    membre = models.MembreJury.select().where(models.MembreJury.session == session).first()
+    candidat = models.Candidat.select().first()
+    models.LienJury.create(membre=membre, candidat=candidat)
+    models.Candidat.update(convocation_envoyee_le=dt.date(2027, 1, 31)).where(models.Candidat.id == candidat.id).execute()
+    epreuve = models.Epreuve.select().first()
+    signin(client, session, epreuve, {"candidat_id": str(candidat.id)}, statut="absent")
+    session = Session.get_by_id(session.id)
+    whole = checks.SessionChecks.of(session, TODAY)
+    assert {c.code for c in whole.checks if c.ok is False} and {c.code for c in whole.checks if c.ok is True}
+
+    def said(found):
+        return [(c.code, c.ok, c.message, c.details) for c in found]
+
+    keys = {key for keys in checks.CHECK_KEYS.values() for key in keys} | {checks.ABSENCES_KEY}
+    for key in sorted(keys):
+        with counting_queries() as queries:
+            task = checks.SessionChecks.of_task(session, TODAY, key)
+        assert said(task.for_key(key)) == said(whole.for_key(key)), key
+        assert task.absences == (whole.absences if key == checks.ABSENCES_KEY else []), key
+        assert 0 < len(queries) < 7 or key == checks.ABSENCES_KEY, (key, queries)
+    assert whole.absences
+    for key in (None, "ouverture_session_sans_controle"):
+        with counting_queries() as queries:
+            assert checks.SessionChecks.of_task(session, TODAY, key).checks == []
+        assert queries == []
