@@ -129,14 +129,26 @@ def load_registers(sessions):
     if not sessions:
         return {}
     ids = [s.id for s in sessions]
-    return _registers(sessions, {name: list(query) for name, query in register_queries(lambda f: f.in_(ids)).items()})
+    queries = register_queries(lambda f: f.in_(ids))
+    return _registers(sessions, _read(queries, lambda name: list(queries[name])))
 
 
 def load_register(session, parts=None):
     """One session's register, or only its `parts` (of PART_QUERIES): the same queries, compiled once
     (they run after a change to a task that a check concerns)."""
     names = [name for part in (PART_QUERIES if parts is None else parts) for name in PART_QUERIES[part]]
-    return _registers([session], {name: REGISTER[name].rows(session=session.id) for name in names})[session.id]
+    return _registers([session], _read(names, lambda name: REGISTER[name].rows(session=session.id)))[session.id]
+
+
+def _read(names, run):
+    """{name: rows} of the register's queries `names` (in register_queries' order), by run(name); the
+    jurors' links and habilitations are not read when there is no juror."""
+    rows = {}
+    for name in names:
+        if name in ("liens", "habilitations") and not rows.get("membres"):
+            continue
+        rows[name] = run(name)
+    return rows
 
 
 def _registers(sessions, rows):

@@ -156,3 +156,8 @@ def test_the_session_page_reads_the_register_in_a_constant_number_of_queries(cli
         assert response.status_code == 200 and "Contrôles du registre" in text_of(response)
         counts.append(len(queries))
     assert counts[0] == counts[1] <= 14, counts
+    # Without jurors, neither their links nor their habilitations are read.
+    bare = create_session(sigle="VIDE")
+    with counting_queries() as queries:
+        assert client.get(f"/sessions/{bare.id}").status_code == 200
+    assert len(queries) == counts[0] - 2 <= 10, queries
