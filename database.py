@@ -40,8 +40,9 @@ SQLITE_PRAGMAS = {
 URL_EXAMPLES = "sqlite:////var/lib/jalon/jalon.sqlite3 ou postgresql://jalon:MOT_DE_PASSE@localhost/jalon"
 
 
-def make_database(url):
-    """A database from a URL (sqlite:///path or postgresql://...), with Jalon's pragmas on SQLite.
+def make_database(url, prepare=True):
+    """A database from a URL (sqlite:///path or postgresql://...), with Jalon's pragmas on SQLite;
+    `prepare`: the hot path's statements prepared on each PostgreSQL connection.
 
     Any other URL is a ConfigError that says what is wrong: an uppercase « SQLite:/// » used to run
     without WAL nor foreign keys, and « postgres//host » with a traceback."""
@@ -62,7 +63,8 @@ def make_database(url):
                            max_connections=20, stale_timeout=300, timeout=10, check_same_thread=False)
     if scheme in ("postgres", "postgresql"):
         # Connections are kept open between requests: opening one costs more than most requests.
-        return PostgresqlPool(**parse_url(f"postgresql://{rest}"), max_connections=20, stale_timeout=300)
+        return PostgresqlPool(**parse_url(f"postgresql://{rest}"), max_connections=20, stale_timeout=300,
+                              prepare=prepare)
     if scheme.lower() in ("sqlite", "postgres", "postgresql"):
         raise ConfigError(f"DATABASE_URL : écrivez « {scheme.lower()}:// » en minuscules (reçu : « {scheme}:// »).")
     raise ConfigError(f"DATABASE_URL : type de base « {scheme} » inconnu. Exemples : {URL_EXAMPLES}.")
@@ -83,9 +85,19 @@ class PostgresqlPool(PooledPostgresqlDatabase):
     meanwhile (a restart) fails its first statement, and that statement runs again on a new connection,
     the other idle ones dropped: nothing had been done on the closed one."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, prepare=True, **kwargs):
         super().__init__(*args, **kwargs)
+        self.prepare_statements = prepare  # off behind a pooler in transaction mode (PG_TRANSACTION_POOLING)
         self.prepared = weakref.WeakSet()  # the connections where they are
+
+    def forget_prepared(self):
+        """Drop the statements prepared on the calling thread's connection, prepared again when the pool
+        hands it out next: the migrations may have changed what they read (a column's type)."""
+        conn = self._state.conn
+        if conn in self.prepared:
+            self.prepared.discard(conn)
+            with conn.cursor() as cursor:
+                cursor.execute("DEALLOCATE ALL")
 
     def _is_closed(self, conn):
         """Closed as far as the driver knows (no round trip)."""
@@ -95,7 +107,7 @@ class PostgresqlPool(PooledPostgresqlDatabase):
         """Each time the pool hands a connection out: the hot path's statements prepared on it, once."""
         super()._initialize_connection(conn)
         self._state.untried = True  # nothing sent on it since
-        if conn not in self.prepared:
+        if self.prepare_statements and conn not in self.prepared:
             import statements  # which imports this module
             if statements.prepare(conn):
                 self.prepared.add(conn)
@@ -210,6 +222,8 @@ def init_db():
     try:
         with db.connection_context():
             migrations.upgrade(db.obj)
+            if isinstance(db.obj, PostgresqlPool):
+                db.obj.forget_prepared()
             import_guide(read_guide())
     except peewee.OperationalError as exc:
         url = masked_url(current_app.config["DATABASE_URL"])
@@ -230,7 +244,7 @@ def init_db_command():
 def init_app(app):
     """Point the tables at the app's database; each request takes a connection from the pool and gives
     it back at its end."""
-    db.initialize(make_database(app.config["DATABASE_URL"]))
+    db.initialize(make_database(app.config["DATABASE_URL"], prepare=not app.config["PG_TRANSACTION_POOLING"]))
 
     @app.before_request
     def _connect():

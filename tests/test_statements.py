@@ -9,7 +9,7 @@ import pytest
 import models
 import statements
 from database import counting_queries
-from helpers import HTMX, POSTGRES_URL, TODAY, create_session, item_at, reload, text_of
+from helpers import HTMX, PASSWORD, POSTGRES_URL, TODAY, create_session, item_at, make_app, reload, text_of
 from test_pieces import pdf_bytes, upload
 
 Item, Session = models.ChecklistItem, models.ExamSession
@@ -293,3 +293,39 @@ def test_a_tasks_checks_read_only_their_part_of_the_register_and_say_the_same(cl
         with counting_queries() as queries:
             assert checks.SessionChecks.of_task(session, TODAY, key).checks == []
         assert queries == []
+
+
+@postgres_only
+def test_behind_a_transaction_pooler_no_statement_is_prepared(tmp_path, caplog):
+    """PG_TRANSACTION_POOLING=1 (PgBouncer in transaction mode, where a prepared statement may live
+    on another server connection): the same statements, sent as SQL."""
+    app = make_app(tmp_path, PG_TRANSACTION_POOLING=True)
+    client = app.test_client()
+    with models.db.connection_context():
+        item = item_at(create_session(), 3)
+    client.post("/login", data={"email": "resp@a.fr", "password": PASSWORD})
+    caplog.set_level(logging.DEBUG, logger="peewee")
+    caplog.clear()
+    assert client.post(f"/items/{item.id}/done", data={"done_on": "2027-01-30"}, headers=HTMX).status_code == 200
+    assert sent(caplog) and not any("EXECUTE" in sql for sql in sent(caplog))
+    assert "FOR KEY SHARE" in sent(caplog)[1]
+
+
+@postgres_only
+def test_statements_prepared_before_the_migrations_are_prepared_again_after(app, client, auth):
+    """A migration may change what a prepared statement reads (a column's type): the connection that
+    ran the migrations drops its prepared statements, and prepares them again when next handed out."""
+    import database
+    pool = models.db.obj
+    with app.app_context():
+        with models.db.connection_context():
+            connection = models.db.connection()
+            assert connection in pool.prepared
+        database.init_db()
+        assert connection not in pool.prepared
+    auth.login()  # the pool hands the same connection out again: prepared again
+    with models.db.connection_context():
+        session = create_session()
+        assert models.db.connection() in pool.prepared
+    assert client.post(f"/items/{item_at(session, 3).id}/done", data={"done_on": "2027-01-30"},
+                       headers=HTMX).status_code == 200
