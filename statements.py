@@ -23,10 +23,10 @@ import re
 
 import psycopg2
 from psycopg2 import sql as pg_sql
-from peewee import Field, ForeignKeyField, Insert, IntegerField, ModelSelect, PostgresqlDatabase, Value, fn
+from peewee import JOIN, Field, ForeignKeyField, Insert, IntegerField, ModelSelect, PostgresqlDatabase, Value, fn
 
 import database  # (a module: database.py reaches this one through domain.progress)
-from models import AuditEvent, ChecklistItem, ExamSession, JournalHead, Piece, User, db
+from models import AuditEvent, Centre, ChecklistItem, ExamSession, JournalHead, Piece, User, db
 
 
 STATEMENTS = []  # every statement, in the order declared
@@ -202,6 +202,7 @@ def _row_maker(query):
             joined.append(model)
         columns.append((index, model, field.name, field.python_value))
     links = [(next(fk.name for fk, rel in root._meta.refs.items() if rel is model), model) for model in joined]
+    keys = {model: model._meta.primary_key.name for model in joined}
 
     def make_row(row):
         data = {root: {}, **{model: {} for model in joined}}
@@ -212,7 +213,8 @@ def _row_maker(query):
             instance = instances[model] = model(__no_default__=1)
             instance.__data__.update(values)
         for name, model in links:
-            instances[root].__rel__[name] = instances[model]
+            if data[model].get(keys[model]) is not None:  # a LEFT OUTER join that found nothing: no instance
+                instances[root].__rel__[name] = instances[model]
         for index, name in extras:
             setattr(instances[root], name, row[index])
         return instances[root]
@@ -221,7 +223,9 @@ def _row_maker(query):
 
 
 # Flask-Login's user of a request (routes/auth.py).
-USER = Statement(lambda: User.select().where(User.id == param("id", User.id)).limit(1))
+# With the user's centre (every page's header names it), None for an administrator of no centre.
+USER = Statement(lambda: User.select(User, Centre).join(Centre, JOIN.LEFT_OUTER)
+                 .where(User.id == param("id", User.id)).limit(1))
 
 
 def _item_with_session():

@@ -122,19 +122,46 @@ def wrk(url, ids, headers, seconds, run, workdir, connections):
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
 
+def cpu_seconds(match):
+    """CPU time (user + system, s) used so far by the processes for which match(process group, name)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # ended meanwhile
+            continue
+        name, fields = text[text.index("(") + 1:text.rindex(")")], text[text.rindex(")") + 2:].split()
+        if match(int(fields[2]), name):
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measured_wrk(server, ids, headers, args, run, workdir):
+    """One wrk run: requests/s, p50 latency (ms), and CPU time per request (ms) of the app's gunicorn
+    processes and of the PostgreSQL server's (0 on SQLite, which runs inside the app)."""
+    def app(pgrp, name):
+        return pgrp == server.process.pid
+
+    def database(pgrp, name):
+        return name == "postgres"
+
+    before = cpu_seconds(app), cpu_seconds(database)
+    rate, latency = wrk(server.url, ids, headers, args.seconds, run, workdir, args.connections)
+    requests_made = rate * args.seconds
+    return (rate, latency, 1000 * (cpu_seconds(app) - before[0]) / requests_made,
+            1000 * (cpu_seconds(database) - before[1]) / requests_made)
+
+
 def paired_wrk(jalon, bare, args, workdir):
     """Both apps measured in turn, run after run (Jalon, bare, Jalon, bare…), so that a slow spell of
-    this shared machine weighs on both: (Jalon's median requests/s and p50, the bare app's, the median
-    of the runs' ratios of requests/s and of p50 latencies)."""
-    for app in (jalon, bare):  # warm-up, not counted: workers' templates and connections
-        wrk(*app, 1, 0, workdir, args.connections)
-    pairs = []
-    for run in range(args.runs):
-        pairs.append((wrk(*jalon, args.seconds, run, workdir, args.connections),
-                      wrk(*bare, args.seconds, run, workdir, args.connections)))
+    this shared machine weighs on both. For each app, the medians of requests/s, p50 latency, app CPU
+    and database CPU per request; then the medians of the runs' ratios (requests/s, latency)."""
+    for server, ids, headers in (jalon, bare):  # warm-up, not counted: workers' templates and connections
+        wrk(server.url, ids, headers, 1, 0, workdir, args.connections)
+    pairs = [(measured_wrk(*jalon, args, run, workdir), measured_wrk(*bare, args, run, workdir))
+             for run in range(args.runs)]
     median = statistics.median
-    return ((median(j[0] for j, _ in pairs), median(j[1] for j, _ in pairs)),
-            (median(b[0] for _, b in pairs), median(b[1] for _, b in pairs)),
+    return ([median(j[k] for j, _ in pairs) for k in range(4)], [median(b[k] for _, b in pairs) for k in range(4)],
             median(j[0] / b[0] for j, b in pairs), median(j[1] / b[1] for j, b in pairs))
 
 
@@ -210,7 +237,7 @@ def main():
         try:
             bare_server = Server("bare_app:app", {"DATABASE_URL": bare_url}, args.workers, chdir=ROOT / "bench")
             jalon_http, bare_http, rate_ratio, latency_ratio = paired_wrk(
-                (jalon_server.url, tick_ids, login(jalon_server.url)), (bare_server.url, bare_ids, {}), args, tmp)
+                (jalon_server, tick_ids, login(jalon_server.url)), (bare_server, bare_ids, {}), args, tmp)
         finally:
             jalon_server.stop()
             if bare_server is not None:
@@ -230,6 +257,9 @@ def main():
          f"≥ 0.5: {verdict(rate_ratio >= 0.5)}"),
         ("Tick « Fait », HTTP: median latency", f"{jalon_http[1]:.2f} ms", f"{bare_http[1]:.2f} ms",
          f"{latency_ratio:.1f}×", f"≤ 2×: {verdict(latency_ratio <= 2)}"),
+        ("Tick « Fait », HTTP: CPU per tick, app processes + database server",
+         f"{jalon_http[2]:.2f} + {jalon_http[3]:.2f} ms", f"{bare_http[2]:.2f} + {bare_http[3]:.2f} ms",
+         f"{(jalon_http[2] + jalon_http[3]) / (bare_http[2] + bare_http[3]):.1f}×", ""),
         ("Session page (99 tasks): median render", f"{median_ms([page_median]):.1f} ms", f"{bare_tick * 1000:.2f} ms",
          f"{page_median / bare_tick:.1f}×", ""),
         ("Session page: SQL queries", str(page_queries), "1", "", f"≤ 10: {verdict(page_queries <= 10)}"),

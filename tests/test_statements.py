@@ -55,7 +55,14 @@ def test_the_item_with_its_session_is_what_peewee_gives(db, lived):
 
 def test_the_user_the_journal_head_and_the_attachments_are_what_peewee_gives(db, lived):
     user = models.User.get(models.User.email == "resp@a.fr")
-    assert_same(statements.USER.first(id=user.id), user)
+    got = statements.USER.first(id=user.id)
+    assert_same(got, user)
+    assert user.centre.name == "Centre A"
+    with counting_queries() as queries:  # with its centre, which every page's header names
+        assert got.centre.name == "Centre A"
+    assert queries == []
+    admin = models.User.get(models.User.email == "admin@test.fr")
+    assert admin.centre_id is None and statements.USER.first(id=admin.id).centre is None
     with db.atomic():
         head = statements.JOURNAL_HEAD_LOCKED.first(session=lived.id)
     assert_same(head, models.JournalHead.get(models.JournalHead.session == lived.id))
