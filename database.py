@@ -81,7 +81,7 @@ class PostgresqlPool(PooledPostgresqlDatabase):
 
     Its connections have the hot path's statements prepared (statements.py). The pool hands a connection
     out without asking the server whether it is still there (Peewee's pool sent « SELECT 1 » each time,
-    under its lock: a sixth of a tick's CPU over HTTP, bench/RESULTS.md); a connection the server closed
+    under its lock: one more round trip per request); a connection the server closed
     meanwhile (a restart) fails its first statement, and that statement runs again on a new connection,
     the other idle ones dropped: nothing had been done on the closed one."""
 

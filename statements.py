@@ -11,8 +11,8 @@ in use (quoting, placeholders and FOR UPDATE differ) and reused. Rows come back 
 (model instances with their fields converted, a joined model set on its foreign key), so a compiled
 statement gives what the same query run by Peewee gives (tests/test_statements.py).
 
-On PostgreSQL each statement is also prepared once per connection (PREPARE, when the pool opens it:
-`prepare`) and run by its name (EXECUTE item_to_change(42)): the server then plans it once rather than
+On PostgreSQL each statement is also prepared once per connection (PREPARE, when the pool first hands
+it out: `prepare`) and run by its name (EXECUTE item_to_change(42)): the server then plans it once rather than
 on every run, which cost more than the run itself for the task's read (0.3 of 0.55 ms,
 bench/tick_profile.py). SQLite's driver keeps its own cache of prepared statements.
 
@@ -84,6 +84,7 @@ class Statement:
             compiled = self._compiled[type(database)] = (
                 query, sql, params, _row_maker(query), _prepared(f"jalon_{self.name}", sql, params, database))
         return compiled
+
     def _arguments(self, params, values):
         args = []
         for p in params:
@@ -305,6 +306,7 @@ def attached_pieces():
 # A task's attachments (the row shows them).
 PIECES_OF_ITEM = Statement(lambda: attached_pieces().where(Piece.item == param("item", Piece.item)))
 
+
 def _tableau_progress():
     from domain.progress import counts_query  # which reads this statement: imported once it is built
     return counts_query(ChecklistItem.tableau_number, ChecklistItem.session == param("session", ChecklistItem.session),
@@ -313,6 +315,7 @@ def _tableau_progress():
 
 # The progress of a session's tableaux, after each change to one of its tasks (domain/progress.py).
 TABLEAU_PROGRESS = Statement(_tableau_progress)
+
 
 def _register_statement(name):
     def build():
