@@ -23,7 +23,7 @@ import re
 
 import psycopg2
 from psycopg2 import sql as pg_sql
-from peewee import JOIN, Field, ForeignKeyField, Insert, IntegerField, ModelSelect, PostgresqlDatabase, Value, fn
+from peewee import JOIN, ROW, Field, ForeignKeyField, Insert, IntegerField, ModelSelect, PostgresqlDatabase, Value, fn
 
 import database  # (a module: database.py reaches this one through domain.progress)
 from models import AuditEvent, Centre, ChecklistItem, ExamSession, JournalHead, Piece, User, db
@@ -186,8 +186,20 @@ def batches():
 def _row_maker(query):
     """A function making a row of a model select into a model instance, each column converted by its
     field (dates, booleans, JSON), a joined model set on the root model's foreign key to it, and
-    nothing marked as changed: what Peewee's cursor wrapper gives. None for other queries (tuples,
-    dicts, writes), which go through Peewee's own wrapper."""
+    nothing marked as changed: what Peewee's cursor wrapper gives; a row of a `.tuples()` select into
+    a tuple, its fields' columns converted. None for other queries (dicts, writes), which go through
+    Peewee's own wrapper."""
+    if isinstance(query, ModelSelect) and query._row_type == ROW.TUPLE:
+        converters = [(index, field.python_value) for index, field in enumerate(query._returning)
+                      if isinstance(field, Field)]
+
+        def make_tuple(row):
+            row = list(row)
+            for index, convert in converters:
+                row[index] = convert(row[index])
+            return tuple(row)
+
+        return make_tuple
     if not isinstance(query, ModelSelect) or query._row_type is not None:
         return None
     root = query.model

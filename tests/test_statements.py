@@ -336,3 +336,18 @@ def test_statements_prepared_before_the_migrations_are_prepared_again_after(app,
         assert models.db.connection() in pool.prepared
     assert client.post(f"/items/{item_at(session, 3).id}/done", data={"done_on": "2027-01-30"},
                        headers=HTMX).status_code == 200
+
+
+def test_tuples_are_what_peewee_gives(db, session):
+    """The progress after a tick and a session's closing come as tuples, their fields' columns
+    converted as Peewee converts them (a date, a time)."""
+    from domain import progress
+    item_at(session, 3)
+    models.ChecklistItem.update(state="done", done_on=dt.date(2027, 1, 20)).where(
+        models.ChecklistItem.id == item_at(session, 3).id).execute()
+    want = list(progress.counts_query(Item.tableau_number, Item.session == session.id, TODAY))
+    assert statements.TABLEAU_PROGRESS.rows(session=session.id, today=TODAY) == want and len(want) >= 5
+    closed = dt.datetime(2027, 1, 30, 17, 5)
+    Session.update(closed_at=closed).where(Session.id == session.id).execute()
+    assert statements.SESSION_CLOSED_AT.rows(id=session.id) == [(closed,)] == list(
+        Session.select(Session.closed_at).where(Session.id == session.id).tuples())
