@@ -266,7 +266,7 @@ def main():
          f"{jalon_rate / bare_rate:.2f}", ""),
         (f"Tick « Fait », HTTP ({args.workers} workers × {GUNICORN_THREADS} threads, {args.connections} connections): "
          "requests/s",
-         f"{jalon_http[0]:.0f}", f"{bare_http[0]:.0f}", f"{rate_ratio:.2f}",
+         f"{jalon_http[0]:.0f}", f"{bare_http[0]:.0f}", f"{rate_ratio:.3f}",
          f"≥ 0.5: {verdict(rate_ratio >= 0.5)}"),
         ("Tick « Fait », HTTP: median latency", f"{jalon_http[1]:.2f} ms", f"{bare_http[1]:.2f} ms",
          f"{latency_ratio:.1f}×", f"≤ 2×: {verdict(latency_ratio <= 2)}"),
