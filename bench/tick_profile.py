@@ -4,7 +4,8 @@
 
 Prints the statements of one tick « Fait » (htmx, the way a tablet sends it), the median latency of
 `--ticks` ticks beside bench/bare_app.py's (one UPDATE), the median time of each statement sent
-(COMMIT apart: the driver's), then the top entries of the profile (by own time, then by cumulative time). The
+(COMMIT apart: the driver's), the median real time of the parts of a tick (login, change, progress,
+row), then the top entries of the profile (by own time, then by cumulative time). The
 seed is bench/dashboard_bench.py's; the sessions ticked are the coming ones, as in bench/run.py.
 """
 import argparse
@@ -103,6 +104,7 @@ def main():
         bare_median = statistics.median(bare_times)
         print(f"\nMedian tick over {args.ticks}: Jalon {jalon * 1000:.2f} ms, bare app {bare_median * 1000:.2f} ms "
               f"({jalon / bare_median:.1f}×)")
+        print_sections(app, tick, args.ticks)
         profile = cProfile.Profile()
         profile.enable()
         for _ in range(args.ticks):
@@ -113,6 +115,45 @@ def main():
             pstats.Stats(profile, stream=out).strip_dirs().sort_stats(order).print_stats(args.top)
             print(f"\n## Top {args.top} by {order} ({args.ticks} ticks)")
             print("\n".join(line for line in out.getvalue().splitlines()[6:] if line.strip()))
+
+
+def print_sections(app, tick, ticks):
+    """The median real time (not profiled) of the parts of a tick: the login's cookie and user, the
+    change (its transaction, commit included), the progress, the checks and the row's HTML."""
+    import flask.sessions
+    import flask_login.login_manager
+    import routes.items
+
+    spent = collections.defaultdict(list)
+    parts = [(flask.sessions.SecureCookieSessionInterface, "open_session", "login cookie (Flask's session)"),
+             (flask_login.login_manager.LoginManager, "_load_user", "login user"),
+             (routes.items, "mark_done", "change: transaction and commit"),
+             (routes.items, "progress_by_tableau", "progress of the tableaux"),
+             (routes.items.SessionChecks, "of_task", "checks of the task"),
+             (routes.items, "render_template", "row's HTML"),
+             (app, "wsgi_app", "whole request in Flask")]
+    originals = [(owner, name, getattr(owner, name)) for owner, name, _ in parts]
+
+    def timed(function, label):
+        def run(*args, **kwargs):
+            t0 = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[label].append(time.perf_counter() - t0)
+        return run
+
+    for (owner, name, function), (_, _, label) in zip(originals, parts, strict=True):
+        setattr(owner, name, timed(function, label))
+    try:
+        for _ in range(ticks):
+            tick()
+    finally:
+        for owner, name, function in originals:
+            setattr(owner, name, function)
+    print(f"\nParts of a tick, median real time over {ticks} ticks:")
+    for _, _, label in parts:
+        print(f"  {statistics.median(spent[label]) * 1000:6.3f} ms  {label}")
 
 
 if __name__ == "__main__":
