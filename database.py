@@ -141,7 +141,7 @@ class PostgresqlPool(PooledPostgresqlDatabase):
         try:
             return super()._execute_cursor(sql, params, **cursor_options)
         except (peewee.OperationalError, peewee.InterfaceError):
-            if not (untried and self._state.conn.closed):
+            if not (untried and self._state.conn.closed and _runs_twice_safely(sql)):
                 raise
         logger.warning("PostgreSQL connection closed by the server while in the pool: opening new ones")
         self._replace_connection()
@@ -154,6 +154,22 @@ class PostgresqlPool(PooledPostgresqlDatabase):
     def rollback(self):
         if self._begin_sent():
             super().rollback()
+
+
+def _runs_twice_safely(sql):
+    """Whether `sql`, sent on a connection that turned out closed, may be sent again on a new one
+    without doing anything twice: it opens its transaction (BEGIN travels with it: had the server run
+    it, nothing was committed), or it only reads. A write in autocommit might have been run and
+    committed before the connection was lost: it is not sent again."""
+    if sql.startswith("BEGIN; "):
+        return True
+    first, _, rest = sql.lstrip().partition(" ")
+    if first.upper() == "SELECT":
+        return True
+    if first.upper() == "EXECUTE":
+        import statements  # which imports this module
+        return rest.split("(")[0].strip() in statements.read_names()
+    return False
 
 
 def sqlite_path(database=None):

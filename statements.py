@@ -178,6 +178,12 @@ def prepare(connection):
     return True
 
 
+def read_names():
+    """The prepared names of the statements that only read (database.py sends them again on a new
+    connection when the pool's turned out closed)."""
+    return {f"jalon_{statement.name}" for statement in STATEMENTS if isinstance(statement._compile()[0], ModelSelect)}
+
+
 def batches():
     """Whether several statements go to the database in one round trip (PostgreSQL)."""
     return isinstance(db.obj, PostgresqlDatabase)

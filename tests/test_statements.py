@@ -351,3 +351,25 @@ def test_tuples_are_what_peewee_gives(db, session):
     Session.update(closed_at=closed).where(Session.id == session.id).execute()
     assert statements.SESSION_CLOSED_AT.rows(id=session.id) == [(closed,)] == list(
         Session.select(Session.closed_at).where(Session.id == session.id).tuples())
+
+
+@postgres_only
+def test_a_write_outside_a_transaction_is_not_sent_twice_after_a_lost_connection(app):
+    """Sent again on a new connection, a write in autocommit could run twice (it may have run before
+    the connection was lost): only reads and statements opening their transaction are sent again."""
+    import psycopg2
+    import database
+    assert database._runs_twice_safely("BEGIN; UPDATE checklistitem SET state = %s")
+    assert database._runs_twice_safely("SELECT 1") and database._runs_twice_safely("EXECUTE jalon_user(%s)")
+    assert not database._runs_twice_safely("UPDATE checklistitem SET observation = %s")
+    with models.db.connection_context():
+        assert not database._runs_twice_safely("EXECUTE jalon_item_set_state(%s)")
+        pid = models.db.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
+    pool = models.db.obj
+    admin = psycopg2.connect(dbname=pool.database, **pool.connect_params)
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", (pid,))
+    admin.close()
+    with models.db.connection_context(), pytest.raises((peewee.OperationalError, peewee.InterfaceError)):
+        models.db.execute_sql("UPDATE checklistitem SET observation = 'x' WHERE id = 1")
