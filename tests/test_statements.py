@@ -342,7 +342,6 @@ def test_tuples_are_what_peewee_gives(db, session):
     """The progress after a tick and a session's closing come as tuples, their fields' columns
     converted as Peewee converts them (a date, a time)."""
     from domain import progress
-    item_at(session, 3)
     models.ChecklistItem.update(state="done", done_on=dt.date(2027, 1, 20)).where(
         models.ChecklistItem.id == item_at(session, 3).id).execute()
     want = list(progress.counts_query(Item.tableau_number, Item.session == session.id, TODAY))
@@ -359,10 +358,10 @@ def test_a_write_outside_a_transaction_is_not_sent_twice_after_a_lost_connection
     the connection was lost): only reads and statements opening their transaction are sent again."""
     import psycopg2
     import database
-    assert database._runs_twice_safely("BEGIN; UPDATE checklistitem SET state = %s")
-    assert database._runs_twice_safely("SELECT 1") and database._runs_twice_safely("EXECUTE jalon_user(%s)")
-    assert not database._runs_twice_safely("UPDATE checklistitem SET observation = %s")
     with models.db.connection_context():
+        assert database._runs_twice_safely("BEGIN; UPDATE checklistitem SET state = %s")
+        assert database._runs_twice_safely("SELECT 1") and database._runs_twice_safely("EXECUTE jalon_user(%s)")
+        assert not database._runs_twice_safely("UPDATE checklistitem SET observation = %s")
         assert not database._runs_twice_safely("EXECUTE jalon_item_set_state(%s)")
         pid = models.db.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
     pool = models.db.obj
