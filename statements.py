@@ -284,20 +284,12 @@ def _item_to_change():
 # before the session's first event): what a change needs, read once the locks above are held.
 ITEM_TO_CHANGE = Statement(_item_to_change)
 
-# A task's new state (domain/checklist.py): what a tick writes.
-ITEM_SET_STATE = Statement(lambda: ChecklistItem.update(
-    state=param("state", ChecklistItem.state), done_on=param("done_on", ChecklistItem.done_on),
-    na_reason=param("na_reason", ChecklistItem.na_reason),
-    version=param("version", ChecklistItem.version), updated_by=param("updated_by", ChecklistItem.updated_by),
-    updated_at=param("updated_at", ChecklistItem.updated_at),
-).where(ChecklistItem.id == param("id", ChecklistItem.id)))
-
-# A task's new observation (domain/checklist.py).
-ITEM_SET_OBSERVATION = Statement(lambda: ChecklistItem.update(
-    observation=param("observation", ChecklistItem.observation),
-    observation_version=param("observation_version", ChecklistItem.observation_version),
-    version=param("version", ChecklistItem.version), updated_by=param("updated_by", ChecklistItem.updated_by),
-    updated_at=param("updated_at", ChecklistItem.updated_at),
+# What a change to a task writes (domain/checklist.py): its state, its observation, and its new
+# version, by whom and when.
+ITEM_WRITTEN = ("state", "done_on", "na_reason", "observation", "observation_version", "version", "updated_by",
+                "updated_at")
+ITEM_WRITE = Statement(lambda: ChecklistItem.update(
+    **{name: param(name, ChecklistItem._meta.fields[name]) for name in ITEM_WRITTEN}
 ).where(ChecklistItem.id == param("id", ChecklistItem.id)))
 
 # The session journal's head, its new events, its advance (domain/journal.py).

@@ -10,7 +10,7 @@ from database import retry_on_conflict
 from domain import DomainError, journal
 from domain.inputs import clean_field, fr_date
 from models import ChecklistItem, db, now
-from statements import (HEAD_OF_ITEM_LOCKED, ITEM_LOCKED, ITEM_SET_OBSERVATION, ITEM_SET_STATE, ITEM_TO_CHANGE,
+from statements import (HEAD_OF_ITEM_LOCKED, ITEM_LOCKED, ITEM_TO_CHANGE, ITEM_WRITE, ITEM_WRITTEN,
                         SESSION_OF_ITEM_SHARED)
 
 
@@ -62,21 +62,20 @@ def _set_state(item_id, user, state, done_on=None, na_reason="", check=None):
         if old == new:
             return item
         item.state, item.done_on, item.na_reason = state, done_on, na_reason
-        _touch(item, user)
-        item._dirty.clear()
-        # The item's UPDATE goes with the journal's event: one round trip on PostgreSQL.
-        update = (ITEM_SET_STATE, dict(id=item.id, state=state, done_on=done_on, na_reason=na_reason,
-                                       version=item.version, updated_by=user, updated_at=item.updated_at))
-        item.audit_event = journal.record(user, item.session_id, "state", old, new, item=item, along=[update],
-                                          checked=check is not None, head=item.journal_head)
+        _write(item, user, "state", old, new, check)
     return item
 
 
-def _touch(item, user):
-    """A change's new version of the item, by whom and when (written by the caller)."""
+def _write(item, user, field, old, new, check):
+    """Write the change made to the locked item, as a new version by `user` now, with its journal
+    entry (`field`, old and new values): the UPDATE goes with the event, one round trip on PostgreSQL."""
     item.version += 1
     item.updated_by = user
     item.updated_at = now()
+    item._dirty.clear()
+    write = (ITEM_WRITE, {"id": item.id, **{name: item.__data__[name] for name in ITEM_WRITTEN}})
+    item.audit_event = journal.record(user, item.session_id, field, old, new, item=item, along=[write],
+                                      checked=check is not None, head=item.journal_head)
 
 
 def mark_done(item_id, user, done_on, today, check=None):
@@ -115,10 +114,5 @@ def _save_observation(item_id, user, text, version, check):
         old = item.observation
         item.observation = text
         item.observation_version = item.version + 1
-        _touch(item, user)
-        item._dirty.clear()
-        update = (ITEM_SET_OBSERVATION, dict(id=item.id, observation=text, observation_version=item.observation_version,
-                                             version=item.version, updated_by=user, updated_at=item.updated_at))
-        item.audit_event = journal.record(user, item.session_id, "observation", old, text, item=item, along=[update],
-                                          checked=check is not None, head=item.journal_head)
+        _write(item, user, "observation", old, text, check)
     return item

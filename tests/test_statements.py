@@ -184,7 +184,7 @@ def test_a_tick_takes_four_round_trips_and_its_locks_in_order(client, auth, sess
     assert messages(caplog) == [
         ["user"],
         ["BEGIN", "session_of_item_shared", "item_locked", "head_of_item_locked", "item_to_change"],
-        ["item_set_state", "journal_head_advance", "event_insert"],
+        ["item_write", "journal_head_advance", "event_insert"],
         ["tableau_progress"],
     ]
     assert reload(item).state == "done"
@@ -362,7 +362,7 @@ def test_a_write_outside_a_transaction_is_not_sent_twice_after_a_lost_connection
         assert database._runs_twice_safely("BEGIN; UPDATE checklistitem SET state = %s")
         assert database._runs_twice_safely("SELECT 1") and database._runs_twice_safely("EXECUTE jalon_user(%s)")
         assert not database._runs_twice_safely("UPDATE checklistitem SET observation = %s")
-        assert not database._runs_twice_safely("EXECUTE jalon_item_set_state(%s)")
+        assert not database._runs_twice_safely("EXECUTE jalon_item_write(%s)")
         pid = models.db.execute_sql("SELECT pg_backend_pid()").fetchone()[0]
     pool = models.db.obj
     admin = psycopg2.connect(dbname=pool.database, **pool.connect_params)
