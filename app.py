@@ -4,15 +4,16 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, g, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-import commands
+import cli
 import database
 import templating
+from cli.database import init_db
 from config import Config, ConfigError
 from extensions import csrf, htmx, login_manager
-from models import User
+from models import User, db
 from routes import (
     IdConverter, account, admin, auth, calendar, documents, emargement, errors, exports, items, pieces, register,
     sessions,
@@ -72,14 +73,26 @@ def create_app(config=None):
         n = app.config["PROXY_COUNT"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
     _static_versions(app)
-    database.init_app(app)
+    database.bind(app.config["DATABASE_URL"], prepare=not app.config["PG_TRANSACTION_POOLING"])
+
+    @app.before_request
+    def _connect():
+        # Each request takes a connection from the pool and gives it back at its end; closed at
+        # teardown only if this request opened it (a CLI command or a test may hold one).
+        g.opened_db = db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if g.get("opened_db") and not db.is_closed():
+            db.close()
+
     htmx.init_app(app)
 
     @app.before_request
     def _allow_an_attachment():
         # Before CSRFProtect parses the form: only the attachment route takes a file of several MB.
         if request.endpoint == "pieces.attach":
-            request.max_content_length = app.config["PIECE_MAX_BYTES"] + 64 * 1024
+            request.max_content_length = app.config["PIECE_MAX_BYTES"] + app.config["FORM_OVERHEAD_BYTES"]
 
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -108,10 +121,10 @@ def create_app(config=None):
         app.register_blueprint(module.bp)
     auth.init_login(login_manager)
     templating.init_app(app)
-    commands.init_app(app)
+    cli.init_app(app)
 
     with app.app_context():
-        database.init_db()
+        init_db()
     return app
 
 

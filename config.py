@@ -61,6 +61,8 @@ class Config:
     # Any request: 1 MB (a form, a spreadsheet of candidates); an attachment's route allows one file
     # of PIECE_MAX_BYTES and its form (app.py raises the limit for it before CSRF reads the form).
     MAX_CONTENT_LENGTH = 1024 * 1024
+    # What a form adds around its file (the other fields, the multipart boundaries).
+    FORM_OVERHEAD_BYTES = 64 * 1024
     # werkzeug's default; the tests use a fast method (hashing is slow by design).
     PASSWORD_HASH_METHOD = "scrypt"
 

@@ -1,7 +1,10 @@
-"""The database: its engine from DATABASE_URL, SQLite's pragmas, row locks, a pool of connections
-(one per request at a time), and init_db (schema migrations, then the current guide) with its `init-db` command.
+"""The database: its engine from DATABASE_URL, SQLite's pragmas, a pool of connections (one per
+request at a time), row locks and the retry of a transaction the server aborted.
 
-The tables (models.py) are bound to models.db, a proxy that init_app() points at the engine.
+The tables (models.py) are bound to models.db, a proxy that bind() points at the engine. No Flask and
+no domain module here: the app connects per request (app.py), the schema and the guide are brought up
+to date above (cli/database.py), the statements are declared beside the domain code that runs them
+(statements.py prepares them on each PostgreSQL connection).
 """
 import contextlib
 import functools
@@ -11,19 +14,14 @@ import time
 import weakref
 from pathlib import Path
 
-import click
 import peewee
-from flask import current_app, g
-from flask.cli import with_appcontext
 from peewee import SqliteDatabase
 from playhouse.db_url import connect as connect_url
 from playhouse.db_url import parse as parse_url
 from playhouse.pool import PooledPostgresqlDatabase
 
-import migrations
+import statements
 from config import ConfigError, masked_url
-from domain.guides import import_guide
-from guide import read_guide
 from models import db
 
 # WAL lets readers work while one writer commits; FULL sync keeps acknowledged marks through a
@@ -88,14 +86,14 @@ class PostgresqlPool(PooledPostgresqlDatabase):
     def __init__(self, *args, prepare=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.prepare_statements = prepare  # off behind a pooler in transaction mode (PG_TRANSACTION_POOLING)
-        self.prepared = weakref.WeakSet()  # the connections where they are
+        self.prepared = weakref.WeakKeyDictionary()  # connection: the names of the statements prepared on it
 
     def forget_prepared(self):
         """Drop the statements prepared on the calling thread's connection, prepared again when the pool
         hands it out next: the migrations may have changed what they read (a column's type)."""
         conn = self._state.conn
         if conn in self.prepared:
-            self.prepared.discard(conn)
+            del self.prepared[conn]
             with conn.cursor() as cursor:
                 cursor.execute("DEALLOCATE ALL")
 
@@ -108,9 +106,9 @@ class PostgresqlPool(PooledPostgresqlDatabase):
         super()._initialize_connection(conn)
         self._state.untried = True  # nothing sent on it since
         if self.prepare_statements and conn not in self.prepared:
-            import statements  # which imports this module
-            if statements.prepare(conn):
-                self.prepared.add(conn)
+            names = statements.prepare(conn)
+            if names is not None:
+                self.prepared[conn] = names
 
     def _replace_connection(self):
         """A new connection in place of the calling thread's, which the server closed; the idle ones are
@@ -167,7 +165,6 @@ def _runs_twice_safely(sql):
     if first.upper() == "SELECT":
         return True
     if first.upper() == "EXECUTE":
-        import statements  # which imports this module
         return rest.split("(")[0].strip() in statements.read_names()
     return False
 
@@ -229,47 +226,6 @@ def counting_queries():
         del database.execute_sql
 
 
-def init_db():
-    """Bring the schema up to date (migrations) and load the current guide version; safe to run again.
-
-    A new SQLite file is made readable by its owner only: it holds candidates' personal data."""
-    path = sqlite_path()
-    new_file = path is not None and not path.exists()
-    try:
-        with db.connection_context():
-            migrations.upgrade(db.obj)
-            if isinstance(db.obj, PostgresqlPool):
-                db.obj.forget_prepared()
-            import_guide(read_guide())
-    except peewee.OperationalError as exc:
-        url = masked_url(current_app.config["DATABASE_URL"])
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ConfigError(f"Base de données injoignable ({url}) : {reason}") from exc
-    if new_file and path.exists():
-        path.chmod(0o600)
-
-
-@click.command("init-db")
-@with_appcontext
-def init_db_command():
-    """Create the tables and load the current guide (safe to run again)."""
-    init_db()
-    click.echo(f"Base de données prête : {masked_url(current_app.config['DATABASE_URL'])}")
-
-
-def init_app(app):
-    """Point the tables at the app's database; each request takes a connection from the pool and gives
-    it back at its end."""
-    db.initialize(make_database(app.config["DATABASE_URL"], prepare=not app.config["PG_TRANSACTION_POOLING"]))
-
-    @app.before_request
-    def _connect():
-        # Close at teardown only a connection this request opened (a CLI command or a test may hold one).
-        g.opened_db = db.connect(reuse_if_open=True)
-
-    @app.teardown_request
-    def _close(exc):
-        if g.get("opened_db") and not db.is_closed():
-            db.close()
-
-    app.cli.add_command(init_db_command)
+def bind(url, prepare=True):
+    """Point the tables at the database of `url` (make_database)."""
+    db.initialize(make_database(url, prepare=prepare))

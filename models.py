@@ -24,7 +24,7 @@ from peewee import (
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from domain.inputs import fr_date
+from formats import fr_date
 
 db = DatabaseProxy()
 
@@ -282,6 +282,13 @@ class Piece(BaseModel):
     class Meta:
         indexes = ((("session", "item"), False),)
 
+    @classmethod
+    def attached(cls):
+        """The files still attached, without their bytes, in the order they came (narrowed by the
+        caller to a session or a task)."""
+        return (cls.select(cls.id, cls.item, cls.nom, cls.type, cls.taille, cls.sha256, cls.ajoutee_le)
+                .where(cls.retiree_le.is_null()).order_by(cls.id))
+
 
 class SealedGuide(BaseModel):
     """The completed guide as rendered when the session was closed, kept byte for byte with its
@@ -293,6 +300,14 @@ class SealedGuide(BaseModel):
     pdf = BlobField()
     sha256 = CharField(max_length=64)
     journal_hash = CharField(max_length=64)  # the journal's head when it was sealed
+
+    @classmethod
+    def latest(cls, session, seal_id=None):
+        """The session's latest sealed guide (or the one with `seal_id`, if it is the session's), or None."""
+        query = cls.select().where(cls.session == session)
+        if seal_id is not None:
+            query = query.where(cls.id == seal_id)
+        return query.order_by(cls.id.desc()).first()
 
 
 class JournalHead(BaseModel):

@@ -1,47 +1,50 @@
-"""The hot path's fixed-shape statements: written once as Peewee queries, compiled to SQL once per
+"""Compiled statements: fixed-shape queries written once as Peewee queries, compiled to SQL once per
 database engine, then run with parameters; their rows made into models without Peewee resolving
 the columns again on every execution.
 
 Ticking a task runs the same statements every time (the logged-in user, the task with its session,
 the task's lock and update, the journal's head and event, the row's attachments). Building their SQL
 with Peewee on every request cost more than running them: about a third of a tick, with ~117 node
-visits per query (bench/tick_profile.py). Each statement is declared below as a Peewee query whose
-variable parts are named parameters, `param("item_id")`; its SQL is built on first use for the engine
-in use (quoting, placeholders and FOR UPDATE differ) and reused. Rows come back as Peewee builds them
-(model instances with their fields converted, a joined model set on its foreign key), so a compiled
-statement gives what the same query run by Peewee gives (tests/test_statements.py).
+visits per query (bench/tick_profile.py). Each statement is declared beside the domain code that runs
+it, as `Statement("name", build)` where `build()` gives a Peewee query whose variable parts are named
+parameters, `param("item_id")`; its SQL is built on first use for the engine in use (quoting,
+placeholders and FOR UPDATE differ) and reused. Rows come back as Peewee builds them (model instances
+with their fields converted, a joined model set on its foreign key), so a compiled statement gives
+what the same query run by Peewee gives (tests/test_statements.py walks every one declared).
 
 On PostgreSQL each statement is also prepared once per connection (PREPARE, when the pool first hands
-it out: `prepare`) and run by its name (EXECUTE item_to_change(42)): the server then plans it once rather than
-on every run, which cost more than the run itself for the task's read (0.3 of 0.55 ms,
+it out: `prepare`) and run by its name (EXECUTE jalon_item_to_change(42)): the server then plans it once
+rather than on every run, which cost more than the run itself for the task's read (0.3 of 0.55 ms,
 bench/tick_profile.py). SQLite's driver keeps its own cache of prepared statements.
 
 Only fixed shapes belong here: a query whose list of conditions depends on the request is built
-by Peewee as usual.
+by Peewee as usual. This module imports no domain module and no Flask: the pool (database.py) prepares
+what is declared here, and the domain declares its statements with it.
 """
 import re
 
 import psycopg2
 from psycopg2 import sql as pg_sql
-from peewee import JOIN, ROW, Field, ForeignKeyField, Insert, IntegerField, ModelSelect, PostgresqlDatabase, Value, fn
+from peewee import ROW, Field, ForeignKeyField, Insert, IntegerField, ModelSelect, PostgresqlDatabase, Value
 
-import database  # (a module: database.py reaches this one through domain.progress)
-from models import AuditEvent, Centre, ChecklistItem, ExamSession, JournalHead, Piece, User, db
+from models import db
 
 
-STATEMENTS = []  # every statement, in the order declared
+STATEMENTS = {}  # every statement declared, by name
 
 
 class Param:
     """A named placeholder in a compiled statement, converted by its field (dates, foreign keys);
     `whole` when the field holds a whole number (an id, a version)."""
 
-    __slots__ = ("name", "convert", "whole")
+    __slots__ = ("name", "field", "convert", "whole")
 
-    def __init__(self, name, convert, whole=False):
+    def __init__(self, name, field=None):
         self.name = name
-        self.convert = convert
-        self.whole = whole
+        self.field = field
+        self.convert = field.db_value if field is not None else None
+        target = field.rel_field if isinstance(field, ForeignKeyField) else field
+        self.whole = isinstance(target, IntegerField)
 
     def __repr__(self):
         return f"param({self.name!r})"
@@ -49,27 +52,29 @@ class Param:
 
 def param(name, field=None):
     """A parameter of a statement; `field` converts the value as Peewee would (a model to its id)."""
-    if field is None:
-        return Value(Param(name, None), converter=False)
-    target = field.rel_field if isinstance(field, ForeignKeyField) else field
-    return Value(Param(name, field.db_value, isinstance(target, IntegerField)), converter=False)
+    return Value(Param(name, field), converter=False)
 
 
 class Statement:
     """A query built by `build()` once per engine; `rows`, `first`, `get` and `run` execute it.
-    Its `name` (its variable's, set at the end of this module) names it where it is prepared."""
+    Its `name`, unique, names it where it is prepared (« EXECUTE jalon_<name>(…) »)."""
 
-    def __init__(self, build, name=None):
+    def __init__(self, name, build):
+        if name in STATEMENTS:
+            raise ValueError(f"statement {name!r} declared twice")
         self.build = build
         self.name = name
         self._compiled = {}
-        STATEMENTS.append(self)
+        STATEMENTS[name] = self
+
+    def __repr__(self):
+        return f"Statement({self.name!r})"
 
     def compiled(self):
         """(query, sql, params, make_row) for the database in use; params mix Param slots and fixed values.
         On a PostgreSQL connection where it is prepared: « EXECUTE jalon_name(%s, …) » and its Param slots."""
         query, sql, params, make_row, prepared = self._compile()
-        if prepared is not None and db.connection() in db.obj.prepared:
+        if prepared is not None and self.name in db.obj.prepared.get(db.connection(), ()):
             _, sql, params = prepared
         return query, sql, params, make_row
 
@@ -165,23 +170,26 @@ def _prepared(name, sql, params, database):
 
 
 def prepare(connection):
-    """Prepare every statement on a new PostgreSQL connection (database.PostgresqlPool calls it when the
-    pool hands the connection out): True once done, False when the schema is not there yet (before
-    the migrations), in which case the statements run unprepared on it and it is tried again later."""
-    texts = [statement._compile()[4][0] for statement in STATEMENTS]
+    """Prepare every statement declared on a new PostgreSQL connection (database.PostgresqlPool calls it
+    when the pool hands the connection out): the names prepared, or None when the schema is not there
+    yet (before the migrations), in which case the statements run unprepared on it and it is tried
+    again later. A statement declared afterwards runs unprepared on this connection."""
+    statements = list(STATEMENTS.values())
+    texts = [statement._compile()[4][0] for statement in statements]
     try:
         with connection.cursor() as cursor:
             # DEALLOCATE ALL: an earlier try may have prepared some before failing.
             cursor.execute("DEALLOCATE ALL; " + "; ".join(texts))
     except psycopg2.Error:
-        return False
-    return True
+        return None
+    return frozenset(statement.name for statement in statements)
 
 
 def read_names():
     """The prepared names of the statements that only read (database.py sends them again on a new
     connection when the pool's turned out closed)."""
-    return {f"jalon_{statement.name}" for statement in STATEMENTS if isinstance(statement._compile()[0], ModelSelect)}
+    return {f"jalon_{statement.name}" for statement in STATEMENTS.values()
+            if isinstance(statement._compile()[0], ModelSelect)}
 
 
 def batches():
@@ -239,108 +247,3 @@ def _row_maker(query):
         return instances[root]
 
     return make_row
-
-
-# Flask-Login's user of a request (routes/auth.py).
-# With the user's centre (every page's header names it), None for an administrator of no centre.
-USER = Statement(lambda: User.select(User, Centre).join(Centre, JOIN.LEFT_OUTER)
-                 .where(User.id == param("id", User.id)).limit(1))
-
-
-def _item_with_session():
-    attached = (Piece.select(fn.COUNT(Piece.id))
-                .where((Piece.item == ChecklistItem.id) & Piece.retiree_le.is_null()).alias("attached"))
-    return (ChecklistItem.select(ChecklistItem, ExamSession, attached).join(ExamSession)
-            .where(ChecklistItem.id == param("id", ChecklistItem.id)).limit(1))
-
-
-# A task with its session (the session's centre and closing decide the rights, the row shows its
-# dates) and its number of attachments (`attached`: the row's list is read only when there are some).
-ITEM_WITH_SESSION = Statement(_item_with_session)
-
-# A change to a task takes its locks in the order every writer takes them: its session (shared, its key
-# only), the task, then the session journal's head (SESSION_OF_ITEM_SHARED, ITEM_LOCKED, HEAD_OF_ITEM_LOCKED),
-# and then reads the task as it now stands (ITEM_TO_CHANGE), all in one round trip. A change of the
-# session's header locks the session (FOR UPDATE) and then updates its items' deadlines; a closing locks
-# the session and then the head: taken in any other order, such locks deadlock. The rights are checked on
-# the session read under these locks, where the change is made: a session closed meanwhile refuses it.
-# PostgreSQL only (SQLite's write transactions run one at a time).
-SESSION_OF_ITEM_SHARED = Statement(lambda: ExamSession.select(ExamSession.id).where(
-    ExamSession.id == ChecklistItem.select(ChecklistItem.session).where(
-        ChecklistItem.id == param("id", ChecklistItem.id))).for_update("FOR KEY SHARE"))
-ITEM_LOCKED = Statement(lambda: database.locked(ChecklistItem.select(ChecklistItem.id).where(
-    ChecklistItem.id == param("id", ChecklistItem.id))))
-HEAD_OF_ITEM_LOCKED = Statement(lambda: database.locked(JournalHead.select(JournalHead.session).where(
-    JournalHead.session == ChecklistItem.select(ChecklistItem.session).where(
-        ChecklistItem.id == param("id", ChecklistItem.id)))))
-
-
-def _item_to_change():
-    head = JournalHead.select(JournalHead.hash).where(JournalHead.session == ChecklistItem.session)
-    return _item_with_session().select_extend(head.alias("journal_head"))
-
-
-# The task with its session, its attachments' number and its journal's head hash (`journal_head`, None
-# before the session's first event): what a change needs, read once the locks above are held.
-ITEM_TO_CHANGE = Statement(_item_to_change)
-
-# What a change to a task writes (domain/checklist.py): its state, its observation, and its new
-# version, by whom and when.
-ITEM_WRITTEN = ("state", "done_on", "na_reason", "observation", "observation_version", "version", "updated_by",
-                "updated_at")
-ITEM_WRITE = Statement(lambda: ChecklistItem.update(
-    **{name: param(name, ChecklistItem._meta.fields[name]) for name in ITEM_WRITTEN}
-).where(ChecklistItem.id == param("id", ChecklistItem.id)))
-
-# The session journal's head, its new events, its advance (domain/journal.py).
-JOURNAL_HEAD_LOCKED = Statement(lambda: database.locked(
-    JournalHead.select().where(JournalHead.session == param("session", JournalHead.session)).limit(1)))
-# A session's closing, read once its journal's head is locked (a change is refused once it is closed).
-SESSION_CLOSED_AT = Statement(lambda: ExamSession.select(ExamSession.closed_at)
-                              .where(ExamSession.id == param("id", ExamSession.id)).tuples())
-JOURNAL_HEAD_START = Statement(lambda: JournalHead.insert(
-    session=param("session", JournalHead.session), hash=param("hash"), events=1))
-JOURNAL_HEAD_ADVANCE = Statement(lambda: JournalHead.update(hash=param("hash"), events=JournalHead.events + 1)
-                                 .where(JournalHead.session == param("session", JournalHead.session)))
-EVENT_FIELDS = ("user", "session", "item", "item_version", "field", "old_value", "new_value", "at", "hash")
-EVENT_INSERT = Statement(lambda: AuditEvent.insert(**{
-    name: param(name, AuditEvent._meta.fields[name]) for name in EVENT_FIELDS}))
-
-def attached_pieces():
-    """Attachments still attached, without their bytes, in the order they came (domain/pieces.py narrows
-    it to a session; PIECES_OF_ITEM to a task)."""
-    return (Piece.select(Piece.id, Piece.item, Piece.nom, Piece.type, Piece.taille, Piece.sha256, Piece.ajoutee_le)
-            .where(Piece.retiree_le.is_null()).order_by(Piece.id))
-
-
-# A task's attachments (the row shows them).
-PIECES_OF_ITEM = Statement(lambda: attached_pieces().where(Piece.item == param("item", Piece.item)))
-
-
-def _tableau_progress():
-    from domain.progress import counts_query  # which reads this statement: imported once it is built
-    return counts_query(ChecklistItem.tableau_number, ChecklistItem.session == param("session", ChecklistItem.session),
-                        param("today", ChecklistItem.due_on))
-
-
-# The progress of a session's tableaux, after each change to one of its tasks (domain/progress.py).
-TABLEAU_PROGRESS = Statement(_tableau_progress)
-
-
-def _register_statement(name):
-    def build():
-        from domain.checks import register_queries  # which reads these statements: imported once built
-        return register_queries(lambda field: field == param("session", field))[name]
-    return Statement(build, f"register_{name}")
-
-
-# A session's register (its candidates, jury, épreuves, sign-ins and its guide's figures), read for the
-# checks shown on a task's row after a change to it (domain/checks.py).
-REGISTER = {name: _register_statement(name)
-            for name in ("candidats", "membres", "liens", "habilitations", "epreuves", "emargements", "rules")}
-
-# Each statement is named after its variable (as prepared on PostgreSQL: EXECUTE jalon_item_to_change(…)).
-for _name, _value in list(globals().items()):
-    if isinstance(_value, Statement):
-        _value.name = _name.lower()
-assert all(s.name for s in STATEMENTS) and len({s.name for s in STATEMENTS}) == len(STATEMENTS)

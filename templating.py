@@ -4,7 +4,7 @@ from markupsafe import Markup, escape
 
 from documents import catalogue
 from domain import access, deadlines, vocabulary
-from domain.inputs import fr_date, fr_long_date
+from formats import fr_date, fr_long_date
 
 
 class JalonEnvironment(Environment):
@@ -49,7 +49,8 @@ def init_app(app):
         task_status=task_status,
         session_documents=catalogue.links,
         session_stage=deadlines.stage,
-        can_create_sessions=access.can_create_sessions,
+        # The rights of domain.access by their names (can_edit, can_reopen, administers...).
+        **{right.__name__: right for right in access.TEMPLATE_RIGHTS},
         # The vocabulary's tables and limits, by their names in lower case (status_labels, natures...).
         **{name.lower(): getattr(vocabulary, name) for name in VOCABULARY},
     )

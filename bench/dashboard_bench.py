@@ -19,7 +19,7 @@ import models  # noqa: E402
 from database import counting_queries  # noqa: E402
 from domain.sessions import create_session  # noqa: E402
 from app import create_app  # noqa: E402
-from commands import upsert_user  # noqa: E402
+from cli.users import upsert_user  # noqa: E402
 
 TODAY = dt.date(2027, 2, 1)
 

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import models  # noqa: E402
 from app import create_app  # noqa: E402
-from commands import upsert_user  # noqa: E402
+from cli.users import upsert_user  # noqa: E402
 from domain import emargement  # noqa: E402
 from domain.sessions import create_session  # noqa: E402
 

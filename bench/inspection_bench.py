@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import models  # noqa: E402
 from app import create_app  # noqa: E402
-from commands import upsert_user  # noqa: E402
+from cli.users import upsert_user  # noqa: E402
 from domain.sessions import create_session  # noqa: E402
 from liveserver import LiveServer, login  # noqa: E402
 

@@ -20,7 +20,7 @@ import models  # noqa: E402
 from domain.checklist import mark_done, mark_na, save_observation  # noqa: E402
 from domain.sessions import create_session  # noqa: E402
 from app import create_app  # noqa: E402
-from commands import upsert_user  # noqa: E402
+from cli.users import upsert_user  # noqa: E402
 
 OBSERVATION = ("Vérifié avec le formateur référent ; pièces classées dans le dossier de session, "
                "copie transmise à l'UD. Les candidats ont été informés par courrier remis en mains "

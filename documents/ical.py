@@ -5,7 +5,7 @@ import hashlib
 from icalendar import Calendar, Event
 
 from domain.deadlines import group_tasks, status
-from domain.inputs import fr_date
+from formats import fr_date
 from domain.vocabulary import STATUS_LABELS
 from models import now
 

@@ -14,7 +14,7 @@ import zipstream
 from documents import session_documents as docs
 from documents.spreadsheet import csv_bytes
 from domain import journal
-from domain.inputs import fr_date
+from formats import fr_date
 from domain.register import jury_members
 from domain.vocabulary import AUDIT_FIELD_LABELS, PARCOURS_LABELS
 from models import AuditEvent, Candidat, ChecklistItem, Piece, SealedGuide, User, now
@@ -59,7 +59,7 @@ def inspection_zip(session, render_guide, render_document):
         archive.add(body, name)
         manifest.append({"nom": name, "sha256": hashlib.sha256(body).hexdigest(), "taille": len(body)})
 
-    seal = SealedGuide.select().where(SealedGuide.session == session).order_by(SealedGuide.id.desc()).first()
+    seal = SealedGuide.latest(session)
     if session.closed_at is not None and seal is not None:
         add("guide.pdf", bytes(seal.pdf))
     else:
@@ -79,8 +79,7 @@ def inspection_zip(session, render_guide, render_document):
     positions = dict(ChecklistItem.select(ChecklistItem.id, ChecklistItem.position)
                      .where(ChecklistItem.session == session).tuples())
     names = set()
-    for piece in (Piece.select(Piece.id, Piece.item, Piece.nom, Piece.taille, Piece.sha256)
-                  .where((Piece.session == session) & Piece.retiree_le.is_null()).order_by(Piece.id)):
+    for piece in Piece.attached().where(Piece.session == session):
         name = f"pieces/{positions[piece.item_id]:03d}-{piece.nom}"
         if name in names:
             name = f"pieces/{positions[piece.item_id]:03d}-{piece.id}-{piece.nom}"

@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 
 from documents.spreadsheet import csv_bytes
 from domain import DomainError, access, emargement
-from domain.inputs import fr_date
+from formats import fr_date
 from domain.register import candidate_counts, jury_members
 from models import Candidat, Centre, Epreuve, ExamSession, Intervenant, Site
 

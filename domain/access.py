@@ -1,35 +1,129 @@
-"""Who may see and change what: the one place for these rules.
+"""Who may see and change what: the one place for these rules, asked the same way by routes and
+templates (each `can_…` below is a template global of the same name).
 
 An administrator sees and changes every centre; a responsable sees and changes their centre's
 sessions and jurors; a lecteur sees them only. A user never learns of another centre's sessions or
-jurors (404).
+jurors (404). A closed session is changed by nobody (409) until an administrator reopens it.
+
+The `require_…` functions raise this module's errors, which the app answers in one place
+(routes/errors.py): Unknown 404, Forbidden 403, Closed 409.
 """
 from models import ExamSession
+
+
+class Unknown(Exception):
+    """Nothing the user may see by this address: another centre's, or none (404)."""
+
+
+class Forbidden(Exception):
+    """The user sees it but their account may not make this change (403)."""
+
+
+class Closed(Exception):
+    """A change to a closed session (409, « Session clôturée le … »); `session` as it was read closed,
+    when it was (the change's transaction that read it is rolled back)."""
+
+    def __init__(self, session_id, session=None):
+        super().__init__(f"session {session_id} is closed")
+        self.session_id = session_id
+        self.session = session
+
+
+def administers(user):
+    """Every centre, the accounts, the guide versions."""
+    return user.is_admin
 
 
 def visible_to(query, user, centre=ExamSession.centre):
     """The query narrowed to what the user may see: rows whose `centre` field (a session's by
     default; a juror's for the directory) is the user's centre, or every row for an administrator."""
-    return query if user.is_admin else query.where(centre == user.centre_id)
+    return query if administers(user) else query.where(centre == user.centre_id)
+
+
+def sees_every_centre(user):
+    """Lists name each row's centre for those who see several."""
+    return administers(user)
 
 
 def can_see_centre(user, centre_id):
-    return user.is_admin or centre_id == user.centre_id
+    return administers(user) or centre_id == user.centre_id
 
 
 def can_edit_centre(user, centre_id):
     """Change a centre's sessions and directory of jurors: its responsables, and the administrators."""
-    return user.is_admin or (user.role == "responsable" and centre_id == user.centre_id)
+    return administers(user) or (user.role == "responsable" and centre_id == user.centre_id)
 
 
 def can_see(user, session):
     return can_see_centre(user, session.centre_id)
 
 
+def refusal(user, session):
+    """Why the user may not change the session: "forbidden" (their account), "closed" (it is), or
+    None when they may."""
+    if not can_edit_centre(user, session.centre_id):
+        return "forbidden"
+    if session.closed_at is not None:
+        return "closed"
+    return None
+
+
 def can_edit(user, session):
     """A change to the session: its centre's responsable or an admin, while it is not closed."""
-    return can_edit_centre(user, session.centre_id) and session.closed_at is None
+    return refusal(user, session) is None
 
 
 def can_create_sessions(user):
-    return user.is_admin or (user.role == "responsable" and user.centre_id is not None)
+    return administers(user) or (user.role == "responsable" and user.centre_id is not None)
+
+
+def can_choose_centre(user):
+    """A new session or juror is for a centre chosen in the form (administrators), else the user's own."""
+    return administers(user)
+
+
+def can_edit_directory(user, centre_id=None):
+    """Add jurors to a centre's directory (the user's own by default) and change them."""
+    return administers(user) or can_edit_centre(user, user.centre_id if centre_id is None else centre_id)
+
+
+def can_reopen(user, session):
+    """Reopen a closed session (with a reason, journalled)."""
+    return administers(user) and can_see(user, session)
+
+
+def can_extend_retention(user, session):
+    """Hold a session past its five years of retention (« conservation prolongée »), or lift the hold."""
+    return administers(user) and can_see(user, session)
+
+
+def require_visible(user, session):
+    """The session, if the user may see it; Unknown otherwise (None included)."""
+    if session is None or not can_see(user, session):
+        raise Unknown()
+    return session
+
+
+def require_editable(user, session):
+    """The session, if the user may change it: Unknown, Forbidden or Closed otherwise. Every change to a
+    session, its tasks or its register comes through here, in the change's transaction where it has one."""
+    reason = refusal(user, require_visible(user, session))
+    if reason == "forbidden":
+        raise Forbidden()
+    if reason == "closed":
+        raise Closed(session.id, session)
+    return session
+
+
+def require_centre(user, centre_id, edit=False):
+    """A centre's own row (a juror): Unknown unless the user sees the centre, Forbidden unless they may
+    change it when `edit`."""
+    if not can_see_centre(user, centre_id):
+        raise Unknown()
+    if edit and not can_edit_centre(user, centre_id):
+        raise Forbidden()
+
+
+# The rights templates ask, by name.
+TEMPLATE_RIGHTS = (administers, sees_every_centre, can_create_sessions, can_choose_centre, can_edit_directory,
+                   can_reopen, can_extend_retention)

@@ -7,7 +7,7 @@ import re
 import secrets
 
 from database import locked
-from domain import DomainError, logins
+from domain import DomainError, access, logins
 from domain.guides import import_guide
 from domain.inputs import clean_email, clean_field
 from domain.vocabulary import ROLES
@@ -78,7 +78,7 @@ def update_user(admin, user, display_name, role, centre_name):
     """Change a user's name, role and centre; the last active administrator keeps the role."""
     _, display_name, centre = _clean_user_fields(user.email, display_name, role, centre_name)
     with db.atomic():
-        if user.is_admin and not User(role=role).is_admin and user.active and not _other_active_admins(user):
+        if access.administers(user) and not access.administers(User(role=role)) and user.active and not _other_active_admins(user):
             raise DomainError("Impossible : c'est le dernier administrateur actif.", "role")
         before = (user.display_name, user.role, user.centre.name if user.centre else "")
         user.display_name, user.role, user.centre = display_name, role, centre
@@ -101,7 +101,7 @@ def set_active(admin, user, active):
     with db.atomic():
         if user.active == active:
             return user
-        if not active and user.is_admin and not _other_active_admins(user):
+        if not active and access.administers(user) and not _other_active_admins(user):
             raise DomainError("Impossible : c'est le dernier administrateur actif.", "active")
         user.active = active
         if not active:

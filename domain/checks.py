@@ -5,8 +5,13 @@ Each check is one function below, with the words of the guide it comes from, and
 when there is nothing to check yet (no jurors, no candidates, no épreuves). A check is never stored:
 it is computed again from the register each time a page shows it.
 
-A check concerns guide tasks by their `key` (guide/v1.toml): CHECK_KEYS below. The figures that
-belong to an edition of the guide (the convocation limit) are read from its version's `checks`.
+Each check is declared once, by `@check(code, title=…, tasks=…, page=…, reads=…)` on its function:
+the guide tasks it concerns by their `key` (guide/v1.toml), the register page where what it reports
+is put right (an endpoint), the parts of the register it reads (REGISTER_PARTS: after a tick on a
+task, only those are loaded). The session page lists the checks in the order they are declared.
+tests/test_checks.py holds every declaration against the guide file, the routes and the register.
+The figures that belong to an edition of the guide (the convocation limit) are read from its
+version's `checks`.
 The register of any number of sessions loads in a constant number of queries (load_registers); one
 session's in the same queries, compiled (load_register).
 """
@@ -14,53 +19,44 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from domain.deadlines import apply_rule
-from domain.inputs import fr_date
+from formats import fr_date
 from domain.vocabulary import CONVOCATION_MODES
 from domain.emargement import current as current_signins
 from domain.register import candidate_counts
-from statements import REGISTER
+from statements import Statement, param
 from models import (Candidat, Emargement, Epreuve, ExamSession, GuideVersion, Habilitation, Jure, LienJury,
                     MembreJury)
 
-# The guide tasks each check concerns, by key; the checks in the order the session page lists them.
-CHECK_KEYS = {
-    "jury_effectif": ("recherche_jury", "convocation_jury", "jury_present"),
-    "jury_habilitations": ("recherche_jury", "habilitations_jury", "convocation_jury"),
-    "jury_liens": ("liens_jury", "accueil_liens_jury"),
-    "candidats_nombre": ("informations_ud",),
-    "convocations_delai": ("convocation_candidats",),
-    "vae_recevabilite": ("recevabilite_vae_ceres", "recevabilite_vae"),
-    "epreuves_dates": ("planning_ud", "affichage_epreuves"),
-}
-CHECK_TITLES = {
-    "jury_effectif": "Jury d'au moins deux membres",
-    "jury_habilitations": "Habilitations des membres de jury",
-    "jury_liens": "Absence de lien entre le jury et les candidats",
-    "candidats_nombre": "Nombre de candidats transmis à l'UD",
-    "convocations_delai": "Convocation des candidats au moins 1 mois avant",
-    "vae_recevabilite": "Recevabilité des candidats VAE",
-    "epreuves_dates": "Dates et horaires des épreuves",
-}
-# The register page where what a check reports is put right.
-CHECK_PAGES = {
-    "jury_effectif": "register.jury", "jury_habilitations": "register.jury", "jury_liens": "register.jury",
-    "candidats_nombre": "register.candidates", "convocations_delai": "register.candidates",
-    "vae_recevabilite": "register.candidates", "epreuves_dates": "register.epreuves",
-}
 MIN_JURY = 2
-# What each check reads of the register (besides the session): after a tick on a task, only what its
-# checks read is loaded. « jury » is the members with their jurors' habilitations and declared links.
-CHECK_READS = {
-    "jury_effectif": {"jury"}, "jury_habilitations": {"jury"}, "jury_liens": {"jury", "candidats"},
-    "candidats_nombre": {"candidats"}, "convocations_delai": {"candidats", "rules"},
-    "vae_recevabilite": {"candidats"}, "epreuves_dates": {"epreuves"},
-}
 # « Constater les absences » shows who was absent where (SessionChecks.absences).
 ABSENCES_KEY = "constater_absences"
 ABSENCES_READS = {"emargements", "candidats", "jury", "epreuves"}
-# The statements of each part (statements.REGISTER).
-PART_QUERIES = {"jury": ("membres", "liens", "habilitations"), "candidats": ("candidats",),
-                "epreuves": ("epreuves",), "emargements": ("emargements",), "rules": ("rules",)}
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """A check as declared: its code, what the session page calls it, the guide tasks it concerns (by
+    key), the register page where it is put right (an endpoint), the parts of the register it reads."""
+
+    code: str
+    title: str
+    tasks: tuple
+    page: str
+    reads: frozenset
+    function: object
+
+
+DECLARED = {}  # code: Declaration, in the order the session page lists them
+
+
+def check(code, *, title, tasks, page, reads):
+    """Declare the decorated function `(register, today) -> Check` as the check `code`."""
+    def declare(function):
+        if code in DECLARED:
+            raise ValueError(f"check {code!r} declared twice")
+        DECLARED[code] = Declaration(code, title, tuple(tasks), page, frozenset(reads), function)
+        return function
+    return declare
 
 
 @dataclass
@@ -71,16 +67,20 @@ class Check:
     details: list = field(default_factory=list)  # one line per person or épreuve at fault
 
     @property
+    def declaration(self):
+        return DECLARED[self.code]
+
+    @property
     def title(self):
-        return CHECK_TITLES[self.code]
+        return self.declaration.title
 
     @property
     def keys(self):
-        return CHECK_KEYS[self.code]
+        return self.declaration.tasks
 
     @property
     def page(self):
-        return CHECK_PAGES[self.code]
+        return self.declaration.page
 
     @property
     def state(self):
@@ -124,6 +124,17 @@ def register_queries(of_sessions):
     }
 
 
+# One session's register, its queries compiled once: read for the checks shown on a task's row after a
+# change to it.
+REGISTER = {name: Statement(f"register_{name}", lambda name=name: register_queries(
+    lambda field: field == param("session", field))[name])
+    for name in register_queries(lambda field: field.is_null())}
+# The parts of the register a check reads, as the queries that read each; « jury » is the members with
+# their jurors' habilitations and declared links.
+REGISTER_PARTS = {"jury": ("membres", "liens", "habilitations"), "candidats": ("candidats",),
+                  "epreuves": ("epreuves",), "emargements": ("emargements",), "rules": ("rules",)}
+
+
 def load_registers(sessions):
     """The registers of `sessions`, by session id, in seven queries whatever their number and size."""
     if not sessions:
@@ -134,9 +145,9 @@ def load_registers(sessions):
 
 
 def load_register(session, parts=None):
-    """One session's register, or only its `parts` (of PART_QUERIES): the same queries, compiled once
+    """One session's register, or only its `parts` (of REGISTER_PARTS): the same queries, compiled once
     (they run after a change to a task that a check concerns)."""
-    names = [name for part in (PART_QUERIES if parts is None else parts) for name in PART_QUERIES[part]]
+    names = [name for part in (REGISTER_PARTS if parts is None else parts) for name in REGISTER_PARTS[part]]
     return _registers([session], _read(names, lambda name: REGISTER[name].rows(session=session.id)))[session.id]
 
 
@@ -189,6 +200,9 @@ def _same_code(a, b):
 
 # --- The checks: one function each, with the words they come from --------------------------------
 
+@check("jury_effectif", title="Jury d'au moins deux membres",
+       tasks=("recherche_jury", "convocation_jury", "jury_present"),
+       page="register.jury", reads={"jury"})
 def jury_effectif(register, today):
     """Guide, « Ouverture de la session » : « Avant le début de la session, vérifier qu'au moins
     deux membres de jury sont présents pour évaluer les candidats »."""
@@ -225,6 +239,9 @@ def habilitation_problem(jure, session):
     return None
 
 
+@check("jury_habilitations", title="Habilitations des membres de jury",
+       tasks=("recherche_jury", "habilitations_jury", "convocation_jury"),
+       page="register.jury", reads={"jury"})
 def jury_habilitations(register, today):
     """Guide : « Vérifier les habilitations des membres de jury sur le titre visé » and « Convoquer
     les membres de jury dûment habilités »."""
@@ -241,6 +258,9 @@ def jury_habilitations(register, today):
                                              f"pour {session.sigle} jusqu'au {fr_date(session.date_fin)} au moins.")
 
 
+@check("jury_liens", title="Absence de lien entre le jury et les candidats",
+       tasks=("liens_jury", "accueil_liens_jury"),
+       page="register.jury", reads={"jury", "candidats"})
 def jury_liens(register, today):
     """Guide, tableaux 2 and 5 : « Contrôler l'absence de lien personnel et professionnel entre le
     jury et le candidat ». Every juror has signed the declaration or named the candidates they know;
@@ -270,6 +290,9 @@ def jury_liens(register, today):
     return Check("jury_liens", True, f"Déclarations recueillies pour les {_plural(len(membres), 'membre')} du jury{extra}.")
 
 
+@check("candidats_nombre", title="Nombre de candidats transmis à l'UD",
+       tasks=("informations_ud",),
+       page="register.candidates", reads={"candidats"})
 def candidats_nombre(register, today):
     """Guide, « Transmettre à l'UD ... les informations concernant la session ... : le nombre de
     candidats » : the register's counts by parcours are those of the header, sent to the UD."""
@@ -294,6 +317,9 @@ def convocation_limit(register):
     return apply_rule(rule, register.session.date_debut, register.session.date_fin) if rule else None
 
 
+@check("convocations_delai", title="Convocation des candidats au moins 1 mois avant",
+       tasks=("convocation_candidats",),
+       page="register.candidates", reads={"candidats", "rules"})
 def convocations_delai(register, today):
     """Guide : « Convoquer les candidats aux sessions d'examen au moins 1 mois avant le début de la
     session par lettre remise en mains propres contre décharge ou par lettre recommandée avec AR ».
@@ -328,6 +354,9 @@ def convocations_delai(register, today):
                                              f"au plus tard le {fr_date(limit)}.")
 
 
+@check("vae_recevabilite", title="Recevabilité des candidats VAE",
+       tasks=("recevabilite_vae_ceres", "recevabilite_vae"),
+       page="register.candidates", reads={"candidats"})
 def vae_recevabilite(register, today):
     """Guide : « Collecter la notification de recevabilité du candidat VAE et en vérifier la validité »
     and « Vérifier ... la date de fin de validité de la recevabilité » : valid on the first day."""
@@ -350,6 +379,9 @@ def vae_recevabilite(register, today):
                                            f"{'le candidat' if len(vae) == 1 else f'les {len(vae)} candidats'} VAE.")
 
 
+@check("epreuves_dates", title="Dates et horaires des épreuves",
+       tasks=("planning_ud", "affichage_epreuves"),
+       page="register.epreuves", reads={"epreuves"})
 def epreuves_dates(register, today):
     """Guide : « Transmettre à l'UD ... le planning de la session » and « Afficher les lieux, dates,
     heures et nature des épreuves » : each épreuve lies within the session's days and ends after it
@@ -371,14 +403,9 @@ def epreuves_dates(register, today):
     return Check("epreuves_dates", True, f"Les {_plural(len(register.epreuves), 'épreuve')} ont lieu pendant la session.")
 
 
-CHECKS = (jury_effectif, jury_habilitations, jury_liens, candidats_nombre, convocations_delai, vae_recevabilite,
-          epreuves_dates)
-assert [check.__name__ for check in CHECKS] == list(CHECK_KEYS) == list(CHECK_READS)
-
-
 def run(register, today):
-    """The seven checks of a register, in order."""
-    return [check(register, today) for check in CHECKS]
+    """Every check of a register, in the order declared."""
+    return [declared.function(register, today) for declared in DECLARED.values()]
 
 
 @dataclass
@@ -398,12 +425,13 @@ class SessionChecks:
     def of_task(cls, session, today, key):
         """The checks concerning a task (its row after a change), the register read only as far as they
         read it: none for most tasks, a part for the few a check concerns."""
-        codes = [check for check in CHECKS if key in CHECK_KEYS[check.__name__]]
-        parts = set().union(*(CHECK_READS[check.__name__] for check in codes), ABSENCES_READS if key == ABSENCES_KEY else ())
+        concerned = [declared for declared in DECLARED.values() if key in declared.tasks]
+        parts = set().union(*(declared.reads for declared in concerned), ABSENCES_READS if key == ABSENCES_KEY else ())
         if not parts:
             return cls([])
         register = load_register(session, parts)
-        return cls([check(register, today) for check in codes], register=register if key == ABSENCES_KEY else None)
+        return cls([declared.function(register, today) for declared in concerned],
+                   register=register if key == ABSENCES_KEY else None)
 
     def for_key(self, key):
         """The checks concerning a task with this key (none for a task without one)."""

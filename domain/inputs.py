@@ -101,21 +101,3 @@ def clean_email(value):
     if not _EMAIL.match(email):
         raise DomainError(f"Adresse e-mail invalide : « {email[:60]} » (attendu : nom@domaine.fr).", "email")
     return email
-
-
-def fr_date(value):
-    """dd/mm/yyyy, the way dates are written on the form."""
-    return value.strftime("%d/%m/%Y") if value else ""
-
-
-_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-           "novembre", "décembre")
-
-
-def fr_long_date(value):
-    """« lundi 15 mars 2027 », for posters and letters (whatever the server's locale)."""
-    if not value:
-        return ""
-    day = "1er" if value.day == 1 else str(value.day)
-    return f"{_WEEKDAYS[value.weekday()]} {day} {_MONTHS[value.month - 1]} {value.year}"

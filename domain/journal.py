@@ -12,9 +12,25 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from models import AuditEvent, JournalHead, db, now
-from statements import (EVENT_FIELDS, EVENT_INSERT, JOURNAL_HEAD_ADVANCE, JOURNAL_HEAD_LOCKED, JOURNAL_HEAD_START,
-                        SESSION_CLOSED_AT)
+from database import locked
+from domain import access
+from models import AuditEvent, ExamSession, JournalHead, db, now
+from statements import Statement, param
+
+# The session journal's head, locked until the transaction ends.
+JOURNAL_HEAD_LOCKED = Statement("journal_head_locked", lambda: locked(
+    JournalHead.select().where(JournalHead.session == param("session", JournalHead.session)).limit(1)))
+# A session's closing, read once its journal's head is locked (a change is refused once it is closed).
+SESSION_CLOSED_AT = Statement("session_closed_at", lambda: ExamSession.select(ExamSession.closed_at)
+                              .where(ExamSession.id == param("id", ExamSession.id)).tuples())
+# The head's start (a session's first event) and advance, and the event itself.
+JOURNAL_HEAD_START = Statement("journal_head_start", lambda: JournalHead.insert(
+    session=param("session", JournalHead.session), hash=param("hash"), events=1))
+JOURNAL_HEAD_ADVANCE = Statement("journal_head_advance", lambda: JournalHead.update(
+    hash=param("hash"), events=JournalHead.events + 1).where(JournalHead.session == param("session", JournalHead.session)))
+EVENT_FIELDS = ("user", "session", "item", "item_version", "field", "old_value", "new_value", "at", "hash")
+EVENT_INSERT = Statement("event_insert", lambda: AuditEvent.insert(**{
+    name: param(name, AuditEvent._meta.fields[name]) for name in EVENT_FIELDS}))
 
 
 def canonical(event):
@@ -37,13 +53,9 @@ def genesis(session_id):
 WHILE_CLOSED = {"cloture", "reouverture", "purge", "conservation"}
 
 
-class SessionClosed(Exception):
+class SessionClosed(access.Closed):
     """A change reached the journal of a session closed after the change's rights were checked (a
-    closing committed in between): the change's transaction is rolled back (409, routes/errors.py)."""
-
-    def __init__(self, session_id):
-        super().__init__(f"session {session_id} is closed")
-        self.session_id = session_id
+    closing committed in between): the change's transaction is rolled back (409)."""
 
 
 # `record`'s head when the caller did not read it.

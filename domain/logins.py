@@ -8,9 +8,22 @@ place that asks for a password (changing one's own password).
 """
 import datetime as dt
 
+from peewee import JOIN
+
 from database import retry_on_conflict
 from domain import DomainError
-from models import LoginFailure, User, db, now
+from models import Centre, LoginFailure, User, db, now
+from statements import Statement, param
+
+# Flask-Login's user of a request, with the user's centre (every page's header names it), None for an
+# administrator of no centre.
+USER = Statement("user", lambda: User.select(User, Centre).join(Centre, JOIN.LEFT_OUTER)
+                 .where(User.id == param("id", User.id)).limit(1))
+
+
+def user_by_id(user_id):
+    """The user with this id and their centre (one compiled query), or None."""
+    return USER.first(id=user_id)
 
 # (failures, window): past any of these, the account or the address must wait.
 ACCOUNT_LIMITS = ((5, dt.timedelta(minutes=1)), (30, dt.timedelta(hours=1)))

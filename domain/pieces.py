@@ -14,7 +14,10 @@ from pypdf.errors import PyPdfError
 
 from domain import DomainError, journal
 from models import Piece, db, now
-from statements import PIECES_OF_ITEM, attached_pieces
+from statements import Statement, param
+
+# A task's attachments (the row shows them).
+PIECES_OF_ITEM = Statement("pieces_of_item", lambda: Piece.attached().where(Piece.item == param("item", Piece.item)))
 
 TYPES = {"application/pdf": "PDF", "image/jpeg": "JPEG", "image/png": "PNG"}
 _HEIF_BRANDS = (b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif")
@@ -98,7 +101,7 @@ def listed(session=None, item=None):
     if item is not None:
         return {item.id: rows} if (rows := PIECES_OF_ITEM.rows(item=item)) else {}
     result = {}
-    for piece in attached_pieces().where(Piece.session == session):
+    for piece in Piece.attached().where(Piece.session == session):
         result.setdefault(piece.item_id, []).append(piece)
     return result
 

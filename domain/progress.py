@@ -12,7 +12,7 @@ from peewee import Case, fn
 
 from domain import deadlines
 from models import ChecklistItem
-import statements  # (a module: statements.py reaches this one through database)
+from statements import Statement, param
 
 
 @dataclass
@@ -121,6 +121,12 @@ def counts_query(key, condition, today):
     )
 
 
+# The progress of a session's tableaux, after each change to one of its tasks.
+TABLEAU_PROGRESS = Statement("tableau_progress", lambda: counts_query(
+    ChecklistItem.tableau_number, ChecklistItem.session == param("session", ChecklistItem.session),
+    param("today", ChecklistItem.due_on)))
+
+
 def progress_of(rows):
     """{key: SessionProgress} from counts_query's rows."""
     return {
@@ -138,7 +144,7 @@ def progress_by_session(session_ids, today):
 def progress_by_tableau(session_id, today):
     """{tableau number: SessionProgress} of one session, in one query (after a change to one row): the
     same query, compiled once (statements.TABLEAU_PROGRESS), since it runs on every tick."""
-    return progress_of(statements.TABLEAU_PROGRESS.rows(session=session_id, today=today))
+    return progress_of(TABLEAU_PROGRESS.rows(session=session_id, today=today))
 
 
 def as_date(value):

@@ -4,7 +4,8 @@ import datetime as dt
 
 from database import locked, retry_on_conflict
 from domain import DomainError, deadlines, journal
-from domain.inputs import clean_field, fr_date, parse_date, whole_number
+from domain.inputs import clean_field, parse_date, whole_number
+from formats import fr_date
 from domain.progress import group_tableaux
 from domain.vocabulary import COUNT_FIELDS, MAX_CANDIDATES, NATURES, TEXT_FIELDS
 from models import ChecklistItem, ExamSession, GuideVersion, Site, db

@@ -2,15 +2,13 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from flask import abort, current_app, make_response, url_for
+from flask import current_app
 from flask_login import current_user
 from werkzeug.routing import BaseConverter
 
-from domain import access, closing
+from domain import access, checklist
 from domain.inputs import MAX_DIGITS
 from models import ExamSession
-from routes.errors import render_error
-from statements import ITEM_WITH_SESSION
 
 
 class IdConverter(BaseConverter):
@@ -32,61 +30,41 @@ def today():
     return current_app.config["TODAY"] or dt.date.today()
 
 
-def group_link(group):
-    """The full address of a group of tasks (domain.deadlines.TaskGroup): its first task's row."""
-    return url_for("sessions.show", session_id=group.session.id, _anchor=f"item-{group.items[0].id}", _external=True)
-
-
 def user():
     """The logged-in user as a model instance (not Flask-Login's proxy), for the domain functions."""
     return current_user._get_current_object()
 
 
-def _check_visible(session):
-    """404 unless the current user may see the session: other centres' sessions stay unknown."""
-    if session is None or not access.can_see(current_user, session):
-        abort(404)
-    return session
-
-
 def visible_session(session_id):
-    """The session (with its centre and site) if the current user may see it."""
-    return _check_visible(ExamSession.with_places().where(ExamSession.id == session_id).first())
-
-
-def _check_editable(session):
-    """403 unless the current user may change the session; 409 « Session clôturée le … » when they
-    could but it is closed. Every change to a session, its items or its register comes through here."""
-    if not access.can_edit_centre(current_user, session.centre_id):
-        abort(403)
-    if session.closed_at is not None:
-        abort(make_response(render_error(409, closing.closed_message(session))))
-    return session
+    """The session (with its centre and site) if the current user may see it: 404 otherwise, as for a
+    session that does not exist (other centres' sessions stay unknown)."""
+    return access.require_visible(current_user, ExamSession.with_places().where(ExamSession.id == session_id).first())
 
 
 def editable_session(session_id):
-    return _check_editable(visible_session(session_id))
+    """The session if the current user may change it: 404, 403, or 409 when it is closed (domain.access)."""
+    return access.require_editable(current_user, visible_session(session_id))
 
 
-def session_row(model, row_id, edit=False):
-    """A row of a session (a candidate, an épreuve, an attachment) and its session, if the current user
-    may see it (or change it, with `edit`): 404 as for the session itself otherwise."""
-    row = model.get_or_none(model.id == row_id)
+def register_row(model, row_id, edit=False, query=None):
+    """A row of a register table, if the current user may see it (or change it, with `edit`): a
+    session's row (a candidate, an épreuve, an attachment), whose `session` is then the session with
+    its places, or a centre's own (a juror). 404, 403 or 409 as for the session or centre otherwise.
+    `query` narrows the rows looked in (e.g. an attachment not removed yet)."""
+    row = (model.select() if query is None else query).where(model.id == row_id).first()
     if row is None:
-        abort(404)
-    return row, (editable_session if edit else visible_session)(row.session_id)
-
-
-def check_change(session):
-    """The rights of a change checked in its own transaction (domain.checklist), on the session it
-    locked: 404 (None, or another centre's), 403, or 409 when the session is closed."""
-    _check_editable(_check_visible(session))
+        raise access.Unknown()
+    if "session" in model._meta.fields:
+        row.session = (editable_session if edit else visible_session)(row.session_id)
+    else:
+        access.require_centre(current_user, row.centre_id, edit)
+    return row
 
 
 def editable_item(item_id):
     """The item with its session (one compiled query), if the current user may change it."""
-    item = ITEM_WITH_SESSION.first(id=item_id)
-    check_change(item.session if item else None)
+    item = checklist.item_with_session(item_id)
+    access.require_editable(current_user, item.session if item is not None else None)
     return item
 
 

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from peewee import JOIN, fn
 
-from domain import DomainError, administration
+from domain import DomainError, access, administration
 from domain.guides import guide_tableaux
 from domain.inputs import whole_number
 from domain.vocabulary import ROLES
@@ -16,8 +16,8 @@ JOURNAL_PAGE = 50
 @bp.before_request
 @login_required
 def _require_admin():
-    if not current_user.is_admin:
-        abort(403)
+    if not access.administers(current_user):
+        raise access.Forbidden()
 
 
 def _admin():

@@ -9,7 +9,6 @@ from extensions import htmx
 from domain import administration, logins
 from domain.inputs import normalize_email, whole_number
 from routes.errors import render_error
-from statements import USER
 
 bp = Blueprint("auth", __name__)
 
@@ -20,7 +19,7 @@ def init_login(manager):
         """The user of a login cookie: none when deactivated or when the password changed since."""
         pk, _, nonce = user_id.partition(":")
         pk = whole_number(pk)
-        user = USER.first(id=pk) if pk is not None else None
+        user = logins.user_by_id(pk) if pk is not None else None
         if user is None or not user.active or user.login_nonce != nonce:
             return None
         return user

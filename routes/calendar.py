@@ -9,7 +9,8 @@ from flask import Blueprint, Response, abort
 from documents.ical import calendar
 from domain import access
 from models import ChecklistItem, ExamSession, User
-from routes import group_link, today
+from documents.links import group_link
+from routes import today
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 

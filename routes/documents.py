@@ -9,9 +9,10 @@ from documents import session_documents as docs
 from documents.inspection import inspection_zip
 from documents.pdf import ascii_name, download_name, layout_pdf, stamp
 from models import AuditEvent, Candidat, now
-from routes import session_row, today, visible_session
+from routes import register_row, today, visible_session
 from routes.errors import render_error
-from routes.exports import completed_guide_layout, pdf_response
+from documents.guide_pdf import completed_guide_layout
+from routes.exports import pdf_response
 
 bp = Blueprint("documents", __name__)
 
@@ -60,7 +61,8 @@ def convocations(session_id):
 
 @bp.get("/candidats/<int:candidat_id>/convocation.pdf")
 def candidate_convocation(candidat_id):
-    candidat, session = session_row(Candidat, candidat_id)
+    candidat = register_row(Candidat, candidat_id)
+    session = candidat.session
     stem = f"convocation-{ascii_name(candidat.nom)[:40] or 'candidat'}"
     return _document(session, "convocations", f"candidat-{candidat.id}", stem,
                      lambda: docs.convocations(session, candidat))

@@ -10,7 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
-from domain import closing, journal
+from domain import access, closing
 from extensions import htmx, login_manager
 from models import ExamSession
 
@@ -57,10 +57,22 @@ def csrf_error(exc):
     return render_error(400, "La page a expiré ou le formulaire est incomplet : rechargez la page puis recommencez.")
 
 
-@bp.app_errorhandler(journal.SessionClosed)
+@bp.app_errorhandler(access.Unknown)
+def unknown(exc):
+    return render_error(404)
+
+
+@bp.app_errorhandler(access.Forbidden)
+def forbidden(exc):
+    return render_error(403)
+
+
+@bp.app_errorhandler(access.Closed)
 def session_closed(exc):
-    # A closing committed between a change's rights check and its journal entry: nothing was written.
-    return render_error(409, closing.closed_message(ExamSession.get_by_id(exc.session_id)))
+    # Also a closing committed between a change's rights check and its journal entry
+    # (journal.SessionClosed): nothing was written.
+    session = exc.session if exc.session is not None else ExamSession.get_by_id(exc.session_id)
+    return render_error(409, closing.closed_message(session))
 
 
 @bp.app_errorhandler(HTTPException)

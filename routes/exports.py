@@ -8,10 +8,8 @@ from flask import Blueprint, Response, current_app
 from flask_login import current_user, login_required
 from peewee import fn
 
-from documents.pdf import PdfCache, RenderBusy, download_name, layout_pdf, render_slot, stamp, template_version
-from domain import pieces, sessions
-from domain.guides import guide_tableaux
-from domain.progress import SessionProgress
+from documents.guide_pdf import blank_guide_layout, completed_guide_layout
+from documents.pdf import PdfCache, RenderBusy, download_name, render_slot, stamp, template_version
 from models import AuditEvent, GuideVersion, now
 from routes import visible_session
 from routes.errors import render_error
@@ -44,33 +42,6 @@ def pdf_response(group, key, filename, layout):
     return Response(body, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
-def sealed_guide(session):
-    """The renderer of the guide sealed at closing: the completed guide with who closed it, when, and
-    the journal's head, stamped with fixed lines only (no download time), so that its bytes are final."""
-    def render(when, user, journal_hash):
-        items = session.ordered_items()
-        body = layout_pdf(
-            "exports/guide.pdf.html", session=session, centre_name=session.centre.name,
-            tableaux=sessions.tableaux(items), blank=False, progress=SessionProgress.of(items),
-            regulatory_todo=[i for i in items if i.reglementaire and i.state == "todo" and not i.heading],
-            guide_label=f"guide version {session.guide.version}", pieces=pieces.listed(session=session),
-            sealed={"at": when, "by": user.display_name, "journal_hash": journal_hash},
-        )
-        return stamp(body, (f"Clôturée le {when:%d/%m/%Y à %H:%M}", f"par {user.display_name}"))
-    return render
-
-
-def completed_guide_layout(session, blank=False):
-    """The session's guide laid out (not stamped): completed, or blank."""
-    items = session.ordered_items()
-    return layout_pdf(
-        "exports/guide.pdf.html", session=session, centre_name=session.centre.name,
-        tableaux=sessions.tableaux(items), blank=blank, progress=None if blank else SessionProgress.of(items),
-        regulatory_todo=[i for i in items if i.reglementaire and i.state == "todo" and not i.heading],
-        guide_label=f"guide version {session.guide.version}", pieces={} if blank else pieces.listed(session=session),
-    )
-
-
 def _session_pdf(session_id, blank):
     session = visible_session(session_id)
     last_change = AuditEvent.select(fn.MAX(AuditEvent.id)).where(AuditEvent.session == session).scalar()
@@ -97,10 +68,5 @@ def session_blank_guide(session_id):
 def blank_guide():
     guide = GuideVersion.current()
 
-    def layout():
-        return layout_pdf(
-            "exports/guide.pdf.html", session=None, centre_name=None, tableaux=guide_tableaux(guide),
-            blank=True, progress=None, regulatory_todo=[], guide_label=f"guide version {guide.version}",
-        )
-
-    return pdf_response(f"guide-{guide.id}", (guide.version,), f"guide-vierge-version-{guide.version}.pdf", layout)
+    return pdf_response(f"guide-{guide.id}", (guide.version,), f"guide-vierge-version-{guide.version}.pdf",
+                        lambda: blank_guide_layout(guide))

@@ -12,13 +12,12 @@ from flask_login import login_required
 from domain import DomainError
 from domain import pieces
 from domain.checks import SessionChecks
-from domain.checklist import StaleObservation, mark_done, mark_na, mark_todo, save_observation
+from domain.checklist import StaleObservation, item_with_session, mark_done, mark_na, mark_todo, save_observation
 from domain.inputs import parse_date, whole_number
 from domain.progress import SessionProgress, progress_by_tableau
 from extensions import is_partial
-from routes import RowFocus, check_change, editable_item, today, user
+from routes import RowFocus, editable_item, today, user
 from routes.sessions import render_checklist
-from statements import ITEM_WITH_SESSION
 
 bp = Blueprint("items", __name__, url_prefix="/items")
 
@@ -51,7 +50,7 @@ def answer_row(item, focus=None, status=200, changed=None):
     else:
         # The row, and the progress counted by the database: no need to load the other 98 rows.
         tableaux = progress_by_tableau(session.id, today())
-        fresh = changed if changed is not None else ITEM_WITH_SESSION.first(id=item.id)
+        fresh = changed if changed is not None else item_with_session(item.id)
         response = make_response(render_template(
             "sessions/_row_update.html", item=fresh, session=session, can_edit=True,
             today=today(), focus=focus,
@@ -72,7 +71,7 @@ def _refused(item, message, status=422, **kept):
 
 
 def _apply(item_id, change, **typed):
-    """Run a change of the domain on the item, the rights checked in its transaction (check_change);
+    """Run a change of the domain on the item, the rights checked in its transaction (domain.access);
     a refusal answers with the row and what was typed."""
     try:
         changed = change()
@@ -87,20 +86,20 @@ def done(item_id):
 
     def change():
         done_on = parse_date(raw, "Fait le") if raw.strip() else today()
-        return mark_done(item_id, user(), done_on, today(), check=check_change)
+        return mark_done(item_id, user(), done_on, today())
 
     return _apply(item_id, change, done_on=raw)
 
 
 @bp.post("/<int:item_id>/todo")
 def todo(item_id):
-    return _apply(item_id, lambda: mark_todo(item_id, user(), check=check_change))
+    return _apply(item_id, lambda: mark_todo(item_id, user()))
 
 
 @bp.post("/<int:item_id>/na")
 def na(item_id):
     reason = request.form.get("reason", "")
-    return _apply(item_id, lambda: mark_na(item_id, user(), reason, check=check_change), reason=reason)
+    return _apply(item_id, lambda: mark_na(item_id, user(), reason), reason=reason)
 
 
 @bp.post("/<int:item_id>/observation")
@@ -113,7 +112,7 @@ def observation(item_id):
         return _refused(item, "Version de l'observation manquante : rechargez la page avant d'enregistrer.",
                         status=400, draft=text, conflict=item.observation or None)
     try:
-        changed = save_observation(item_id, user(), text, version, check=check_change)
+        changed = save_observation(item_id, user(), text, version)
     except StaleObservation as exc:
         return _refused(exc.item, exc.message, status=409, draft=exc.draft,
                         conflict=exc.item.observation, version=exc.item.version)

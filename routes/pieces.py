@@ -2,12 +2,12 @@
 image upright, remove (journalled; the bytes stay until the session's retention ends)."""
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, current_app, request
+from flask import Blueprint, Response, current_app, request
 from flask_login import login_required
 
 from domain import pieces
 from models import Piece
-from routes import RowFocus, editable_item, session_row, user
+from routes import RowFocus, editable_item, register_row, user
 from routes.errors import render_error
 from routes.items import answer_row
 
@@ -37,7 +37,7 @@ def attach(item_id):
 
 
 def _visible_piece(piece_id):
-    return session_row(Piece, piece_id)[0]
+    return register_row(Piece, piece_id)
 
 
 def _file(piece, body, kind, disposition):
@@ -66,9 +66,8 @@ def preview(piece_id):
 
 @bp.post("/pieces/<int:piece_id>/remove")
 def remove(piece_id):
-    piece = Piece.get_or_none((Piece.id == piece_id) & Piece.retiree_le.is_null())  # removed once, never twice
-    if piece is None:
-        abort(404)
+    # Removed once, never twice.
+    piece = register_row(Piece, piece_id, edit=True, query=Piece.select().where(Piece.retiree_le.is_null()))
     item = editable_item(piece.item_id)
     pieces.remove(user(), piece, item)
     return answer_row(item)

@@ -4,7 +4,7 @@ Each page is a full page; for an htmx request its `content` block alone, which r
 forms inherit hx-target from the page's container). A change answers a plain post with a redirect
 and an htmx post with the page's updated content, its message out of band; a refusal answers 422
 with the same content, the messages beside the fields and what was typed kept."""
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
 from flask_htmx import make_response as htmx_response
 from flask_login import current_user, login_required
 from jinja2_fragments.flask import render_block
@@ -16,7 +16,7 @@ from documents.session_documents import DEFAULT_TENUE
 from domain import DomainError, access, checks, register
 from domain.inputs import whole_number
 from models import Candidat, Centre, Epreuve, ExamSession, Jure, MembreJury
-from routes import editable_session, session_row, today, user, visible_session
+from routes import editable_session, register_row, today, user, visible_session
 
 bp = Blueprint("register", __name__)
 
@@ -51,31 +51,17 @@ def _jurors():
     return Jure.with_habilitations(query.order_by(Centre.name, Jure.active.desc(), Jure.nom, Jure.prenom))
 
 
-def _visible_juror(jure_id):
-    jure = Jure.select(Jure, Centre).join(Centre).where(Jure.id == jure_id).first()
-    if jure is None or not access.can_see_centre(current_user, jure.centre_id):
-        abort(404)
-    return jure
-
-
-def _editable_juror(jure_id):
-    jure = _visible_juror(jure_id)
-    if not access.can_edit_centre(current_user, jure.centre_id):
-        abort(403)
-    return jure
+def _juror(jure_id, edit=False):
+    return register_row(Jure, jure_id, edit, query=Jure.select(Jure, Centre).join(Centre))
 
 
 def _centres_for_form():
-    return list(Centre.select().order_by(Centre.name)) if current_user.is_admin else [current_user.centre]
-
-
-def _can_add():
-    return current_user.is_admin or access.can_edit_centre(current_user, current_user.centre_id)
+    return list(Centre.select().order_by(Centre.name)) if access.can_choose_centre(current_user) else [current_user.centre]
 
 
 def _render_directory(form=None, errors=None, status=200):
     return _page("register/jures.html", status, jures=_jurors(), form=form or {}, errors=errors or {},
-                 can_add=_can_add(), centres=_centres_for_form())
+                 can_add=access.can_edit_directory(current_user), centres=_centres_for_form())
 
 
 @bp.get("/jures")
@@ -90,10 +76,10 @@ def jurors_json():
 
 @bp.post("/jures")
 def create_juror():
-    if not _can_add():
-        abort(403)
+    if not access.can_edit_directory(current_user):
+        raise access.Forbidden()
     form = {name: request.form.get(name, "") for name in (*JUROR_FIELDS, *HABILITATION_FIELDS, "centre")}
-    if current_user.is_admin:
+    if access.can_choose_centre(current_user):
         centre = Centre.get_or_none(Centre.name == form["centre"].strip())
         if centre is None:
             return _render_directory(form, {"centre": "Centre agréé : choisissez un centre dans la liste."}, 422)
@@ -118,13 +104,13 @@ def _render_juror(jure, form=None, errors=None, hab_form=None, hab_errors=None, 
 
 @bp.get("/jures/<int:jure_id>")
 def juror(jure_id):
-    return _render_juror(_visible_juror(jure_id))
+    return _render_juror(_juror(jure_id))
 
 
 def _juror_change(jure_id, fields, change, done, **refused):
     """Apply a change to a juror from the form's `fields`; a refusal shows the juror's page again with
     the messages and what was typed (as `refused` names them: form/errors or hab_form/hab_errors)."""
-    jure = _editable_juror(jure_id)
+    jure = _juror(jure_id, edit=True)
     form = {name: request.form.get(name, "") for name in fields}
     try:
         change(user(), jure, form)
@@ -159,21 +145,16 @@ def add_habilitation(jure_id):
 
 # --- A session's candidates and épreuves ------------------------------------------------------------
 
-def _session_page(session, template, status=200, **context):
-    """A page of the session's register, with the guide's checks that its data feeds."""
-    endpoint = CHECKS_PAGE[template]
-    page_checks = [check for check in checks.SessionChecks.of(session, today()).checks if check.page == endpoint]
+def _session_page(session, template, page, status=200, **context):
+    """A page of the session's register, with the guide's checks put right on it (declared with this
+    `page`, an endpoint)."""
+    page_checks = [check for check in checks.SessionChecks.of(session, today()).checks if check.page == page]
     return _page(template, status, session=session, can_edit=access.can_edit(current_user, session),
                  page_checks=page_checks, **context)
 
 
-# The register page whose checks each template shows (domain.checks.CHECK_PAGES).
-CHECKS_PAGE = {"register/jury.html": "register.jury", "register/candidats.html": "register.candidates",
-               "register/candidat.html": "register.candidates", "register/epreuves.html": "register.epreuves"}
-
-
 def _render_candidates(session, form=None, errors=None, status=200, import_problems=(), tenue=None, tenue_error=None):
-    return _session_page(session, "register/candidats.html", status,
+    return _session_page(session, "register/candidats.html", "register.candidates", status,
                          candidats=list(Candidat.of_session(session)),
                          form=form or {"parcours": "formation"}, errors=errors or {}, import_problems=import_problems,
                          import_columns=register.IMPORT_COLUMNS, default_tenue=DEFAULT_TENUE,
@@ -233,14 +214,15 @@ def import_candidates(session_id):
 
 
 def _candidate(candidat_id, edit=False):
-    return session_row(Candidat, candidat_id, edit)
+    candidat = register_row(Candidat, candidat_id, edit)
+    return candidat, candidat.session
 
 
 def _render_candidate(candidat, session, status=200, **forms):
     values = {name: getattr(candidat, name) or "" for name in register.CANDIDATE_FIELDS}
     convocation = {"envoyee_le": candidat.convocation_envoyee_le or "", "mode": candidat.convocation_mode,
                    "reference": candidat.convocation_reference}
-    return _session_page(session, "register/candidat.html", status, candidat=candidat,
+    return _session_page(session, "register/candidat.html", "register.candidates", status, candidat=candidat,
                          form=forms.get("form", values), errors=forms.get("errors", {}),
                          conv_form=forms.get("conv_form", convocation), conv_errors=forms.get("conv_errors", {}))
 
@@ -284,7 +266,7 @@ def remove_candidate(candidat_id):
 
 
 def _render_epreuves(session, form=None, errors=None, status=200):
-    return _session_page(session, "register/epreuves.html", status,
+    return _session_page(session, "register/epreuves.html", "register.epreuves", status,
                          epreuves=list(Epreuve.of_session(session)),
                          form=form or {}, errors=errors or {})
 
@@ -302,7 +284,8 @@ def add_epreuve(session_id):
 
 @bp.post("/epreuves/<int:epreuve_id>/remove")
 def remove_epreuve(epreuve_id):
-    epreuve, session = session_row(Epreuve, epreuve_id, edit=True)
+    epreuve = register_row(Epreuve, epreuve_id, edit=True)
+    session = epreuve.session
     register.remove_epreuve(user(), epreuve)
     return _changed("Épreuve retirée du planning.", url_for("register.epreuves", session_id=session.id),
                     lambda: _render_epreuves(session))
@@ -316,7 +299,7 @@ def _render_jury(session, errors=None, status=200, form=None):
     seated = {m.jure_id for m in membres}
     intervenants = {i.role: i for i in session.intervenants}
     return _session_page(
-        session, "register/jury.html", status, membres=membres, jures=jures,
+        session, "register/jury.html", "register.jury", status, membres=membres, jures=jures,
         available=[j for j in jures.values() if j.active and j.id not in seated],
         candidats=list(Candidat.of_session(session)),
         intervenants=intervenants, roles=register.INTERVENANT_ROLES, errors=errors or {}, form=form or {})
@@ -346,7 +329,7 @@ def _membre(session, jure_id):
     membre = (MembreJury.select(MembreJury, Jure).join(Jure)
               .where((MembreJury.session == session) & (MembreJury.jure == jure_id)).first())
     if membre is None:
-        abort(404)
+        raise access.Unknown()
     return membre
 
 

@@ -1,5 +1,5 @@
 """Exam sessions: the list, the header form, the checklist page, its history and its JSON export."""
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from peewee import JOIN
 
@@ -13,7 +13,7 @@ from domain.sessions import SessionForm
 from models import AuditEvent, Centre, SealedGuide, Site, User, now
 from routes import editable_session, today, user, visible_session
 from routes.errors import render_error
-from routes.exports import sealed_guide
+from documents.guide_pdf import sealed_guide
 
 bp = Blueprint("sessions", __name__)
 
@@ -33,7 +33,7 @@ def index():
 
 def _centres_for_form():
     """Centres a user may create a session for: admins choose, others use their own."""
-    if current_user.is_admin:
+    if access.can_choose_centre(current_user):
         return list(Centre.select().order_by(Centre.name))
     return [current_user.centre]
 
@@ -51,7 +51,7 @@ def _render_form(form, session=None, status=200):
 
 def _require_creator():
     if not access.can_create_sessions(current_user):
-        abort(403)
+        raise access.Forbidden()
 
 
 @bp.get("/sessions/new")
@@ -62,7 +62,7 @@ def new():
 
 def _chosen_centre(form):
     """The centre of a new session: the user's own, or for an admin the one chosen in the form."""
-    if not current_user.is_admin:
+    if not access.can_choose_centre(current_user):
         return current_user.centre
     name = request.form.get("centre", "").strip()
     centre = Centre.get_or_none(Centre.name == name) if name else None
@@ -150,11 +150,12 @@ def close(session_id):
     return redirect(url_for("sessions.show", session_id=session.id))
 
 
-def _admin_change(session_id, change, done):
-    """A change only administrators make, with its reason (`motif`): 422 with the message if refused."""
+def _admin_change(session_id, allowed, change, done):
+    """A change only administrators make (`allowed`, a right of domain.access), with its reason
+    (`motif`): 422 with the message if refused."""
     session = visible_session(session_id)
-    if not current_user.is_admin:
-        abort(403)
+    if not allowed(current_user, session):
+        raise access.Forbidden()
     reason = request.form.get("motif", "")
     try:
         change(user(), session, reason)
@@ -166,13 +167,13 @@ def _admin_change(session_id, change, done):
 
 @bp.post("/sessions/<int:session_id>/reouverture")
 def reopen(session_id):
-    return _admin_change(session_id, closing.reopen, lambda _: "Session rouverte : le guide scellé reste téléchargeable.")
+    return _admin_change(session_id, access.can_reopen, closing.reopen, lambda _: "Session rouverte : le guide scellé reste téléchargeable.")
 
 
 @bp.post("/sessions/<int:session_id>/conservation")
 def hold(session_id):
     """« Conservation prolongée » (administrators, with a reason): the purge skips the session."""
-    return _admin_change(session_id, retention.hold, lambda reason: "Conservation prolongée enregistrée." if reason
+    return _admin_change(session_id, access.can_extend_retention, retention.hold, lambda reason: "Conservation prolongée enregistrée." if reason
                          else "Conservation prolongée levée.")
 
 
@@ -180,9 +181,7 @@ def hold(session_id):
 def sealed_pdf(session_id):
     """The guide sealed at the latest closing (or ?scellement=<id>, an earlier one), byte for byte."""
     session = visible_session(session_id)
-    query = SealedGuide.select().where(SealedGuide.session == session)
-    chosen = whole_number(request.args.get("scellement", ""))
-    seal = (query.where(SealedGuide.id == chosen) if chosen else query).order_by(SealedGuide.id.desc()).first()
+    seal = SealedGuide.latest(session, whole_number(request.args.get("scellement", "")) or None)
     if seal is None:
         return render_error(404, "Cette session n'a pas de guide scellé : il est créé à sa clôture.")
     name = download_name(session, stem="guide-cloture")

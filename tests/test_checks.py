@@ -202,8 +202,19 @@ def test_an_epreuve_ends_after_it_starts():
     assert verdict(checks.epreuves_dates, register()) is None
 
 
-def test_every_check_concerns_tasks_of_the_guide_by_key():
+def test_every_check_is_declared_against_the_guide_the_routes_and_the_register(tmp_path):
+    """Each declaration names task keys the guide file has, a page that is a route, parts of the
+    register that register_queries reads; the checks run in the order declared, each giving its code."""
     from guide import read_guide
+    from helpers import make_app
     keys = {task["key"] for tableau in read_guide()["phases"] for task in tableau["tasks"] if "key" in task}
-    assert {key for code in checks.CHECK_KEYS for key in checks.CHECK_KEYS[code]} <= keys
-    assert [c.code for c in checks.run(register(), TODAY)] == list(checks.CHECK_KEYS)
+    endpoints = {rule.endpoint for rule in make_app(tmp_path).url_map.iter_rules()}
+    queries = set(checks.register_queries(lambda field: field.is_null()))
+    assert len(checks.DECLARED) >= 7
+    for code, declared in checks.DECLARED.items():
+        assert declared.tasks and set(declared.tasks) <= keys, (code, set(declared.tasks) - keys)
+        assert declared.page in endpoints, (code, declared.page)
+        assert declared.reads and declared.reads <= set(checks.REGISTER_PARTS), (code, declared.reads)
+    assert {q for part in checks.REGISTER_PARTS.values() for q in part} == queries == set(checks.REGISTER)
+    assert checks.ABSENCES_KEY in keys and checks.ABSENCES_READS <= set(checks.REGISTER_PARTS)
+    assert [c.code for c in checks.run(register(), TODAY)] == list(checks.DECLARED)

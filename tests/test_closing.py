@@ -8,8 +8,8 @@ import pytest
 from pypdf import PdfReader
 
 import models
-import routes
-from domain import closing, journal
+
+from domain import access, closing, journal
 from helpers import HTMX, PASSWORD, item_at, text_of
 from liveserver import LiveServer, login
 from test_pieces import pdf_bytes, upload
@@ -87,10 +87,10 @@ def test_a_change_checked_before_a_closing_and_written_after_it_is_refused(clien
             "jury": lambda: client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(models.Jure.get().id)}),
             "piece": lambda: upload(client, item_at(session, 3), pdf_bytes(), "pv.pdf")}[change]
     closer = models.User.get(models.User.email == "resp@a.fr")
-    check = routes._check_editable
+    check = access.require_editable
 
-    def closed_right_after(checked):
-        result = check(checked)
+    def closed_right_after(user, checked):
+        result = check(user, checked)
         models.ExamSession.update(closed_at=dt.datetime(2027, 1, 30, 17, 5), closed_by=closer).where(
             models.ExamSession.id == session.id).execute()
         return result
@@ -98,7 +98,7 @@ def test_a_change_checked_before_a_closing_and_written_after_it_is_refused(clien
     counts = lambda: [m.select().count() for m in (models.AuditEvent, models.Candidat, models.Epreuve,  # noqa: E731
                                                     models.MembreJury, models.Piece)]
     before = counts()
-    monkeypatch.setattr(routes, "_check_editable", closed_right_after)
+    monkeypatch.setattr(access, "require_editable", closed_right_after)
     response = post()
     assert response.status_code == 409, text_of(response)
     assert "Session clôturée le 30/01/2027 à 17:05" in text_of(response)

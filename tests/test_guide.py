@@ -2,7 +2,7 @@
 import pytest
 
 import models
-from database import init_db
+from cli.database import init_db
 from domain import guides
 from helpers import create_session
 from guide import CURRENT_GUIDE, GuideFileError, read_guide

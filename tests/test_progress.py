@@ -12,13 +12,14 @@ from helpers import TODAY, create_session
 def test_the_three_progress_counters_agree(db):
     rng = random.Random(20270201)
     sessions = [create_session(), create_session(sigle="CDA", date_debut="2027-02-03", date_fin="2027-02-05")]
+    user = models.User.get(models.User.email == "resp@a.fr")
     for session in sessions:
         for item in session.ordered_items():
             choice = 1 if item.heading else rng.random()  # a heading is never ticked
             if choice < 0.3:
-                checklist.mark_done(item.id, None, TODAY - dt.timedelta(days=rng.randint(0, 30)), TODAY)
+                checklist.mark_done(item.id, user, TODAY - dt.timedelta(days=rng.randint(0, 30)), TODAY)
             elif choice < 0.4:
-                checklist.mark_na(item.id, None, "Sans candidat VAE")
+                checklist.mark_na(item.id, user, "Sans candidat VAE")
             if rng.random() < 0.2:  # deadlines on both sides of today, some on today itself
                 due_on = TODAY + dt.timedelta(days=rng.randint(-3, 3))
                 models.ChecklistItem.update(due_on=due_on).where(models.ChecklistItem.id == item.id).execute()

@@ -9,7 +9,9 @@ import requests
 
 import models
 from app import create_app
-from commands import DEMO_PASSWORD, KEY_MIN_BITS, estimated_key_bits, upsert_user
+from cli.demo import DEMO_PASSWORD
+from cli.deploy import KEY_MIN_BITS, estimated_key_bits
+from cli.users import upsert_user
 from helpers import PASSWORD, create_session, create_test_app, make_app, text_of
 from liveserver import LiveServer, login
 

@@ -8,6 +8,7 @@ import pytest
 
 import models
 import statements
+from domain import checklist, checks, journal, logins, pieces, progress
 from database import counting_queries
 from helpers import HTMX, PASSWORD, POSTGRES_URL, TODAY, create_session, item_at, make_app, reload, text_of
 from test_pieces import pdf_bytes, upload
@@ -35,7 +36,7 @@ def lived(client, auth, session):
 def test_the_item_with_its_session_is_what_peewee_gives(db, lived):
     item = item_at(lived, 2)
     want = Item.select(Item, Session).join(Session).where(Item.id == item.id).get()
-    for statement in (statements.ITEM_WITH_SESSION, statements.ITEM_TO_CHANGE):
+    for statement in (checklist.ITEM_WITH_SESSION, checklist.ITEM_TO_CHANGE):
         with db.atomic():
             got = statement.first(id=item.id)
         assert_same(got, want)
@@ -45,36 +46,36 @@ def test_the_item_with_its_session_is_what_peewee_gives(db, lived):
         assert queries == []
         assert got.details == want.details and got.reglementaire is want.reglementaire
         assert got.observation == "Envoyé à l'UD" and got.version == 2
-        assert got.attached == 2 and statements.ITEM_WITH_SESSION.first(id=item_at(lived, 3).id).attached == 0
+        assert got.attached == 2 and checklist.ITEM_WITH_SESSION.first(id=item_at(lived, 3).id).attached == 0
     head = models.JournalHead.get(models.JournalHead.session == lived.id)
-    assert statements.ITEM_TO_CHANGE.first(id=item.id).journal_head == head.hash
-    assert statements.ITEM_WITH_SESSION.first(id=10**9) is None
+    assert checklist.ITEM_TO_CHANGE.first(id=item.id).journal_head == head.hash
+    assert checklist.ITEM_WITH_SESSION.first(id=10**9) is None
     with pytest.raises(Item.DoesNotExist):
-        statements.ITEM_WITH_SESSION.get(id=10**9)
+        checklist.ITEM_WITH_SESSION.get(id=10**9)
 
 
 def test_the_user_the_journal_head_and_the_attachments_are_what_peewee_gives(db, lived):
     user = models.User.get(models.User.email == "resp@a.fr")
-    got = statements.USER.first(id=user.id)
+    got = logins.USER.first(id=user.id)
     assert_same(got, user)
     assert user.centre.name == "Centre A"
     with counting_queries() as queries:  # with its centre, which every page's header names
         assert got.centre.name == "Centre A"
     assert queries == []
     admin = models.User.get(models.User.email == "admin@test.fr")
-    assert admin.centre_id is None and statements.USER.first(id=admin.id).centre is None
+    assert admin.centre_id is None and logins.USER.first(id=admin.id).centre is None
     with db.atomic():
-        head = statements.JOURNAL_HEAD_LOCKED.first(session=lived.id)
+        head = journal.JOURNAL_HEAD_LOCKED.first(session=lived.id)
     assert_same(head, models.JournalHead.get(models.JournalHead.session == lived.id))
     item = item_at(lived, 2)
-    got = statements.PIECES_OF_ITEM.rows(item=item)
+    got = pieces.PIECES_OF_ITEM.rows(item=item)
     want = list(models.Piece.select(models.Piece.id, models.Piece.item, models.Piece.nom, models.Piece.type,
                                     models.Piece.taille, models.Piece.sha256, models.Piece.ajoutee_le)
                 .where(models.Piece.item == item).order_by(models.Piece.id))
     assert [p.nom for p in got] == ["convocation signée.pdf", "seconde.pdf"]
     for g, w in zip(got, want, strict=True):
         assert_same(g, w)
-    assert statements.PIECES_OF_ITEM.rows(item=item_at(lived, 3)) == []
+    assert pieces.PIECES_OF_ITEM.rows(item=item_at(lived, 3)) == []
 
 
 def test_a_tick_writes_what_the_journal_verifies(app, client, db, lived):
@@ -99,14 +100,14 @@ def test_a_session_closed_between_a_tick_and_its_change_refuses_it(client, auth,
     item = item_at(session, 5)
     events = models.AuditEvent.select().count()
     closer = models.User.get(models.User.email == "resp@a.fr")
-    read = statements.ITEM_TO_CHANGE.first
+    read = checklist.ITEM_TO_CHANGE.first
 
     def closed_meanwhile(*args, **kwargs):
         Session.update(closed_at=dt.datetime(2027, 1, 30, 17, 5), closed_by=closer).where(
             Session.id == session.id).execute()
         return read(*args, **kwargs)
 
-    monkeypatch.setattr(statements.ITEM_TO_CHANGE, "first", closed_meanwhile)
+    monkeypatch.setattr(checklist.ITEM_TO_CHANGE, "first", closed_meanwhile)
     for action, data in (("done", {"done_on": "2027-01-30"}), ("na", {"reason": "Sans candidat"}),
                          ("observation", {"observation": "Texte", "version": "0"})):
         response = client.post(f"/items/{item.id}/{action}", data=data, headers={"HX-Request": "true"})
@@ -194,7 +195,6 @@ def test_one_sessions_register_compiled_is_the_register_of_the_lists(client, aut
     """load_register (compiled, after a tick on a task a check concerns) reads what load_registers
     (Peewee, for lists) reads: candidates, jurors with their habilitations and links, épreuves,
     sign-ins and the guide's figures; nothing of another session."""
-    from domain import checks
     from test_emargement import signin
     from test_register_checks import fill_register
     auth.login()
@@ -231,11 +231,11 @@ def test_an_id_beyond_a_32_bit_integer_finds_nothing(db, session):
     column's integer and failed (503) where it should find nothing (404)."""
     huge = 2**31
     with db.atomic():
-        for statement in (statements.USER, statements.ITEM_WITH_SESSION, statements.ITEM_TO_CHANGE):
+        for statement in (logins.USER, checklist.ITEM_WITH_SESSION, checklist.ITEM_TO_CHANGE):
             assert statement.first(id=huge) is None and statement.first(id=2**63 - 1) is None
-        assert statements.PIECES_OF_ITEM.rows(item=huge) == []
-        assert statements.TABLEAU_PROGRESS.rows(session=huge, today=TODAY) == []
-        for statement in statements.REGISTER.values():
+        assert pieces.PIECES_OF_ITEM.rows(item=huge) == []
+        assert progress.TABLEAU_PROGRESS.rows(session=huge, today=TODAY) == []
+        for statement in checks.REGISTER.values():
             assert statement.rows(session=huge) == []
 
 
@@ -269,8 +269,7 @@ def test_connections_the_server_closed_in_the_pool_are_replaced_without_an_error
 
 def test_a_tasks_checks_read_only_their_part_of_the_register_and_say_the_same(client, auth, db, session):
     """After a tick, a task's row shows the checks concerning it: they load only what they read
-    (checks.CHECK_READS) and must say what the whole register says, for every task a check concerns."""
-    from domain import checks
+    (their declared `reads`) and must say what the whole register says, for every task a check concerns."""
     from test_emargement import signin
     from test_register_checks import fill_register
     auth.login()
@@ -288,7 +287,7 @@ def test_a_tasks_checks_read_only_their_part_of_the_register_and_say_the_same(cl
     def said(found):
         return [(c.code, c.ok, c.message, c.details) for c in found]
 
-    keys = {key for keys in checks.CHECK_KEYS.values() for key in keys} | {checks.ABSENCES_KEY}
+    keys = {key for declared in checks.DECLARED.values() for key in declared.tasks} | {checks.ABSENCES_KEY}
     for key in sorted(keys):
         with counting_queries() as queries:
             task = checks.SessionChecks.of_task(session, TODAY, key)
@@ -322,13 +321,13 @@ def test_behind_a_transaction_pooler_no_statement_is_prepared(tmp_path, caplog):
 def test_statements_prepared_before_the_migrations_are_prepared_again_after(app, client, auth):
     """A migration may change what a prepared statement reads (a column's type): the connection that
     ran the migrations drops its prepared statements, and prepares them again when next handed out."""
-    import database
+    from cli.database import init_db
     pool = models.db.obj
     with app.app_context():
         with models.db.connection_context():
             connection = models.db.connection()
             assert connection in pool.prepared
-        database.init_db()
+        init_db()
         assert connection not in pool.prepared
     auth.login()  # the pool hands the same connection out again: prepared again
     with models.db.connection_context():
@@ -341,14 +340,13 @@ def test_statements_prepared_before_the_migrations_are_prepared_again_after(app,
 def test_tuples_are_what_peewee_gives(db, session):
     """The progress after a tick and a session's closing come as tuples, their fields' columns
     converted as Peewee converts them (a date, a time)."""
-    from domain import progress
     models.ChecklistItem.update(state="done", done_on=dt.date(2027, 1, 20)).where(
         models.ChecklistItem.id == item_at(session, 3).id).execute()
     want = list(progress.counts_query(Item.tableau_number, Item.session == session.id, TODAY))
-    assert statements.TABLEAU_PROGRESS.rows(session=session.id, today=TODAY) == want and len(want) >= 5
+    assert progress.TABLEAU_PROGRESS.rows(session=session.id, today=TODAY) == want and len(want) >= 5
     closed = dt.datetime(2027, 1, 30, 17, 5)
     Session.update(closed_at=closed).where(Session.id == session.id).execute()
-    assert statements.SESSION_CLOSED_AT.rows(id=session.id) == [(closed,)] == list(
+    assert journal.SESSION_CLOSED_AT.rows(id=session.id) == [(closed,)] == list(
         Session.select(Session.closed_at).where(Session.id == session.id).tuples())
 
 
@@ -372,3 +370,88 @@ def test_a_write_outside_a_transaction_is_not_sent_twice_after_a_lost_connection
     admin.close()
     with models.db.connection_context(), pytest.raises((peewee.OperationalError, peewee.InterfaceError)):
         models.db.execute_sql("UPDATE checklistitem SET observation = 'x' WHERE id = 1")
+
+
+def _sample_values(statement, samples):
+    """Values for each parameter of `statement`, taken from the sample rows of the models they name."""
+    _, _, params, _ = statement.compiled()
+    values = {}
+    for p in params:
+        if not isinstance(p, statements.Param):
+            continue
+        field = p.field
+        if p.name == "today":
+            values[p.name] = TODAY
+        elif field is None:
+            values[p.name] = "0" * 64  # a hash
+        elif isinstance(field, peewee.ForeignKeyField):
+            values[p.name] = samples[field.rel_model].id
+        elif field.primary_key:
+            values[p.name] = samples[field.model].id
+        else:
+            values[p.name] = samples[field.model].__data__.get(field.name)
+    return values
+
+
+def _described(row):
+    """A row as compared: a tuple, or a model instance's fields and joined instances and extras."""
+    if isinstance(row, tuple):
+        return row
+    return (type(row), row.__data__, {name: _described(rel) for name, rel in row.__rel__.items()},
+            {name: value for name, value in vars(row).items() if not name.startswith("_")})
+
+
+def _table(model):
+    fields = [f for f in model._meta.sorted_fields if not (f.primary_key and isinstance(f, peewee.AutoField))]
+    return sorted(model.select(*fields).tuples(), key=repr)
+
+
+def test_every_statement_declared_gives_what_the_same_peewee_query_gives(client, db, lived):
+    """Every Statement of the app (statements.STATEMENTS, filled by the modules that declare them), run
+    compiled (prepared on PostgreSQL) and as Peewee runs the same query, on a session with data: the
+    same rows for a read, the same table afterwards for a write."""
+    from test_emargement import signin
+    from test_register_checks import fill_register
+    fill_register(client, lived)
+    membre = models.MembreJury.select().where(models.MembreJury.session == lived).first()
+    candidat = models.Candidat.select().where(models.Candidat.session == lived).first()
+    models.LienJury.create(membre=membre, candidat=candidat)
+    epreuve = models.Epreuve.select().where(models.Epreuve.session == lived).first()
+    signin(client, lived, epreuve, {"candidat_id": str(candidat.id)}, statut="absent")
+    item = item_at(lived, 2)
+    samples = {
+        Item: item, Session: Session.get_by_id(lived.id), models.User: models.User.get(models.User.email == "resp@a.fr"),
+        models.JournalHead: models.JournalHead.get(models.JournalHead.session == lived.id),
+        models.AuditEvent: models.AuditEvent.select().where(models.AuditEvent.item == item).first(),
+        models.Piece: models.Piece.select().first(),
+    }
+    assert len(statements.STATEMENTS) >= 19
+    for name, statement in statements.STATEMENTS.items():
+        if name == "session_of_item_shared" and not db.obj.for_update:
+            continue  # a row lock of PostgreSQL's (SQLite's writers take turns)
+        values = _sample_values(statement, samples)
+        query, sql, params, _ = statement.compiled()
+        peewee_sql, peewee_params = db.get_sql_context().sql(statement.build()).query()
+        args = statement._arguments(peewee_params, values)
+        if isinstance(query, peewee.ModelSelect):
+            with db.atomic():  # some lock their rows
+                got = statement.rows(**values)
+                want = list(query._get_cursor_wrapper(db.execute_sql(peewee_sql, args)))
+            assert [_described(r) for r in got] == [_described(r) for r in want], name
+            assert got, f"{name} found nothing to compare"
+            continue
+        model = query.model
+        key = model._meta.primary_key
+        room = model.delete().where(key == values.get(key.name))  # an insert by key: its row made room for
+
+        with db.atomic() as transaction:
+            room.execute()
+            statement.run(**values)
+            got = _table(model)
+            transaction.rollback()
+        with db.atomic() as transaction:
+            room.execute()
+            db.execute_sql(peewee_sql, args)
+            want = _table(model)
+            transaction.rollback()
+        assert got == want and got != _table(model), name

@@ -1,0 +1,216 @@
+"""The demo data (seed-demo): a centre with one user per role and three sessions at different stages,
+their registers, a day of sign-ins and a closed session's file."""
+import datetime as dt
+import io
+import math
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from pypdf import PdfWriter
+
+from cli.users import upsert_user
+from documents.guide_pdf import sealed_guide
+from domain import closing, emargement, pieces, register
+from domain.checklist import mark_done, mark_na, save_observation
+from domain.sessions import create_session
+from domain.vocabulary import ROLE_LABELS
+from models import Candidat, ChecklistItem, Centre, Epreuve, ExamSession, MembreJury, db
+
+DEMO_CENTRE = "Centre de formation Horizon"
+DEMO_SITE = "Lyon Gerland"
+DEMO_PASSWORD = "jalon-demo-2027"
+DEMO_USERS = (
+    ("admin@horizon.demo", "Claire Admin", "admin"),
+    ("responsable@horizon.demo", "Karim Benali", "responsable"),
+    ("lecteur@horizon.demo", "Sophie Lecteur", "lecteur"),
+)
+
+
+@click.command("seed-demo")
+@with_appcontext
+def seed_demo_command():
+    """A demo centre with one user per role and three sessions at different stages."""
+    with db.connection_context():
+        created = seed_demo(current_app.config["TODAY"] or dt.date.today())
+    click.echo("Données de démonstration " + ("créées." if created else "déjà présentes."))
+    click.echo(f"Connexions de démonstration (mot de passe : {DEMO_PASSWORD}) :")
+    for email, _, role in DEMO_USERS:
+        click.echo(f"  {email:<28} {ROLE_LABELS[role]}")
+
+
+def seed_demo(today):
+    """Seed the demo once; returns False when the demo centre already has sessions."""
+    centre = Centre.get_or_none(Centre.name == DEMO_CENTRE)
+    if centre and ExamSession.select().where(ExamSession.centre == centre).exists():
+        return False
+    users = {role: upsert_user(email, DEMO_PASSWORD, role, DEMO_CENTRE, name) for email, name, role in DEMO_USERS}
+    centre = users["responsable"].centre
+    responsable = users["responsable"]
+
+    def session(sigle, titre, start_in_days, days, nature="TITRE", libelle_ccp="", code_ccp="", counts=(10, 2)):
+        start = today + dt.timedelta(days=start_in_days)
+        header = dict(
+            titre=titre, sigle=sigle, millesime=str(start.year - 2), nature=nature,
+            libelle_ccp=libelle_ccp, code_ccp=code_ccp, date_debut=start,
+            date_fin=start + dt.timedelta(days=days), nb_formation=counts[0], nb_vae=counts[1],
+            responsable=responsable.display_name, suppleant="Nadia Morel",
+        )
+        return create_session(centre, DEMO_SITE, header, responsable)
+
+    def done_on(session, item):
+        """A plausible date: a few days before the task's deadline, or as its table comes in the guide."""
+        if item.due_on and item.tableau_number < 5:
+            return item.due_on - dt.timedelta(days=3)
+        if item.tableau_number <= 4:
+            return session.date_debut - dt.timedelta(days=(5 - item.tableau_number) * 15)
+        return {5: session.date_debut, 6: session.date_fin}.get(item.tableau_number, session.date_fin + dt.timedelta(days=6))
+
+    def work(session, upto_tableau, observations, na=(), skip=()):
+        """Mark done every task of the tableaux up to `upto_tableau`, but those in `skip`."""
+        for item in session.ordered_items():
+            if item.tableau_number > upto_tableau:
+                break
+            if item.position in skip or item.heading:
+                continue
+            if item.position in na:
+                mark_na(item.id, responsable, na[item.position])
+            else:
+                mark_done(item.id, responsable, min(today, done_on(session, item)), today)
+        for position, text in observations.items():
+            item = session.items.where(ChecklistItem.position == position).get()
+            save_observation(item.id, responsable, text, item.version)
+
+    finished = session("DWWM", "Développeur web et web mobile", -40, 4, counts=(5, 2))
+    work(finished, 7, {
+        1: "Calendrier prévisionnel envoyé à l'UD le 15/01 par courriel.",
+        28: "Jury : M. Durand et Mme Petit, habilitations valables jusqu'en 2029.",
+        44: "Matière d'œuvre reçue, contrôlée par le formateur.",
+        96: "PV envoyé en recommandé avec AR à l'UD.",
+    }, na={4: "Aucun candidat en situation de handicap sur cette session.",
+           5: "Aucun aménagement d'épreuve demandé."})
+    upcoming = session("TP SEC", "Secrétaire comptable", 12, 3)
+    work(upcoming, 3, skip={31}, observations={
+        33: "Pli reçu intact, rangé dans l'armoire forte du bureau 12.",
+        18: "Deux candidats VAE : recevabilité vérifiée dans CERES.",
+        31: "Convocations prêtes, en attente de la salle définitive.",
+    })
+    ccp = session("CCP 1 CDA", "Concepteur développeur d'applications", 95, 2, nature="CCP",
+                  libelle_ccp="Développer une application sécurisée", code_ccp="CP-01234")
+    seed_demo_register(responsable, finished, upcoming, ccp)
+    seed_demo_evidence(responsable, finished, today)
+    return True
+
+
+def seed_demo_evidence(user, finished, today):
+    """The finished session's file: the signed PV attached to its task, then the session closed and
+    its guide sealed, as a centre would leave it for an inspection."""
+    writer = PdfWriter()  # the demo's PV: a one-page PDF
+    writer.add_blank_page(width=595, height=842)
+    writer.add_metadata({"/Title": "PV de session signé (démonstration)"})
+    out = io.BytesIO()
+    writer.write(out)
+    pv = finished.items.where(ChecklistItem.text.startswith("Adresser l'original du PV")).get()
+    config = current_app.config
+    pieces.attach(user, pv, out.getvalue(), "PV de session signé.pdf", config["PIECE_MAX_BYTES"],
+                  config["SESSION_PIECES_MAX_BYTES"])
+    closed_at = dt.datetime.combine(finished.date_fin + dt.timedelta(days=14), dt.time(17, 5))
+    closing.close(user, finished, sealed_guide(finished), min(closed_at, dt.datetime.now()))
+
+
+def seed_demo_register(user, finished, upcoming, ccp):
+    """The registers of the demo: the finished session's holds every check; the upcoming one is
+    full but fails six checks, one of each kind, and the CCP session has a jury of one (the
+    seventh), so that each check can be seen failing."""
+    iso = dt.date.isoformat
+    centre = finished.centre
+    jurors = {}
+    for nom, prenom, sigles in (
+        ("Durand", "Paul", {"DWWM": 5, "TP SEC": 3}), ("Petit", "Hélène", {"DWWM": 4, "TP SEC": 0}),
+        ("Nguyen", "Thi Mai", {"TP SEC": 4}), ("Roux", "Antoine", {"CCP 1 CDA": 3}),
+    ):
+        jure = register.create_juror(user, centre, {
+            "nom": nom, "prenom": prenom, "email": f"{prenom.split()[0].lower()}.{nom.lower()}@jury.demo".replace("é", "e"),
+            "professionnalise_le": "2024-06-12"})
+        for sigle, years in sigles.items():
+            # Hélène Petit's TP SEC habilitation ends on the session's first day: it fails the check.
+            until = upcoming.date_debut if years == 0 else upcoming.date_debut.replace(year=upcoming.date_debut.year + years)
+            register.add_habilitation(user, jure, {"sigle": sigle, "valide_jusqu_au": iso(until),
+                                                   "ccp": "CP-01234" if sigle == "CCP 1 CDA" else ""})
+        jurors[nom] = jure
+    people = [("Martin", "Léa", "formation"), ("Bernard", "Luc", "formation"), ("Thomas", "Inès", "formation"),
+              ("Robert", "Hugo", "formation"), ("Richard", "Camille", "formation"), ("Moreau", "Sarah", "vae"),
+              ("Lefèvre", "Jean-Marc", "vae")]
+
+    def candidates(session, rows, convoked_days_before, recevabilite_days_after):
+        added = []
+        for index, (nom, prenom, parcours) in enumerate(rows):
+            until = session.date_debut + dt.timedelta(days=recevabilite_days_after(index))
+            candidat = register.add_candidate(user, session, {
+                "nom": nom, "prenom": prenom, "date_naissance": f"{1985 + index}-0{index % 9 + 1}-12",
+                "email": f"{prenom.lower()}.{nom.lower()}@mail.demo".replace("é", "e").replace("è", "e"),
+                "adresse": f"{index + 3} rue de la République\n69002 Lyon", "parcours": parcours,
+                "recevabilite_valide_jusqu_au": iso(until) if parcours == "vae" else ""})
+            sent = session.date_debut - dt.timedelta(days=convoked_days_before(index))
+            register.record_convocation(user, candidat, {"envoyee_le": iso(sent), "mode": "lrar" if index % 2 else "main_propre",
+                                                         "reference": f"1A 000 {index:03d}" if index % 2 else f"D-{index + 1}"})
+            added.append(candidat)
+        return added
+
+    def jury(session, members, knows=None):
+        for nom in members:
+            membre = register.add_to_jury(user, session, jurors[nom].id)
+            liens = [str(knows[nom].id)] if knows and nom in knows else []
+            register.record_declaration(user, membre, iso(session.date_debut - dt.timedelta(days=20)), liens)
+        register.set_intervenant(user, session, {"role": "surveillant", "nom": "Marc Veille", "email": "marc.veille@horizon.demo"})
+
+    def epreuves(session, shift=0):
+        day = session.date_debut
+        for libelle, offset, start, end in (("Mise en situation professionnelle", 0, "08:30", "12:30"),
+                                            ("Entretien technique", 1, "09:00", "11:00"),
+                                            ("Entretien final", 1 + shift, "14:00", "17:00")):
+            register.add_epreuve(user, session, {"libelle": libelle, "date": iso(day + dt.timedelta(days=offset)),
+                                                 "heure_debut": start, "heure_fin": end, "lieu": "Salle Lumière, bâtiment B"})
+
+    # The finished session: everything in order.
+    candidates(finished, people, lambda i: 35, lambda i: 200)
+    jury(finished, ("Durand", "Petit"))
+    epreuves(finished)
+    # The upcoming session: the header still says 10 + 2 (candidats_nombre); Sarah Moreau's
+    # recevabilité ends the day before (vae_recevabilite); Hugo Robert was convoked 20 days before
+    # (convocations_delai); Paul Durand knows Léa Martin in a jury of two (jury_liens); Hélène Petit's
+    # habilitation ends too soon (jury_habilitations); the final interview is set after the last day
+    # (epreuves_dates).
+    added = candidates(upcoming, people, lambda i: 20 if i == 3 else 33, lambda i: -1 if i == 5 else 300)
+    jury(upcoming, ("Durand", "Petit"), knows={"Durand": added[0]})
+    epreuves(upcoming, shift=(upcoming.date_fin - upcoming.date_debut).days)
+    # The CCP session, three months ahead: one juror so far (jury_effectif).
+    jury(ccp, ("Roux",))
+    # The finished session's first épreuve was signed on the tablet; one candidate was absent.
+    first = Epreuve.of_session(finished).first()
+    signed = dt.datetime.combine(first.date, dt.time(8, 20))
+    people = [("candidat_id", c.id) for c in Candidat.of_session(finished)]
+    people += [("jure_id", m.jure_id) for m in MembreJury.select().where(MembreJury.session == finished)]
+    for index, (field, person) in enumerate(people):
+        absent = index == 4
+        emargement.record(user, finished, {
+            "epreuve_id": str(first.id), field: str(person), "statut": "absent" if absent else "present",
+            "signature": "" if absent else demo_signature(index), "signe_a": (signed + dt.timedelta(minutes=index)).isoformat(),
+            "soumission_id": f"demo-{finished.id}-{index:04d}"}, "démonstration", signed + dt.timedelta(minutes=index))
+
+
+def demo_signature(seed):
+    """A signature-like scribble for the demo, different for each seed: a loop, a flourish, a stroke."""
+    path = []
+    for stroke in range(3):
+        points = []
+        for step in range(18):
+            t = step / 17
+            x = 30 + 110 * stroke + 100 * t
+            y = 75 + (35 - 8 * stroke) * math.sin((t * (3 + seed % 3) + stroke * 0.7 + seed * 0.37) * math.pi) * (1 - t / 2)
+            points.append(f"{'M' if step == 0 else 'L'}{x:.1f} {min(145.0, max(5.0, y)):.1f}")
+        path.append(" ".join(points))
+    return " ".join(path)
+
+
+COMMANDS = (seed_demo_command,)

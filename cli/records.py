@@ -1,0 +1,60 @@
+"""The session's records from the command line: verify-journal (the hash chains) and purge (the end
+of the five years of retention)."""
+import datetime as dt
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from domain import journal, retention
+from models import ExamSession, db
+
+
+@click.command("verify-journal")
+@click.option("--session", "session_id", type=int, help="Vérifier le journal d'une seule session.")
+@with_appcontext
+def verify_journal_command(session_id):
+    """Recompute every session's journal chain: exit 1 naming the first event that no longer matches."""
+    with db.connection_context():
+        if session_id is not None and not ExamSession.select().where(ExamSession.id == session_id).exists():
+            raise click.ClickException(f"Session {session_id} inconnue.")
+        verdicts = journal.verify(None if session_id is None else [session_id])
+    broken = [v for v in verdicts if not v.intact]
+    for verdict in broken:
+        where = f", événement {verdict.broken_at}" if verdict.broken_at else ""
+        click.echo(f"Journal altéré : session {verdict.session_id}{where} ({verdict.reason}).", err=True)
+    if broken:
+        raise SystemExit(1)
+    total = sum(v.events for v in verdicts)
+    click.echo(f"journal intact : {total} événement{'s' if total > 1 else ''}"
+               f" ({len(verdicts)} session{'s' if len(verdicts) > 1 else ''})")
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Lister ce qui serait purgé, sans rien changer.")
+@with_appcontext
+def purge_command(dry_run):
+    """Purge the sessions whose five years of retention have ended (not those held for an inspection)."""
+    today = current_app.config["TODAY"] or dt.date.today()
+    with db.connection_context():
+        entries = retention.due(today)
+        if not entries:
+            click.echo("Aucune session dont la durée de conservation est échue.")
+            return
+        for entry in entries:
+            s = entry.session
+            click.echo(f"{'À purger' if dry_run else 'Purgée'} : session {s.id} {s.sigle} du {s.date_debut:%d/%m/%Y} "
+                       f"(conservation jusqu'au {entry.until:%d/%m/%Y}) : {entry.pieces} pièce(s) "
+                       f"({entry.pieces_bytes / 1024 / 1024:.1f} Mo), {entry.candidats} candidat(s), "
+                       f"{entry.signatures} signature(s)")
+            if not dry_run:
+                forgotten = retention.purge(entry)
+                if forgotten:
+                    click.echo(f"  {forgotten} juré(s) inactif(s) sans autre session anonymisé(s)")
+    if dry_run:
+        click.echo(f"{len(entries)} session(s) à purger ; rien n'a été modifié (--dry-run).")
+    else:
+        click.echo(f"{len(entries)} session(s) purgée(s) ; le journal de chacune le consigne.")
+
+
+COMMANDS = (verify_journal_command, purge_command)

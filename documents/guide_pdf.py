@@ -1,0 +1,41 @@
+"""The guide as a PDF: completed or blank for a session, blank for a guide version, and sealed at a
+session's closing."""
+from documents.pdf import layout_pdf, stamp
+from domain import pieces, sessions
+from domain.guides import guide_tableaux
+from domain.progress import SessionProgress
+
+
+def sealed_guide(session):
+    """The renderer of the guide sealed at closing: the completed guide with who closed it, when, and
+    the journal's head, stamped with fixed lines only (no download time), so that its bytes are final."""
+    def render(when, user, journal_hash):
+        items = session.ordered_items()
+        body = layout_pdf(
+            "exports/guide.pdf.html", session=session, centre_name=session.centre.name,
+            tableaux=sessions.tableaux(items), blank=False, progress=SessionProgress.of(items),
+            regulatory_todo=[i for i in items if i.reglementaire and i.state == "todo" and not i.heading],
+            guide_label=f"guide version {session.guide.version}", pieces=pieces.listed(session=session),
+            sealed={"at": when, "by": user.display_name, "journal_hash": journal_hash},
+        )
+        return stamp(body, (f"Clôturée le {when:%d/%m/%Y à %H:%M}", f"par {user.display_name}"))
+    return render
+
+
+def completed_guide_layout(session, blank=False):
+    """The session's guide laid out (not stamped): completed, or blank."""
+    items = session.ordered_items()
+    return layout_pdf(
+        "exports/guide.pdf.html", session=session, centre_name=session.centre.name,
+        tableaux=sessions.tableaux(items), blank=blank, progress=None if blank else SessionProgress.of(items),
+        regulatory_todo=[i for i in items if i.reglementaire and i.state == "todo" and not i.heading],
+        guide_label=f"guide version {session.guide.version}", pieces={} if blank else pieces.listed(session=session),
+    )
+
+
+def blank_guide_layout(guide):
+    """A guide version's blank form, for no session."""
+    return layout_pdf(
+        "exports/guide.pdf.html", session=None, centre_name=None, tableaux=guide_tableaux(guide),
+        blank=True, progress=None, regulatory_todo=[], guide_label=f"guide version {guide.version}",
+    )
