@@ -1,38 +1,88 @@
-"""The documents Jalon makes, by the guide task each serves (task keys of guide/v1.toml): the
-session page lists them all, a task's row links those that serve it."""
+"""The documents Jalon makes for a session, each declared once: from a declaration come its route
+(GET /sessions/<id>/<file>.pdf, endpoint documents.<name>: routes/documents.py), its link on the
+session page and on the rows of the tasks it serves, and its place in the inspection file.
+
+A declaration names its builder (documents/session_documents.py: the session → its template's
+context, or MissingData saying what to fill in first), its template (templates/exports/), the guide
+tasks it serves by key (guide/v1.toml), whether the inspection file holds it, and who may download
+it (a right of domain.access). The few links that are not a session's PDF (the tablet's sign-in
+page, the annual programme, the inspection file itself) are declared below them.
+"""
+from dataclasses import dataclass, field
+
 from flask import url_for
 
-# endpoint: what the link says
-DOCUMENTS = {
-    "documents.convocations": "Convocations des candidats (PDF)",
-    "documents.jury_convocations": "Convocations du jury, du surveillant et du comédien (PDF)",
-    "documents.planning": "Informations et planning pour l'UD (PDF)",
-    "documents.affichage": "Affichage des épreuves (PDF)",
-    "emargement.page": "Émargement sur tablette",
-    "documents.emargement_pdf": "Feuilles d'émargement (PDF)",
-    "documents.programme_pdf": "Programme annuel des sessions (PDF)",
-    "documents.inspection_file": "Dossier d'inspection (ZIP : guide, journal, registre, documents, pièces)",
-}
-BY_TASK = {
-    "programmation_annuelle": ("documents.programme_pdf",),
-    "informations_ud": ("documents.planning",),
-    "planning_ud": ("documents.planning",),
-    "convocation_jury": ("documents.jury_convocations",),
-    "convocation_surveillant": ("documents.jury_convocations",),
-    "convocation_candidats": ("documents.convocations",),
-    "affichage_epreuves": ("documents.affichage",),
-    "identite_candidats": ("emargement.page", "documents.emargement_pdf"),
-    "constater_absences": ("emargement.page", "documents.emargement_pdf"),
-}
+from documents import session_documents as docs
+from domain import access
 
 
-def _url(endpoint, session):
-    if endpoint == "documents.programme_pdf":
-        return url_for(endpoint, year=session.date_debut.year)
-    return url_for(endpoint, session_id=session.id)
+@dataclass(frozen=True)
+class Document:
+    name: str  # its endpoint in the documents blueprint
+    file: str  # its file name without « .pdf », in its address, its download name and the inspection file
+    label: str  # what its link says
+    build: object  # session -> the template's context
+    template: str
+    tasks: tuple = ()  # the keys of the guide tasks it serves
+    inspection: bool = False  # part of the inspection file
+    audience: object = access.can_see  # (user, session) -> whether they may download it
+
+    @property
+    def endpoint(self):
+        return f"documents.{self.name}"
+
+
+DOCUMENTS = (
+    Document("convocations", "convocations", "Convocations des candidats (PDF)", docs.convocations,
+             "exports/convocations.pdf.html", tasks=("convocation_candidats",), inspection=True),
+    Document("jury_convocations", "convocations-jury", "Convocations du jury, du surveillant et du comédien (PDF)",
+             docs.jury_convocations, "exports/convocations_jury.pdf.html",
+             tasks=("convocation_jury", "convocation_surveillant")),
+    Document("planning", "planning", "Informations et planning pour l'UD (PDF)", docs.planning,
+             "exports/planning.pdf.html", tasks=("informations_ud", "planning_ud")),
+    Document("affichage", "affichage", "Affichage des épreuves (PDF)", docs.affichage, "exports/affichage.pdf.html",
+             tasks=("affichage_epreuves",)),
+    Document("emargement_pdf", "emargement", "Feuilles d'émargement (PDF)", docs.sign_in_sheets,
+             "exports/emargement.pdf.html", tasks=("identite_candidats", "constater_absences"), inspection=True),
+)
+BY_NAME = {document.name: document for document in DOCUMENTS}
+
+
+@dataclass(frozen=True)
+class Link:
+    """A page or file of a session that is not one of its PDFs, linked like them."""
+
+    endpoint: str
+    label: str
+    tasks: tuple = ()
+    address: object = field(default=None)  # session -> its URL, when not url_for(endpoint, session_id=…)
+
+
+LINKS = (
+    Link("emargement.page", "Émargement sur tablette", tasks=("identite_candidats", "constater_absences")),
+    Link("documents.programme_pdf", "Programme annuel des sessions (PDF)", tasks=("programmation_annuelle",),
+         address=lambda session: url_for("documents.programme_pdf", year=session.date_debut.year)),
+    Link("documents.inspection_file", "Dossier d'inspection (ZIP : guide, journal, registre, documents, pièces)"),
+)
+
+
+def _entries():
+    """Every link of the session page, in its order: the documents, then the other links."""
+    for entry in (*DOCUMENTS, *LINKS):
+        yield entry.label, entry.tasks, entry
+
+
+def _url(entry, session):
+    if isinstance(entry, Link) and entry.address is not None:
+        return entry.address(session)
+    return url_for(entry.endpoint, session_id=session.id)
 
 
 def links(session, key=None):
     """(label, address) of the documents serving the task with this key, or of all of them."""
-    endpoints = BY_TASK.get(key, ()) if key else DOCUMENTS
-    return [(DOCUMENTS[endpoint], _url(endpoint, session)) for endpoint in endpoints]
+    return [(label, _url(entry, session)) for label, tasks, entry in _entries() if key is None or key in tasks]
+
+
+def in_inspection_file():
+    """The documents the inspection file holds, when their data is there."""
+    return [document for document in DOCUMENTS if document.inspection]

@@ -11,7 +11,7 @@ import json
 
 import zipstream
 
-from documents import session_documents as docs
+from documents import catalogue, session_documents as docs
 from documents.spreadsheet import csv_bytes
 from domain import journal
 from formats import fr_date
@@ -51,7 +51,8 @@ def _piece_chunks(piece_id):
 
 
 def inspection_zip(session, render_guide, render_document):
-    """A ZipStream of the session's file; `render_guide()` and `render_document(name)` make PDFs."""
+    """A ZipStream of the session's file; `render_guide()` and `render_document(document)` (a declaration
+    of documents.catalogue) make PDFs."""
     archive = zipstream.ZipStream(compress_type=zipstream.ZIP_STORED, sized=True)
     manifest = []
 
@@ -71,9 +72,9 @@ def inspection_zip(session, render_guide, render_document):
         add("candidats.csv", candidates_csv(candidats))
     if membres:
         add("jury.csv", jury_csv(membres, candidats))
-    for name in ("convocations", "emargement"):
+    for document in catalogue.in_inspection_file():
         try:
-            add(f"{name}.pdf", render_document(name))
+            add(f"{document.file}.pdf", render_document(document))
         except docs.MissingData:
             pass  # a document whose data is missing is not part of the file
     positions = dict(ChecklistItem.select(ChecklistItem.id, ChecklistItem.position)

@@ -5,13 +5,14 @@ from flask import Blueprint, Response, stream_with_context
 from flask_login import current_user, login_required
 from peewee import fn
 
-from documents import session_documents as docs
+from documents import catalogue, session_documents as docs
+from documents.guide_pdf import completed_guide_layout
 from documents.inspection import inspection_zip
 from documents.pdf import ascii_name, download_name, layout_pdf, stamp
+from domain import access
 from models import AuditEvent, Candidat, now
 from routes import register_row, today, visible_session
 from routes.errors import render_error
-from documents.guide_pdf import completed_guide_layout
 from routes.exports import pdf_response
 
 bp = Blueprint("documents", __name__)
@@ -23,40 +24,34 @@ def _require_login():
     pass
 
 
-# name: (the builder of its content, its template, the start of its file name)
-SESSION_DOCUMENTS = {
-    "convocations": (docs.convocations, "exports/convocations.pdf.html", "convocations"),
-    "convocations_jury": (docs.jury_convocations, "exports/convocations_jury.pdf.html", "convocations-jury"),
-    "planning": (docs.planning, "exports/planning.pdf.html", "planning"),
-    "affichage": (docs.affichage, "exports/affichage.pdf.html", "affichage"),
-    "emargement": (docs.sign_in_sheets, "exports/emargement.pdf.html", "emargement"),
-}
-
-
-def _document(session, name, group, stem, build):
-    """A document of the session; 422 when its data is missing. Cached under the session's last
-    journal entry (every register change and sign-in is one), its places' names and today's date
-    (the letters are dated)."""
+def _document(session, document, group, stem, build):
+    """A document of the session (a declaration of documents.catalogue), if the user may download it;
+    422 when its data is missing. Cached under the session's last journal entry (every register change
+    and sign-in is one), its places' names and today's date (the letters are dated)."""
+    if not document.audience(current_user, session):
+        raise access.Forbidden()
     try:
         context = build()
     except docs.MissingData as exc:
         return render_error(422, exc.message)
-    template = SESSION_DOCUMENTS[name][1]
     last_change = AuditEvent.select(fn.MAX(AuditEvent.id)).where(AuditEvent.session == session).scalar()
     key = (last_change, session.centre.name, session.site.name, today())
     return pdf_response(group, key, download_name(session, stem=stem),
-                        lambda: layout_pdf(template, session=session, today=today(), **context))
+                        lambda: layout_pdf(document.template, session=session, today=today(), **context))
 
 
-def _session_document(session_id, name):
-    session = visible_session(session_id)
-    build, _, stem = SESSION_DOCUMENTS[name]
-    return _document(session, name, f"session-{session.id}-{name}", stem, lambda: build(session))
+def _session_document(document):
+    """The view of a declared document: GET /sessions/<id>/<file>.pdf."""
+    def view(session_id):
+        session = visible_session(session_id)
+        return _document(session, document, f"session-{session.id}-{document.name}", document.file,
+                         lambda: document.build(session))
+    return view
 
 
-@bp.get("/sessions/<int:session_id>/convocations.pdf")
-def convocations(session_id):
-    return _session_document(session_id, "convocations")
+for _declared in catalogue.DOCUMENTS:
+    bp.add_url_rule(f"/sessions/<int:session_id>/{_declared.file}.pdf", endpoint=_declared.name,
+                    view_func=_session_document(_declared))
 
 
 @bp.get("/candidats/<int:candidat_id>/convocation.pdf")
@@ -64,28 +59,8 @@ def candidate_convocation(candidat_id):
     candidat = register_row(Candidat, candidat_id)
     session = candidat.session
     stem = f"convocation-{ascii_name(candidat.nom)[:40] or 'candidat'}"
-    return _document(session, "convocations", f"candidat-{candidat.id}", stem,
+    return _document(session, catalogue.BY_NAME["convocations"], f"candidat-{candidat.id}", stem,
                      lambda: docs.convocations(session, candidat))
-
-
-@bp.get("/sessions/<int:session_id>/convocations-jury.pdf")
-def jury_convocations(session_id):
-    return _session_document(session_id, "convocations_jury")
-
-
-@bp.get("/sessions/<int:session_id>/planning.pdf")
-def planning(session_id):
-    return _session_document(session_id, "planning")
-
-
-@bp.get("/sessions/<int:session_id>/affichage.pdf")
-def affichage(session_id):
-    return _session_document(session_id, "affichage")
-
-
-@bp.get("/sessions/<int:session_id>/emargement.pdf")
-def emargement_pdf(session_id):
-    return _session_document(session_id, "emargement")
 
 
 @bp.get("/sessions/<int:session_id>/dossier.zip")
@@ -97,9 +72,8 @@ def inspection_file(session_id):
     def render_guide():
         return stamp(completed_guide_layout(session), stamped)
 
-    def render_document(name):
-        build, template, _ = SESSION_DOCUMENTS[name]
-        return stamp(layout_pdf(template, session=session, today=today(), **build(session)), stamped)
+    def render_document(document):
+        return stamp(layout_pdf(document.template, session=session, today=today(), **document.build(session)), stamped)
 
     archive = inspection_zip(session, render_guide, render_document)
     name = download_name(session, stem="dossier-inspection").replace(".pdf", ".zip")

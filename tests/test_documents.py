@@ -1,5 +1,6 @@
 """The documents made from the register, read back as a printer shows them (poppler's pdftotext
 drops what falls off the page, so a cut name shows). Today is 01/02/2027 (helpers)."""
+import datetime as dt
 import csv
 import io
 import re
@@ -175,3 +176,26 @@ def test_other_centres_get_404_and_a_lecteur_downloads(client, auth, register):
     auth.login("lecteur@a.fr")
     assert client.get(f"/sessions/{register.id}/convocations.pdf").status_code == 200
     assert client.post(f"/sessions/{register.id}/tenue", data={"tenue_professionnelle": "x"}).status_code == 403
+
+
+def test_every_document_is_declared_against_the_guide_and_gets_its_route(app):
+    """A declaration of documents.catalogue is enough: its route (its file's address), its links on the
+    session page and on the tasks it serves, and its place in the inspection file come from it."""
+    from documents import catalogue
+    from guide import read_guide
+    keys = {task["key"] for tableau in read_guide()["phases"] for task in tableau["tasks"] if "key" in task}
+    rules = {rule.endpoint: rule.rule for rule in app.url_map.iter_rules()}
+    for document in catalogue.DOCUMENTS:
+        assert rules[document.endpoint] == f"/sessions/<int:session_id>/{document.file}.pdf", document.name
+        assert document.tasks and set(document.tasks) <= keys, document.name
+    for link in catalogue.LINKS:
+        assert link.endpoint in rules and set(link.tasks) <= keys, link.endpoint
+    assert [d.name for d in catalogue.in_inspection_file()] == ["convocations", "emargement_pdf"]
+    with app.test_request_context():
+        session = models.ExamSession(id=7, date_debut=dt.date(2027, 3, 15))
+        every = catalogue.links(session)
+        assert len(every) == len(catalogue.DOCUMENTS) + len(catalogue.LINKS)
+        assert catalogue.links(session, "convocation_candidats") == [
+            ("Convocations des candidats (PDF)", "/sessions/7/convocations.pdf")]
+        assert catalogue.links(session, "programmation_annuelle") == [
+            ("Programme annuel des sessions (PDF)", "/programme/2027.pdf")]
