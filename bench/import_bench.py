@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import models  # noqa: E402
 from app import create_app  # noqa: E402
 from cli.users import upsert_user  # noqa: E402
-from domain.register import import_candidates  # noqa: E402
+from domain.candidates import import_candidates  # noqa: E402
 from domain.sessions import create_session  # noqa: E402
 
 HEADER = "Nom;Prénom;Date de naissance;E-mail;Adresse;Parcours;Recevabilité;Envoyée le;Mode;Référence"

@@ -11,7 +11,7 @@ from pypdf import PdfWriter
 
 from cli.users import upsert_user
 from documents.guide_pdf import sealed_guide
-from domain import closing, emargement, pieces, register
+from domain import candidates, closing, emargement, intervenants, jurors, jury, pieces, schedule
 from domain.checklist import mark_done, mark_na, save_observation
 from domain.sessions import create_session
 from domain.vocabulary import ROLE_LABELS
@@ -124,68 +124,68 @@ def seed_demo_register(user, finished, upcoming, ccp):
     seventh), so that each check can be seen failing."""
     iso = dt.date.isoformat
     centre = finished.centre
-    jurors = {}
+    seated = {}
     for nom, prenom, sigles in (
         ("Durand", "Paul", {"DWWM": 5, "TP SEC": 3}), ("Petit", "Hélène", {"DWWM": 4, "TP SEC": 0}),
         ("Nguyen", "Thi Mai", {"TP SEC": 4}), ("Roux", "Antoine", {"CCP 1 CDA": 3}),
     ):
-        jure = register.create_juror(user, centre, {
+        jure = jurors.create_juror(user, centre, {
             "nom": nom, "prenom": prenom, "email": f"{prenom.split()[0].lower()}.{nom.lower()}@jury.demo".replace("é", "e"),
             "professionnalise_le": "2024-06-12"})
         for sigle, years in sigles.items():
             # Hélène Petit's TP SEC habilitation ends on the session's first day: it fails the check.
             until = upcoming.date_debut if years == 0 else upcoming.date_debut.replace(year=upcoming.date_debut.year + years)
-            register.add_habilitation(user, jure, {"sigle": sigle, "valide_jusqu_au": iso(until),
+            jurors.add_habilitation(user, jure, {"sigle": sigle, "valide_jusqu_au": iso(until),
                                                    "ccp": "CP-01234" if sigle == "CCP 1 CDA" else ""})
-        jurors[nom] = jure
+        seated[nom] = jure
     people = [("Martin", "Léa", "formation"), ("Bernard", "Luc", "formation"), ("Thomas", "Inès", "formation"),
               ("Robert", "Hugo", "formation"), ("Richard", "Camille", "formation"), ("Moreau", "Sarah", "vae"),
               ("Lefèvre", "Jean-Marc", "vae")]
 
-    def candidates(session, rows, convoked_days_before, recevabilite_days_after):
+    def add_candidates(session, rows, convoked_days_before, recevabilite_days_after):
         added = []
         for index, (nom, prenom, parcours) in enumerate(rows):
             until = session.date_debut + dt.timedelta(days=recevabilite_days_after(index))
-            candidat = register.add_candidate(user, session, {
+            candidat = candidates.add_candidate(user, session, {
                 "nom": nom, "prenom": prenom, "date_naissance": f"{1985 + index}-0{index % 9 + 1}-12",
                 "email": f"{prenom.lower()}.{nom.lower()}@mail.demo".replace("é", "e").replace("è", "e"),
                 "adresse": f"{index + 3} rue de la République\n69002 Lyon", "parcours": parcours,
                 "recevabilite_valide_jusqu_au": iso(until) if parcours == "vae" else ""})
             sent = session.date_debut - dt.timedelta(days=convoked_days_before(index))
-            register.record_convocation(user, candidat, {"envoyee_le": iso(sent), "mode": "lrar" if index % 2 else "main_propre",
+            candidates.record_convocation(user, candidat, {"envoyee_le": iso(sent), "mode": "lrar" if index % 2 else "main_propre",
                                                          "reference": f"1A 000 {index:03d}" if index % 2 else f"D-{index + 1}"})
             added.append(candidat)
         return added
 
-    def jury(session, members, knows=None):
+    def seat_jury(session, members, knows=None):
         for nom in members:
-            membre = register.add_to_jury(user, session, jurors[nom].id)
+            membre = jury.add_to_jury(user, session, seated[nom].id)
             liens = [str(knows[nom].id)] if knows and nom in knows else []
-            register.record_declaration(user, membre, iso(session.date_debut - dt.timedelta(days=20)), liens)
-        register.set_intervenant(user, session, {"role": "surveillant", "nom": "Marc Veille", "email": "marc.veille@horizon.demo"})
+            jury.record_declaration(user, membre, iso(session.date_debut - dt.timedelta(days=20)), liens)
+        intervenants.set_intervenant(user, session, {"role": "surveillant", "nom": "Marc Veille", "email": "marc.veille@horizon.demo"})
 
     def epreuves(session, shift=0):
         day = session.date_debut
         for libelle, offset, start, end in (("Mise en situation professionnelle", 0, "08:30", "12:30"),
                                             ("Entretien technique", 1, "09:00", "11:00"),
                                             ("Entretien final", 1 + shift, "14:00", "17:00")):
-            register.add_epreuve(user, session, {"libelle": libelle, "date": iso(day + dt.timedelta(days=offset)),
+            schedule.add_epreuve(user, session, {"libelle": libelle, "date": iso(day + dt.timedelta(days=offset)),
                                                  "heure_debut": start, "heure_fin": end, "lieu": "Salle Lumière, bâtiment B"})
 
     # The finished session: everything in order.
-    candidates(finished, people, lambda i: 35, lambda i: 200)
-    jury(finished, ("Durand", "Petit"))
+    add_candidates(finished, people, lambda i: 35, lambda i: 200)
+    seat_jury(finished, ("Durand", "Petit"))
     epreuves(finished)
     # The upcoming session: the header still says 10 + 2 (candidats_nombre); Sarah Moreau's
     # recevabilité ends the day before (vae_recevabilite); Hugo Robert was convoked 20 days before
     # (convocations_delai); Paul Durand knows Léa Martin in a jury of two (jury_liens); Hélène Petit's
     # habilitation ends too soon (jury_habilitations); the final interview is set after the last day
     # (epreuves_dates).
-    added = candidates(upcoming, people, lambda i: 20 if i == 3 else 33, lambda i: -1 if i == 5 else 300)
-    jury(upcoming, ("Durand", "Petit"), knows={"Durand": added[0]})
+    added = add_candidates(upcoming, people, lambda i: 20 if i == 3 else 33, lambda i: -1 if i == 5 else 300)
+    seat_jury(upcoming, ("Durand", "Petit"), knows={"Durand": added[0]})
     epreuves(upcoming, shift=(upcoming.date_fin - upcoming.date_debut).days)
     # The CCP session, three months ahead: one juror so far (jury_effectif).
-    jury(ccp, ("Roux",))
+    seat_jury(ccp, ("Roux",))
     # The finished session's first épreuve was signed on the tablet; one candidate was absent.
     first = Epreuve.of_session(finished).first()
     signed = dt.datetime.combine(first.date, dt.time(8, 20))

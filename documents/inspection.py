@@ -15,7 +15,7 @@ from documents import catalogue, session_documents as docs
 from documents.spreadsheet import csv_bytes
 from domain import journal
 from formats import fr_date
-from domain.register import jury_members
+from domain.jury import jury_members
 from domain.vocabulary import AUDIT_FIELD_LABELS, PARCOURS_LABELS
 from models import AuditEvent, Candidat, ChecklistItem, Piece, SealedGuide, User, now
 

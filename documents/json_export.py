@@ -1,8 +1,11 @@
 """A whole session as JSON (« Export JSON »): its header, every task with its state, its register
-(candidates, jury, surveillant and comédien, épreuves) and the guide's checks computed from it."""
-from domain import checks, emargement, journal, pieces, register, sessions
+(candidates, jury, surveillant and comédien, épreuves, sign-ins) and the guide's checks computed from
+it; and the JSON shapes of the register's rows, one function each (also /jures.json's)."""
+from domain import checks, emargement, journal, pieces, sessions
 from domain.deadlines import status
-from models import Candidat, Epreuve, ExamSession
+from domain.intervenants import INTERVENANT_ROLES
+from domain.jury import jury_members
+from models import Candidat, Centre, Epreuve, ExamSession, Jure
 
 # The export's published status values (version 1 of the format, French): the codes renamed in
 # code since keep their published spelling here, so that programs reading exports keep working.
@@ -12,6 +15,61 @@ EXPORTED_STATUS = {"late": "en_retard", "soon": "sous_7_jours", "todo": "a_faire
 
 def _iso(date):
     return date.isoformat() if date else None
+
+
+def juror_json(jure):
+    """A juror as /jures.json gives it (jure.habs loaded by Jure.with_habilitations)."""
+    return {
+        "id": jure.id, "centre": jure.centre.name, "nom": jure.nom, "prenom": jure.prenom, "email": jure.email,
+        "telephone": jure.telephone,
+        "professionnalise_le": jure.professionnalise_le.isoformat() if jure.professionnalise_le else None,
+        "active": jure.active,
+        "habilitations": [{"id": h.id, "sigle": h.sigle, "valide_jusqu_au": h.valide_jusqu_au.isoformat(),
+                           "ccp": h.ccp_codes} for h in jure.habs],
+    }
+
+
+def candidate_json(candidat):
+    return {
+        "id": candidat.id, "nom": candidat.nom, "prenom": candidat.prenom,
+        "date_naissance": candidat.date_naissance.isoformat(), "email": candidat.email, "adresse": candidat.adresse,
+        "parcours": candidat.parcours,
+        "recevabilite_valide_jusqu_au": _iso(candidat.recevabilite_valide_jusqu_au),
+        "convocation": {"envoyee_le": _iso(candidat.convocation_envoyee_le), "mode": candidat.convocation_mode or None,
+                        "reference": candidat.convocation_reference},
+    }
+
+
+def epreuve_json(epreuve):
+    return {"id": epreuve.id, "libelle": epreuve.libelle, "date": epreuve.date.isoformat(),
+            "heure_debut": epreuve.heure_debut, "heure_fin": epreuve.heure_fin, "lieu": epreuve.lieu,
+            "categorie": epreuve.categorie}
+
+
+def jury_json(session):
+    """The jury as the session's JSON export gives it, each juror with habilitations, declaration, links."""
+    membres = jury_members(session)
+    jures = {j.id: j for j in Jure.with_habilitations(
+        Jure.select(Jure, Centre).join(Centre).where(Jure.id.in_([m.jure_id for m in membres])))}
+    return [{**juror_json(jures[m.jure_id]), "declaration_le": _iso(m.declaration_le), "liens": m.known}
+            for m in membres]
+
+
+def intervenants_json(session):
+    found = {i.role: {"nom": i.nom, "email": i.email} for i in session.intervenants}
+    return {role: found.get(role) for role in INTERVENANT_ROLES}
+
+
+def piece_json(piece):
+    return {"id": piece.id, "nom": piece.nom, "taille": piece.taille, "sha256": piece.sha256,
+            "ajoutee_le": piece.ajoutee_le.isoformat()}
+
+
+def signin_json(signin):
+    kind, person_id = emargement.signin_person(signin)
+    return {"id": signin.id, "epreuve_id": signin.epreuve_id, "personne": {"type": kind, "id": person_id},
+            "statut": signin.statut, "signe_a": signin.signe_a.isoformat(), "recu_a": signin.recu_a.isoformat(),
+            "correction": signin.correction}
 
 
 def session_export(session, items, today):
@@ -34,7 +92,7 @@ def session_export(session, items, today):
                     "state": item.state, "done_on": _iso(item.done_on),
                     "na_reason": item.na_reason, "observation": item.observation, "version": item.version,
                     "due_on": _iso(item.due_on),
-                    "pieces": [pieces.piece_json(p) for p in attached.get(item.id, [])],
+                    "pieces": [piece_json(p) for p in attached.get(item.id, [])],
                     "status": EXPORTED_STATUS[status(item.state, item.done_on, item.due_on, today)],
                 }
                 for item in tableau.items
@@ -45,9 +103,9 @@ def session_export(session, items, today):
     results = checks.SessionChecks.of(session, today, items)
     # "phases" is the export's published key for the guide's tableaux.
     return {"session": header, "journal_hash": journal.head_hash(session), "phases": tableaux,
-            "candidats": [register.candidate_json(c) for c in Candidat.of_session(session)],
-            "epreuves": [register.epreuve_json(e) for e in Epreuve.of_session(session)],
-            "jury": register.jury_json(session), **register.intervenants_json(session),
-            "emargement": [emargement.signin_json(s) for s in emargement.of_session(session)],
+            "candidats": [candidate_json(c) for c in Candidat.of_session(session)],
+            "epreuves": [epreuve_json(e) for e in Epreuve.of_session(session)],
+            "jury": jury_json(session), **intervenants_json(session),
+            "emargement": [signin_json(s) for s in emargement.of_session(session)],
             "controles": [{"code": c.code, "ok": c.ok, "message": c.message, "details": c.details,
                            "items": [item.id for item in results.tasks(c)]} for c in results.checks]}

@@ -13,7 +13,8 @@ from PIL import Image, ImageDraw
 from documents.spreadsheet import csv_bytes
 from domain import DomainError, access, emargement
 from formats import fr_date
-from domain.register import candidate_counts, jury_members
+from domain.candidates import candidate_counts
+from domain.jury import jury_members
 from models import Candidat, Centre, Epreuve, ExamSession, Intervenant, Site
 
 # What the convocation says when the session gives no text of its own.

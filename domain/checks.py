@@ -22,7 +22,7 @@ from domain.deadlines import apply_rule
 from formats import fr_date
 from domain.vocabulary import CONVOCATION_MODES
 from domain.emargement import current as current_signins
-from domain.register import candidate_counts
+from domain.candidates import candidate_counts
 from statements import Statement, param
 from models import (Candidat, Emargement, Epreuve, ExamSession, GuideVersion, Habilitation, Jure, LienJury,
                     MembreJury)

@@ -187,10 +187,3 @@ def current(signins):
 
 def of_session(session):
     return list(Emargement.select().where(Emargement.session == session).order_by(Emargement.id))
-
-
-def signin_json(signin):
-    kind, person_id = signin_person(signin)
-    return {"id": signin.id, "epreuve_id": signin.epreuve_id, "personne": {"type": kind, "id": person_id},
-            "statut": signin.statut, "signe_a": signin.signe_a.isoformat(), "recu_a": signin.recu_a.isoformat(),
-            "correction": signin.correction}

@@ -113,8 +113,3 @@ def upright(piece):
         out = io.BytesIO()
         turned.save(out, "PNG" if piece.type == "image/png" else "JPEG", quality=90)
     return out.getvalue(), piece.type
-
-
-def piece_json(piece):
-    return {"id": piece.id, "nom": piece.nom, "taille": piece.taille, "sha256": piece.sha256,
-            "ajoutee_le": piece.ajoutee_le.isoformat()}

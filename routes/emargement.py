@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from domain import access, emargement
 from domain.inputs import whole_number
-from domain.register import jury_members
+from domain.jury import jury_members
 from extensions import is_partial
 from models import Candidat, Epreuve, Intervenant, now
 from routes import editable_session, today, user, visible_session

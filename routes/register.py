@@ -13,7 +13,11 @@ from werkzeug.utils import secure_filename
 from extensions import is_partial
 
 from documents.session_documents import DEFAULT_TENUE
-from domain import DomainError, access, checks, register
+from documents import json_export
+import domain.candidates
+import domain.jurors
+import domain.jury
+from domain import DomainError, access, checks, forms, intervenants, schedule
 from domain.inputs import whole_number
 from models import Candidat, Centre, Epreuve, ExamSession, Jure, MembreJury
 from routes import editable_session, register_row, today, user, visible_session
@@ -71,7 +75,7 @@ def jurors():
 
 @bp.get("/jures.json")
 def jurors_json():
-    return jsonify(jures=[register.juror_json(jure) for jure in _jurors()])
+    return jsonify(jures=[json_export.juror_json(jure) for jure in _jurors()])
 
 
 @bp.post("/jures")
@@ -86,8 +90,8 @@ def create_juror():
     else:
         centre = current_user.centre
     try:
-        jure = register.create_juror(user(), centre, form)
-    except register.InvalidForm as exc:
+        jure = domain.jurors.create_juror(user(), centre, form)
+    except forms.InvalidForm as exc:
         return _render_directory(form, exc.errors, 422)
     return _changed(f"{jure.label} ajouté(e) à l'annuaire des jurés.",
                     url_for("register.jurors", _anchor=f"jure-{jure.id}"), _render_directory)
@@ -114,32 +118,32 @@ def _juror_change(jure_id, fields, change, done, **refused):
     form = {name: request.form.get(name, "") for name in fields}
     try:
         change(user(), jure, form)
-    except register.InvalidForm as exc:
+    except forms.InvalidForm as exc:
         return _render_juror(jure, **{refused["form"]: form, refused["errors"]: exc.errors}, status=422)
     return _changed(done, url_for("register.juror", jure_id=jure.id), lambda: _render_juror(jure))
 
 
 @bp.post("/jures/<int:jure_id>")
 def update_juror(jure_id):
-    return _juror_change(jure_id, JUROR_FIELDS, register.update_juror, "Fiche du juré enregistrée.",
+    return _juror_change(jure_id, JUROR_FIELDS, domain.jurors.update_juror, "Fiche du juré enregistrée.",
                          form="form", errors="errors")
 
 
 @bp.post("/jures/<int:jure_id>/deactivate")
 def deactivate_juror(jure_id):
-    return _juror_change(jure_id, (), lambda u, jure, _: register.set_juror_active(u, jure, False),
+    return _juror_change(jure_id, (), lambda u, jure, _: domain.jurors.set_juror_active(u, jure, False),
                          "Juré désactivé : les sessions passées le gardent dans leur jury.", form="form", errors="errors")
 
 
 @bp.post("/jures/<int:jure_id>/activate")
 def activate_juror(jure_id):
-    return _juror_change(jure_id, (), lambda u, jure, _: register.set_juror_active(u, jure, True), "Juré réactivé.",
+    return _juror_change(jure_id, (), lambda u, jure, _: domain.jurors.set_juror_active(u, jure, True), "Juré réactivé.",
                          form="form", errors="errors")
 
 
 @bp.post("/jures/<int:jure_id>/habilitations")
 def add_habilitation(jure_id):
-    return _juror_change(jure_id, HABILITATION_FIELDS, register.add_habilitation, "Habilitation ajoutée.",
+    return _juror_change(jure_id, HABILITATION_FIELDS, domain.jurors.add_habilitation, "Habilitation ajoutée.",
                          form="hab_form", errors="hab_errors")
 
 
@@ -157,7 +161,7 @@ def _render_candidates(session, form=None, errors=None, status=200, import_probl
     return _session_page(session, "register/candidats.html", "register.candidates", status,
                          candidats=list(Candidat.of_session(session)),
                          form=form or {"parcours": "formation"}, errors=errors or {}, import_problems=import_problems,
-                         import_columns=register.IMPORT_COLUMNS, default_tenue=DEFAULT_TENUE,
+                         import_columns=domain.candidates.IMPORT_COLUMNS, default_tenue=DEFAULT_TENUE,
                          tenue=session.tenue_professionnelle if tenue is None else tenue, tenue_error=tenue_error)
 
 
@@ -173,7 +177,7 @@ def _add_to_session(session_id, fields, add, render, page, done):
     form = {name: request.form.get(name, "") for name in fields}
     try:
         row = add(user(), session, form)
-    except register.InvalidForm as exc:
+    except forms.InvalidForm as exc:
         return render(session, form, exc.errors, 422)
     return _changed(done(row), url_for(page, session_id=session.id, _anchor=f"{row._meta.table_name}-{row.id}"),
                     lambda: render(session))
@@ -181,7 +185,7 @@ def _add_to_session(session_id, fields, add, render, page, done):
 
 @bp.post("/sessions/<int:session_id>/candidats")
 def add_candidate(session_id):
-    return _add_to_session(session_id, register.CANDIDATE_FIELDS, register.add_candidate, _render_candidates,
+    return _add_to_session(session_id, domain.candidates.CANDIDATE_FIELDS, domain.candidates.add_candidate, _render_candidates,
                            "register.candidates", lambda c: f"{c.label} ajouté(e) aux candidats de la session.")
 
 
@@ -191,7 +195,7 @@ def set_tenue(session_id):
     session = editable_session(session_id)
     text = request.form.get("tenue_professionnelle", "")
     try:
-        register.set_tenue(user(), session, text)
+        domain.candidates.set_tenue(user(), session, text)
     except DomainError as exc:
         return _render_candidates(session, tenue=text, tenue_error=exc.message, status=422)
     return _changed("Tenue professionnelle de la convocation enregistrée.",
@@ -206,8 +210,8 @@ def import_candidates(session_id):
     if upload is None or not upload.filename:
         return _render_candidates(session, import_problems=["choisissez un fichier CSV"], status=422)
     try:
-        count = register.import_candidates(user(), session, upload.read(), secure_filename(upload.filename) or "fichier")
-    except register.InvalidImport as exc:
+        count = domain.candidates.import_candidates(user(), session, upload.read(), secure_filename(upload.filename) or "fichier")
+    except domain.candidates.InvalidImport as exc:
         return _render_candidates(session, import_problems=exc.problems, status=422)
     return _changed(f"{count} candidat(s) importé(s).", url_for("register.candidates", session_id=session.id),
                     lambda: _render_candidates(session))
@@ -219,7 +223,7 @@ def _candidate(candidat_id, edit=False):
 
 
 def _render_candidate(candidat, session, status=200, **forms):
-    values = {name: getattr(candidat, name) or "" for name in register.CANDIDATE_FIELDS}
+    values = {name: getattr(candidat, name) or "" for name in domain.candidates.CANDIDATE_FIELDS}
     convocation = {"envoyee_le": candidat.convocation_envoyee_le or "", "mode": candidat.convocation_mode,
                    "reference": candidat.convocation_reference}
     return _session_page(session, "register/candidat.html", "register.candidates", status, candidat=candidat,
@@ -237,7 +241,7 @@ def _candidate_change(candidat_id, fields, change, done, form, errors):
     values = {name: request.form.get(name, "") for name in fields}
     try:
         change(user(), candidat, values)
-    except register.InvalidForm as exc:
+    except forms.InvalidForm as exc:
         return _render_candidate(candidat, session, 422, **{form: values, errors: exc.errors})
     return _changed(done, url_for("register.candidate", candidat_id=candidat.id),
                     lambda: _render_candidate(Candidat.get_by_id(candidat.id), session))
@@ -245,20 +249,20 @@ def _candidate_change(candidat_id, fields, change, done, form, errors):
 
 @bp.post("/candidats/<int:candidat_id>")
 def update_candidate(candidat_id):
-    return _candidate_change(candidat_id, register.CANDIDATE_FIELDS, register.update_candidate,
+    return _candidate_change(candidat_id, domain.candidates.CANDIDATE_FIELDS, domain.candidates.update_candidate,
                              "Candidat enregistré.", "form", "errors")
 
 
 @bp.post("/candidats/<int:candidat_id>/convocation")
 def record_convocation(candidat_id):
-    return _candidate_change(candidat_id, register.CONVOCATION_FIELDS, register.record_convocation,
+    return _candidate_change(candidat_id, domain.candidates.CONVOCATION_FIELDS, domain.candidates.record_convocation,
                              "Convocation enregistrée.", "conv_form", "conv_errors")
 
 
 @bp.post("/candidats/<int:candidat_id>/remove")
 def remove_candidate(candidat_id):
     candidat, session = _candidate(candidat_id, edit=True)
-    register.remove_candidate(user(), candidat)
+    domain.candidates.remove_candidate(user(), candidat)
     flash(f"{candidat.label} retiré(e) des candidats de la session.", "success")
     # Its page no longer exists: htmx goes to the list of candidates too.
     url = url_for("register.candidates", session_id=session.id)
@@ -278,7 +282,7 @@ def epreuves(session_id):
 
 @bp.post("/sessions/<int:session_id>/epreuves")
 def add_epreuve(session_id):
-    return _add_to_session(session_id, register.EPREUVE_FIELDS, register.add_epreuve, _render_epreuves,
+    return _add_to_session(session_id, schedule.EPREUVE_FIELDS, schedule.add_epreuve, _render_epreuves,
                            "register.epreuves", lambda e: "Épreuve ajoutée au planning.")
 
 
@@ -286,7 +290,7 @@ def add_epreuve(session_id):
 def remove_epreuve(epreuve_id):
     epreuve = register_row(Epreuve, epreuve_id, edit=True)
     session = epreuve.session
-    register.remove_epreuve(user(), epreuve)
+    schedule.remove_epreuve(user(), epreuve)
     return _changed("Épreuve retirée du planning.", url_for("register.epreuves", session_id=session.id),
                     lambda: _render_epreuves(session))
 
@@ -294,15 +298,15 @@ def remove_epreuve(epreuve_id):
 # --- The jury of a session ------------------------------------------------------------------------------
 
 def _render_jury(session, errors=None, status=200, form=None):
-    membres = register.jury_members(session)
+    membres = domain.jury.jury_members(session)
     jures = {j.id: j for j in Jure.with_habilitations(Jure.select().where(Jure.centre == session.centre_id))}
     seated = {m.jure_id for m in membres}
-    intervenants = {i.role: i for i in session.intervenants}
+    named = {i.role: i for i in session.intervenants}
     return _session_page(
         session, "register/jury.html", "register.jury", status, membres=membres, jures=jures,
         available=[j for j in jures.values() if j.active and j.id not in seated],
         candidats=list(Candidat.of_session(session)),
-        intervenants=intervenants, roles=register.INTERVENANT_ROLES, errors=errors or {}, form=form or {})
+        intervenants=named, roles=intervenants.INTERVENANT_ROLES, errors=errors or {}, form=form or {})
 
 
 @bp.get("/sessions/<int:session_id>/jury")
@@ -313,7 +317,7 @@ def jury(session_id):
 def _jury_change(session, change, done):
     try:
         change()
-    except register.InvalidForm as exc:
+    except forms.InvalidForm as exc:
         return _render_jury(session, exc.errors, 422, form=request.form)
     return _changed(done, url_for("register.jury", session_id=session.id), lambda: _render_jury(session))
 
@@ -322,7 +326,7 @@ def _jury_change(session, change, done):
 def add_to_jury(session_id):
     session = editable_session(session_id)
     jure_id = whole_number(request.form.get("jure_id", ""))
-    return _jury_change(session, lambda: register.add_to_jury(user(), session, jure_id), "Juré ajouté au jury.")
+    return _jury_change(session, lambda: domain.jury.add_to_jury(user(), session, jure_id), "Juré ajouté au jury.")
 
 
 def _membre(session, jure_id):
@@ -336,7 +340,7 @@ def _membre(session, jure_id):
 @bp.post("/sessions/<int:session_id>/jury/<int:jure_id>/remove")
 def remove_from_jury(session_id, jure_id):
     session = editable_session(session_id)
-    register.remove_from_jury(user(), _membre(session, jure_id))
+    domain.jury.remove_from_jury(user(), _membre(session, jure_id))
     return _changed("Juré retiré du jury.", url_for("register.jury", session_id=session.id), lambda: _render_jury(session))
 
 
@@ -344,7 +348,7 @@ def remove_from_jury(session_id, jure_id):
 def record_declaration(session_id, jure_id):
     session = editable_session(session_id)
     membre = _membre(session, jure_id)
-    return _jury_change(session, lambda: register.record_declaration(
+    return _jury_change(session, lambda: domain.jury.record_declaration(
         user(), membre, request.form.get("declaration_le", ""), request.form.getlist("liens")),
         f"Déclaration de {membre.jure.label} enregistrée.")
 
@@ -352,5 +356,5 @@ def record_declaration(session_id, jure_id):
 @bp.post("/sessions/<int:session_id>/intervenants")
 def set_intervenant(session_id):
     session = editable_session(session_id)
-    return _jury_change(session, lambda: register.set_intervenant(user(), session, request.form),
+    return _jury_change(session, lambda: intervenants.set_intervenant(user(), session, request.form),
                         "Intervenant enregistré.")

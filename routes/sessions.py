@@ -6,7 +6,7 @@ from peewee import JOIN
 from documents.json_export import session_export
 from documents.timeline import timeline
 from documents.pdf import download_name
-from domain import DomainError, access, checks, closing, dashboard, journal, pieces, register, retention, sessions
+from domain import DomainError, access, candidates, checks, closing, dashboard, journal, pieces, retention, sessions
 from domain.inputs import whole_number
 from domain.progress import SessionProgress
 from domain.sessions import SessionForm
@@ -116,7 +116,7 @@ def render_checklist(session, focus=None, status=200):
         progress=SessionProgress.of(items, today()), can_edit=access.can_edit(current_user, session),
         today=today(), focus=focus, timeline=timeline(items, session.date_debut, today()),
         retention_until=sessions.retention_until(session, items),
-        counts=register.candidate_counts(session, session_checks.register.candidats), checks=session_checks,
+        counts=candidates.candidate_counts(session, session_checks.register.candidats), checks=session_checks,
         seals=closing.seals(session), pieces=pieces.listed(session=session),
         closed_message=closing.closed_message(session) if session.closed_at else "",
     ), status

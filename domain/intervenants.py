@@ -1,0 +1,29 @@
+"""A session's surveillant and comédien (the « intervenants » the jury's convocations also address)."""
+from domain import journal
+from domain.forms import InvalidForm, collect
+from domain.inputs import clean_email, clean_field
+from models import Intervenant, db
+
+
+INTERVENANT_ROLES = {"surveillant": "Surveillant", "comedien": "Comédien"}
+
+
+def set_intervenant(user, session, form):
+    """Name the session's surveillant or comédien; an empty name removes them."""
+    role = (form.get("role") or "").strip()
+    if role not in INTERVENANT_ROLES:
+        raise InvalidForm({"role": "Rôle : surveillant ou comédien."})
+    errors = {}
+    nom = collect(errors, "nom", lambda: clean_field("display_name", form.get("nom"), field="nom"))
+    email = (form.get("email") or "").strip()
+    email = collect(errors, "email", lambda: clean_email(email)) if email else ""
+    if errors:
+        raise InvalidForm(errors)
+    with db.atomic():
+        current = Intervenant.get_or_none((Intervenant.session == session) & (Intervenant.role == role))
+        before = f"{current.nom} {current.email}".strip() if current else ""
+        if current:
+            current.delete_instance()
+        if nom:
+            Intervenant.create(session=session, role=role, nom=nom, email=email)
+        journal.record(user, session, role, before, f"{nom} {email}".strip())

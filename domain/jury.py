@@ -1,0 +1,61 @@
+"""A session's jury: jurors of the centre's directory seated on it, each with their signed declaration
+and the candidates they declared they know. Written in the session's journal."""
+from domain import journal
+from domain.forms import InvalidForm, collect
+from domain.inputs import parse_date, whole_number
+from models import Candidat, Jure, LienJury, MembreJury, db
+
+
+def add_to_jury(user, session, jure_id):
+    """Seat a juror of the session's centre (active, from the directory) on its jury."""
+    jure = Jure.get_or_none((Jure.id == jure_id) & (Jure.centre == session.centre_id)) if jure_id else None
+    if jure is None or not jure.active:
+        raise InvalidForm({"jure_id": "Juré : choisissez un juré actif de l'annuaire du centre."})
+    with db.atomic():
+        if MembreJury.select().where((MembreJury.session == session) & (MembreJury.jure == jure)).exists():
+            raise InvalidForm({"jure_id": f"{jure.label} fait déjà partie du jury."})
+        membre = MembreJury.create(session=session, jure=jure)
+        journal.record(user, session, "jury", "", f"{jure.label} ajouté(e) au jury")
+    return membre
+
+
+def remove_from_jury(user, membre):
+    with db.atomic():
+        journal.record(user, membre.session_id, "jury", f"{membre.jure.label} retiré(e) du jury", "")
+        membre.delete_instance(recursive=True)
+
+
+def record_declaration(user, membre, declaration_le, liens):
+    """The juror's signed declaration (its date, or none yet) and the session's candidates they know."""
+    errors = {}
+    date = collect(errors, "declaration_le", lambda: parse_date(declaration_le, "Déclaration signée le")) \
+        if (declaration_le or "").strip() else None
+    candidats = {c.id: c for c in Candidat.select().where(Candidat.session == membre.session_id)}
+    known = [candidats.get(whole_number(value)) for value in liens]
+    if any(c is None for c in known):
+        errors["liens"] = "Liens : choisissez des candidats de la session."
+    if errors:
+        raise InvalidForm(errors)
+    known = sorted({c.id: c for c in known}.values(), key=lambda c: c.id)
+    with db.atomic():
+        MembreJury.update(declaration_le=date).where(MembreJury.id == membre.id).execute()
+        LienJury.delete().where(LienJury.membre == membre).execute()
+        for candidat in known:
+            LienJury.create(membre=membre, candidat=candidat)
+        journal.record(user, membre.session_id, "declaration", "",
+                       f"{membre.jure.label} : déclaration " + (f"signée le {date:%d/%m/%Y}" if date else "non signée")
+                       + (f" ; connaît {', '.join(c.label for c in known)}" if known else " ; aucun lien déclaré"))
+    return MembreJury.get_by_id(membre.id)
+
+
+def jury_members(session):
+    """The session's jury in name order, each member with its juror and `known`: the ids of the
+    candidates they know (two queries)."""
+    membres = list(MembreJury.select(MembreJury, Jure).join(Jure).where(MembreJury.session == session)
+                   .order_by(Jure.nom, Jure.prenom))
+    known = {}
+    for lien in LienJury.select().join(MembreJury).where(MembreJury.session == session):
+        known.setdefault(lien.membre_id, []).append(lien.candidat_id)
+    for membre in membres:
+        membre.known = sorted(known.get(membre.id, []))
+    return membres
