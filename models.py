@@ -457,6 +457,11 @@ class Intervenant(BaseModel):
     class Meta:
         indexes = ((("session", "role"), True),)
 
+    @classmethod
+    def of(cls, session, role):
+        """The session's intervenant in this role (surveillant, comedien), or None."""
+        return cls.get_or_none((cls.session == session) & (cls.role == role))
+
 
 class Emargement(BaseModel):
     """A sign-in on exam day: a candidate, juror or the surveillant present at an épreuve (with the

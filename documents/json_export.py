@@ -3,7 +3,7 @@
 it; and the JSON shapes of the register's rows, one function each (also /jures.json's)."""
 from domain import checks, emargement, journal, pieces, sessions
 from domain.deadlines import status
-from domain.intervenants import INTERVENANT_ROLES
+from domain.vocabulary import INTERVENANT_ROLES
 from domain.jury import jury_members
 from models import Candidat, Centre, Epreuve, ExamSession, Jure
 

@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw
 
 from documents.spreadsheet import csv_bytes
 from domain import DomainError, access, emargement
+from domain.vocabulary import PERSON_ROLE_LABELS
 from formats import fr_date
 from domain.candidates import candidate_counts
 from domain.jury import jury_members
@@ -61,7 +62,7 @@ class Convoked:
 
     @property
     def role_label(self):
-        return {"jure": "Membre du jury", "surveillant": "Surveillant", "comedien": "Comédien"}[self.kind]
+        return PERSON_ROLE_LABELS[self.kind]
 
     @property
     def as_role(self):
@@ -108,7 +109,7 @@ def _duration(epreuve):
 
 def planning(session):
     epreuves = _epreuves(session, candidates_only=False)
-    staff = Intervenant.get_or_none((Intervenant.session == session) & (Intervenant.role == "surveillant"))
+    staff = Intervenant.of(session, "surveillant")
     return {"title": "Informations et planning de la session (UD)", "epreuves": epreuves, "duration": _duration,
             "counts": candidate_counts(session, list(Candidat.of_session(session))),
             "places": sorted({e.lieu for e in epreuves}), "jury": [m.jure.label for m in jury_members(session)],
@@ -148,7 +149,7 @@ def sign_in_sheets(session):
     epreuves = _epreuves(session, candidates_only=True)
     candidats = _candidates(session)
     jures = [m.jure for m in jury_members(session)]
-    staff = Intervenant.get_or_none((Intervenant.session == session) & (Intervenant.role == "surveillant"))
+    staff = Intervenant.of(session, "surveillant")
     standing = emargement.current(emargement.of_session(session))
 
     def shown(epreuve, kind, person_id):

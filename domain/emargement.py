@@ -12,9 +12,10 @@ from dataclasses import dataclass
 
 from peewee import IntegrityError
 
-from domain import DomainError, journal
+from domain import DomainError, journal, jury
 from domain.inputs import whole_number
-from models import Candidat, Emargement, Epreuve, Intervenant, Jure, MembreJury, db
+from domain.vocabulary import PARCOURS_LABELS, PERSON_ROLE_LABELS
+from models import Candidat, Emargement, Epreuve, Intervenant, db
 
 SIGNATURE_MAX_BYTES = 64 * 1024
 # The strokes as SVG path data in a 400 × 150 box: "M x y L x y L x y M x y ...", numbers with at
@@ -85,12 +86,11 @@ def _person(session, form):
         if candidat:
             return Person("candidat", candidat.id, candidat.label)
     elif jure_id and not candidat_id:
-        membre = (MembreJury.select(MembreJury, Jure).join(Jure)
-                  .where((MembreJury.session == session) & (MembreJury.jure == jure_id)).first())
+        membre = jury.member(session, jure_id)
         if membre:
             return Person("jure", membre.jure_id, membre.jure.label)
     elif form.get("surveillant") == "1":
-        surveillant = Intervenant.get_or_none((Intervenant.session == session) & (Intervenant.role == "surveillant"))
+        surveillant = Intervenant.of(session, "surveillant")
         if surveillant:
             return Person("surveillant", None, surveillant.nom)
     raise InvalidSignIn("Personne inconnue : choisissez un candidat, un membre du jury ou le surveillant de la session.")
@@ -187,3 +187,39 @@ def current(signins):
 
 def of_session(session):
     return list(Emargement.select().where(Emargement.session == session).order_by(Emargement.id))
+
+
+@dataclass
+class Line:
+    """A person's line on an épreuve's sheet."""
+
+    kind: str  # candidat, jure or surveillant
+    id: int | None
+    label: str
+    detail: str  # parcours, or the role
+
+    @property
+    def field(self):
+        """The form field naming this person in a sign-in, and its value."""
+        return {"candidat": ("candidat_id", self.id), "jure": ("jure_id", self.id), "surveillant": ("surveillant", 1)}[self.kind]
+
+    def dom_id(self, epreuve):
+        return f"signin-{epreuve.id}-{self.kind}-{self.id or 0}"
+
+
+def sheet_lines(session):
+    """The lines of an épreuve's sheet: (the candidates, the staff: jurors and the surveillant)."""
+    candidats = [Line("candidat", c.id, c.label, PARCOURS_LABELS[c.parcours]) for c in Candidat.of_session(session)]
+    staff = [Line("jure", m.jure_id, m.jure.label, PERSON_ROLE_LABELS["jure"]) for m in jury.jury_members(session)]
+    surveillant = Intervenant.of(session, "surveillant")
+    if surveillant:
+        staff.append(Line("surveillant", None, surveillant.nom, PERSON_ROLE_LABELS["surveillant"]))
+    return candidats, staff
+
+
+def epreuves_shown(session, today, chosen_id=None):
+    """(the session's épreuves for candidates, those the sheet shows): today's, or the one chosen (e.g.
+    a day whose date was typed wrong)."""
+    epreuves = [e for e in Epreuve.of_session(session) if e.for_candidates]
+    shown = [e for e in epreuves if e.id == chosen_id] or [e for e in epreuves if e.date == today]
+    return epreuves, shown

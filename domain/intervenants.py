@@ -2,10 +2,10 @@
 from domain import journal
 from domain.forms import InvalidForm, collect
 from domain.inputs import clean_email, clean_field
+from domain.vocabulary import INTERVENANT_ROLES
 from models import Intervenant, db
 
 
-INTERVENANT_ROLES = {"surveillant": "Surveillant", "comedien": "Comédien"}
 
 
 def set_intervenant(user, session, form):
@@ -20,7 +20,7 @@ def set_intervenant(user, session, form):
     if errors:
         raise InvalidForm(errors)
     with db.atomic():
-        current = Intervenant.get_or_none((Intervenant.session == session) & (Intervenant.role == role))
+        current = Intervenant.of(session, role)
         before = f"{current.nom} {current.email}".strip() if current else ""
         if current:
             current.delete_instance()

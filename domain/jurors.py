@@ -8,9 +8,10 @@ free-text notes.
 """
 import re
 
+from domain import access
 from domain.forms import InvalidForm, collect
 from domain.inputs import clean_email, clean_field, parse_date
-from models import AdminEvent, Habilitation, Jure, db
+from models import AdminEvent, Centre, Habilitation, Jure, db
 
 
 _TELEPHONE = re.compile(r"^[0-9+().\- ]*$")
@@ -111,3 +112,15 @@ def add_habilitation(user, jure, form):
     values = clean_habilitation(form)
     with db.atomic():
         return _add_habilitation(user, jure, values)
+
+
+def directory(user):
+    """The jurors the user sees (their centre's; every centre's for an administrator), with their centre
+    and habilitations, by centre, the active first, in name order."""
+    query = access.visible_to(Jure.select(Jure, Centre).join(Centre), user, Jure.centre)
+    return Jure.with_habilitations(query.order_by(Centre.name, Jure.active.desc(), Jure.nom, Jure.prenom))
+
+
+def with_habilitations(jure_id):
+    """A juror with their centre and habilitations."""
+    return Jure.with_habilitations(Jure.select(Jure, Centre).join(Centre).where(Jure.id == jure_id))[0]

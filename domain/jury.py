@@ -59,3 +59,14 @@ def jury_members(session):
     for membre in membres:
         membre.known = sorted(known.get(membre.id, []))
     return membres
+
+
+def member(session, jure_id):
+    """The session's jury member that is this juror (with the juror), or None."""
+    return (MembreJury.select(MembreJury, Jure).join(Jure)
+            .where((MembreJury.session == session) & (MembreJury.jure == jure_id)).first())
+
+
+def centre_jurors(session):
+    """The jurors of the session's centre, with their habilitations, by id (the jury page picks from them)."""
+    return {j.id: j for j in Jure.with_habilitations(Jure.select().where(Jure.centre == session.centre_id))}

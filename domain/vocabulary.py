@@ -86,6 +86,9 @@ TEXT_FIELDS = {
 
 # A candidate's route to the titre, and how the guide allows convoking them.
 PARCOURS_LABELS = {"formation": "Formation", "vae": "VAE"}
+# The session's intervenants besides its jury, and the role of each person exam day's sheets list.
+INTERVENANT_ROLES = {"surveillant": "Surveillant", "comedien": "Comédien"}
+PERSON_ROLE_LABELS = {"jure": "Membre du jury", **INTERVENANT_ROLES}
 CONVOCATION_MODES = {"main_propre": "Remise en mains propres contre décharge",
                      "lrar": "Lettre recommandée avec accusé de réception"}
 # A check of the register (domain/checks.py): its state, and the register page where it is put right.

@@ -8,7 +8,7 @@ from werkzeug.routing import BaseConverter
 
 from domain import access, checklist
 from domain.inputs import MAX_DIGITS
-from models import ExamSession
+from models import Centre, ExamSession
 
 
 class IdConverter(BaseConverter):
@@ -59,6 +59,26 @@ def register_row(model, row_id, edit=False, query=None):
     else:
         access.require_centre(current_user, row.centre_id, edit)
     return row
+
+
+def centres_for_form():
+    """The centres the current user may make a session or a juror for: any (administrators), or their own."""
+    if access.can_choose_centre(current_user):
+        return list(Centre.select().order_by(Centre.name))
+    return [current_user.centre]
+
+
+# What a form that names no centre of the list is told.
+CHOOSE_A_CENTRE = "Centre agréé : choisissez un centre dans la liste."
+
+
+def chosen_centre(name):
+    """The centre of a new session or juror: the one the form names (administrators), or the user's own;
+    None when the name is none of the centres."""
+    if not access.can_choose_centre(current_user):
+        return current_user.centre
+    name = (name or "").strip()
+    return Centre.get_or_none(Centre.name == name) if name else None
 
 
 def editable_item(item_id):

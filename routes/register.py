@@ -19,8 +19,10 @@ import domain.jurors
 import domain.jury
 from domain import DomainError, access, checks, forms, intervenants, schedule
 from domain.inputs import whole_number
-from models import Candidat, Centre, Epreuve, ExamSession, Jure, MembreJury
-from routes import editable_session, register_row, today, user, visible_session
+from domain.vocabulary import INTERVENANT_ROLES
+from models import Candidat, Centre, Epreuve, ExamSession, Jure
+from routes import (CHOOSE_A_CENTRE, centres_for_form, chosen_centre, editable_session, register_row, today, user,
+                    visible_session)
 
 bp = Blueprint("register", __name__)
 
@@ -50,22 +52,13 @@ def _changed(message, url, render):
     return redirect(url)
 
 
-def _jurors():
-    query = access.visible_to(Jure.select(Jure, Centre).join(Centre), current_user, Jure.centre)
-    return Jure.with_habilitations(query.order_by(Centre.name, Jure.active.desc(), Jure.nom, Jure.prenom))
-
-
 def _juror(jure_id, edit=False):
     return register_row(Jure, jure_id, edit, query=Jure.select(Jure, Centre).join(Centre))
 
 
-def _centres_for_form():
-    return list(Centre.select().order_by(Centre.name)) if access.can_choose_centre(current_user) else [current_user.centre]
-
-
 def _render_directory(form=None, errors=None, status=200):
-    return _page("register/jures.html", status, jures=_jurors(), form=form or {}, errors=errors or {},
-                 can_add=access.can_edit_directory(current_user), centres=_centres_for_form())
+    return _page("register/jures.html", status, jures=domain.jurors.directory(current_user), form=form or {}, errors=errors or {},
+                 can_add=access.can_edit_directory(current_user), centres=centres_for_form())
 
 
 @bp.get("/jures")
@@ -75,7 +68,7 @@ def jurors():
 
 @bp.get("/jures.json")
 def jurors_json():
-    return jsonify(jures=[json_export.juror_json(jure) for jure in _jurors()])
+    return jsonify(jures=[json_export.juror_json(jure) for jure in domain.jurors.directory(current_user)])
 
 
 @bp.post("/jures")
@@ -83,12 +76,9 @@ def create_juror():
     if not access.can_edit_directory(current_user):
         raise access.Forbidden()
     form = {name: request.form.get(name, "") for name in (*JUROR_FIELDS, *HABILITATION_FIELDS, "centre")}
-    if access.can_choose_centre(current_user):
-        centre = Centre.get_or_none(Centre.name == form["centre"].strip())
-        if centre is None:
-            return _render_directory(form, {"centre": "Centre agréé : choisissez un centre dans la liste."}, 422)
-    else:
-        centre = current_user.centre
+    centre = chosen_centre(form["centre"])
+    if centre is None:
+        return _render_directory(form, {"centre": CHOOSE_A_CENTRE}, 422)
     try:
         jure = domain.jurors.create_juror(user(), centre, form)
     except forms.InvalidForm as exc:
@@ -98,7 +88,7 @@ def create_juror():
 
 
 def _render_juror(jure, form=None, errors=None, hab_form=None, hab_errors=None, status=200):
-    jure = Jure.with_habilitations(Jure.select(Jure, Centre).join(Centre).where(Jure.id == jure.id))[0]
+    jure = domain.jurors.with_habilitations(jure.id)
     return _page(
         "register/jure.html", status, jure=jure, can_edit=access.can_edit_centre(current_user, jure.centre_id),
         form=form or {name: getattr(jure, name) or "" for name in JUROR_FIELDS}, errors=errors or {},
@@ -299,14 +289,14 @@ def remove_epreuve(epreuve_id):
 
 def _render_jury(session, errors=None, status=200, form=None):
     membres = domain.jury.jury_members(session)
-    jures = {j.id: j for j in Jure.with_habilitations(Jure.select().where(Jure.centre == session.centre_id))}
+    jures = domain.jury.centre_jurors(session)
     seated = {m.jure_id for m in membres}
     named = {i.role: i for i in session.intervenants}
     return _session_page(
         session, "register/jury.html", "register.jury", status, membres=membres, jures=jures,
         available=[j for j in jures.values() if j.active and j.id not in seated],
         candidats=list(Candidat.of_session(session)),
-        intervenants=named, roles=intervenants.INTERVENANT_ROLES, errors=errors or {}, form=form or {})
+        intervenants=named, roles=INTERVENANT_ROLES, errors=errors or {}, form=form or {})
 
 
 @bp.get("/sessions/<int:session_id>/jury")
@@ -330,8 +320,7 @@ def add_to_jury(session_id):
 
 
 def _membre(session, jure_id):
-    membre = (MembreJury.select(MembreJury, Jure).join(Jure)
-              .where((MembreJury.session == session) & (MembreJury.jure == jure_id)).first())
+    membre = domain.jury.member(session, jure_id)
     if membre is None:
         raise access.Unknown()
     return membre

@@ -10,8 +10,8 @@ from domain import DomainError, access, candidates, checks, closing, dashboard, 
 from domain.inputs import whole_number
 from domain.progress import SessionProgress
 from domain.sessions import SessionForm
-from models import AuditEvent, Centre, SealedGuide, Site, User, now
-from routes import editable_session, today, user, visible_session
+from models import AuditEvent, SealedGuide, Site, User, now
+from routes import CHOOSE_A_CENTRE, centres_for_form, chosen_centre, editable_session, today, user, visible_session
 from routes.errors import render_error
 from documents.guide_pdf import sealed_guide
 
@@ -31,15 +31,8 @@ def index():
     return render_template("sessions/index.html", board=board, filters=filters, today=today())
 
 
-def _centres_for_form():
-    """Centres a user may create a session for: admins choose, others use their own."""
-    if access.can_choose_centre(current_user):
-        return list(Centre.select().order_by(Centre.name))
-    return [current_user.centre]
-
-
 def _render_form(form, session=None, status=200):
-    centres = _centres_for_form()
+    centres = centres_for_form()
     # The suggested sites: those of the session's centre, or of every centre the user may choose.
     centre_ids = [session.centre_id] if session else [c.id for c in centres]
     sites = sorted({name for (name,) in Site.select(Site.name).where(Site.centre.in_(centre_ids)).tuples()})
@@ -60,23 +53,14 @@ def new():
     return _render_form(SessionForm())
 
 
-def _chosen_centre(form):
-    """The centre of a new session: the user's own, or for an admin the one chosen in the form."""
-    if not access.can_choose_centre(current_user):
-        return current_user.centre
-    name = request.form.get("centre", "").strip()
-    centre = Centre.get_or_none(Centre.name == name) if name else None
-    if centre is None:
-        form.errors["centre"] = "Centre agréé : choisissez un centre dans la liste."
-    return centre
-
-
 @bp.post("/sessions")
 def create():
     _require_creator()
     form = SessionForm(request.form)
     valid = form.validate()
-    centre = _chosen_centre(form)
+    centre = chosen_centre(request.form.get("centre"))
+    if centre is None:
+        form.errors["centre"] = CHOOSE_A_CENTRE
     if not valid or form.errors:
         return _render_form(form, status=422)
     session = sessions.create_session(centre, form.site, form.header, user())
