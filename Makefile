@@ -32,7 +32,9 @@ PDFTOTEXT = /usr/bin/pdftotext
 $(CHROMIUM) $(PDFTOTEXT):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core poppler-utils
 
-# The whole suite twice: on SQLite, then on a throwaway PostgreSQL server started for it.
+# The whole suite twice: on SQLite, then on a throwaway PostgreSQL server started for it; each pass
+# spread over the machine's cores (pytest-xdist: the tests share no file nor database).
+PYTEST = $(BIN)/python -m pytest -n auto
 test: $(VENV)/.test-deps $(CHROMIUM) $(PDFTOTEXT)
-	$(BIN)/python -m pytest
-	scripts/with-postgres.sh $(BIN)/python -m pytest
+	$(PYTEST)
+	scripts/with-postgres.sh $(PYTEST)

@@ -1,10 +1,12 @@
 """Fixtures: an app on a fresh copy of the template database, its client, a logged-in helper, and
 sessions to work on. Shared helpers live in helpers.py."""
 import pytest
+from aiosmtpd.controller import Controller
 
 import helpers
 import models
-from helpers import PASSWORD, POSTGRES_URL, TemplateDatabase, create_session, make_app
+from helpers import (CANDIDATE, EPREUVE, JUROR, NAMES, PASSWORD, POSTGRES_URL, Inbox, TemplateDatabase, create_session,
+                     free_port, make_app)
 
 # Modules that do not depend on the engine (the browser drives the same pages whatever the
 # database): run in the SQLite pass only.
@@ -36,6 +38,12 @@ def app(tmp_path):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """The app's command line, run in the test's process (flask --app app …)."""
+    return app.test_cli_runner()
 
 
 class AuthActions:
@@ -71,3 +79,39 @@ def session(db):
 @pytest.fixture
 def other_session(db):
     return create_session("Centre B", sigle="CDA")
+
+
+@pytest.fixture
+def register(client, auth, session):
+    """A session with four candidates of hard names, two épreuves, deliberations, a juror and a surveillant."""
+    auth.login()
+    for nom, prenom in NAMES:
+        client.post(f"/sessions/{session.id}/candidats", data={
+            **CANDIDATE, "nom": nom, "prenom": prenom, "adresse": f"3 rue de l’Église\nBâtiment {nom[:3]}\n69007 Lyon"})
+    for candidat in models.Candidat.select():
+        mode = "lrar" if candidat.nom == "Strauß" else "main_propre"
+        client.post(f"/candidats/{candidat.id}/convocation", data={"envoyee_le": "2027-01-29", "mode": mode,
+                                                                   "reference": "1A 234 567"})
+    client.post(f"/sessions/{session.id}/epreuves", data=EPREUVE)
+    client.post(f"/sessions/{session.id}/epreuves", data={**EPREUVE, "libelle": "Entretien final", "date": "2027-03-16",
+                                                          "heure_debut": "14:00", "heure_fin": "15:30",
+                                                          "lieu": "Salle <b>Lumière</b> & « bureau 3 »"})
+    client.post(f"/sessions/{session.id}/epreuves", data={**EPREUVE, "libelle": "Délibérations", "date": "2027-03-16",
+                                                          "heure_debut": "16:00", "heure_fin": "17:00",
+                                                          "categorie": "deliberation"})
+    client.post("/jures", data=JUROR)
+    client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(models.Jure.get().id)})
+    client.post(f"/sessions/{session.id}/intervenants", data={"role": "surveillant", "nom": "Marc Veille",
+                                                              "email": "marc@centre-a.fr"})
+    return session
+
+
+@pytest.fixture
+def smtp(app):
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="jalon@centre-a.fr",
+                      BASE_URL="http://intranet.centre-a.fr/jalon")
+    yield inbox
+    controller.stop()

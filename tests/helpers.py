@@ -3,12 +3,18 @@ readers of pages. Imported by test modules (`from helpers import ...`), never th
 import contextlib
 import datetime as dt
 import html
+import io
 import os
 import re
 import shutil
+import socket
+import subprocess
+from email import message_from_bytes, policy
 
 import psycopg2
 from jinja2 import StrictUndefined
+from PIL import Image
+from pypdf import PdfReader, PdfWriter
 from werkzeug.security import generate_password_hash
 
 import models
@@ -46,8 +52,14 @@ HEADER = {
 HTMX = {"HX-Request": "true"}
 
 # The whole suite runs on SQLite, and again on PostgreSQL when this names a database (`make test`
-# starts a throwaway server for it).
+# starts a throwaway server for it). Under pytest-xdist each worker has its own databases on that
+# server (jalon_test_gw0, jalon_template_gw0...): the tests of two workers never share a row.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_SUFFIX = f"_{WORKER}" if WORKER else ""
+TEST_DATABASE, TEMPLATE_DATABASE = f"jalon_test{_SUFFIX}", f"jalon_template{_SUFFIX}"
 POSTGRES_URL = os.environ.get("JALON_TEST_DATABASE_URL")
+if POSTGRES_URL:
+    POSTGRES_URL = POSTGRES_URL.rsplit("/", 1)[0] + "/" + TEST_DATABASE
 
 
 class TemplateDatabase:
@@ -59,12 +71,13 @@ class TemplateDatabase:
         self.workdir = workdir
         self.sqlite_file = workdir / "template.sqlite3"
         self.built = False
-        self.snapshot = None  # PostgreSQL: the template's rows, to reset jalon_test quickly
+        self.snapshot = None  # PostgreSQL: the template's rows, to reset the test database quickly
 
     def _build(self):
-        url = self._pg_url("jalon_template") if POSTGRES_URL else f"sqlite:///{self.sqlite_file}"
+        url = self._pg_url(TEMPLATE_DATABASE) if POSTGRES_URL else f"sqlite:///{self.sqlite_file}"
         if POSTGRES_URL:
-            self._pg_admin("DROP DATABASE IF EXISTS jalon_template WITH (FORCE)", "CREATE DATABASE jalon_template")
+            self._pg_admin(f"DROP DATABASE IF EXISTS {TEMPLATE_DATABASE} WITH (FORCE)",
+                           f"CREATE DATABASE {TEMPLATE_DATABASE}")
         app = create_test_app(self.workdir, url, {})
         with app.app_context(), models.db.connection_context():
             for email, role, centre, name in USERS:
@@ -89,8 +102,8 @@ class TemplateDatabase:
         if POSTGRES_URL:
             _close_pool()
             if copy or not self._refill():
-                self._pg_admin("DROP DATABASE IF EXISTS jalon_test WITH (FORCE)",
-                               "CREATE DATABASE jalon_test TEMPLATE jalon_template")
+                self._pg_admin(f"DROP DATABASE IF EXISTS {TEST_DATABASE} WITH (FORCE)",
+                               f"CREATE DATABASE {TEST_DATABASE} TEMPLATE {TEMPLATE_DATABASE}")
             self.refillable = not copy
             return POSTGRES_URL
         path = tmp_path / "jalon.sqlite3"
@@ -101,7 +114,7 @@ class TemplateDatabase:
     refillable = False
 
     def _refill(self):
-        """Empty jalon_test and put the template's rows back; False when that cannot be done."""
+        """Empty the test database and put the template's rows back; False when that cannot be done."""
         if not self.refillable:
             return False
         tables = [table for table, _ in self.snapshot]
@@ -188,3 +201,137 @@ def reload(item):
 def text_of(response):
     """The page's text without tags, to assert on what a user reads."""
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))))
+
+
+# --- The register's test data, and what fills it ------------------------------------------------
+
+JUROR = {"nom": "Durand", "prenom": "Paul", "email": " Paul.Durand@Jury.fr ", "telephone": "06 12 34 56 78",
+         "professionnalise_le": "2025-06-12", "sigle": "dwwm", "valide_jusqu_au": "2029-12-31",
+         "ccp": "CP-01234 , CP-01235"}
+
+
+CANDIDATE = {"nom": "Martin", "prenom": "Léa", "date_naissance": "1998-04-02", "email": "lea.martin@mail.fr",
+             "adresse": "12 rue des Lilas\n69007 Lyon", "parcours": "vae", "recevabilite_valide_jusqu_au": "2027-09-30"}
+
+
+EPREUVE = {"libelle": "Mise en situation professionnelle", "date": "2027-03-15", "heure_debut": "08:30",
+           "heure_fin": "12:00", "lieu": "Atelier B, bâtiment 2"}
+
+
+def pdf_bytes():
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def jpeg_bytes(orientation=None, size=(60, 30)):
+    image = Image.new("RGB", size, (200, 30, 30))
+    out = io.BytesIO()
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    image.save(out, "JPEG", exif=exif.tobytes())
+    return out.getvalue()
+
+
+def png_bytes():
+    out = io.BytesIO()
+    Image.new("RGB", (10, 10), (0, 0, 0)).save(out, "PNG")
+    return out.getvalue()
+
+
+def upload(client, item, data, name, htmx=True, field="fichier"):
+    return client.post(f"/items/{item.id}/pieces", data={field: (io.BytesIO(data), name)},
+                       content_type="multipart/form-data", headers=HTMX if htmx else {})
+
+
+def juror(client, nom, until="2029-12-31", sigle="DWWM"):
+    client.post("/jures", data={**JUROR, "nom": nom, "email": f"{nom.lower()}@jury.fr", "sigle": sigle,
+                                "valide_jusqu_au": until})
+    return models.Jure.get(models.Jure.nom == nom)
+
+
+def fill_register(client, session):
+    """A register where every check holds: two habilitated jurors with declarations, the header's
+    candidates (10 formation, 2 VAE... reduced to 1 + 1 by the header), convoked in time."""
+    client.post(f"/sessions/{session.id}", data={**header_of(session), "nb_formation": "1", "nb_vae": "1"})
+    for nom in ("Durand", "Petit"):
+        jure = juror(client, nom)
+        client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(jure.id)})
+        client.post(f"/sessions/{session.id}/jury/{jure.id}/declaration", data={"declaration_le": "2027-01-20"})
+    client.post(f"/sessions/{session.id}/candidats", data=CANDIDATE)  # VAE, recevable until 30/09/2027
+    client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "nom": "Bernard", "parcours": "formation",
+                                                           "recevabilite_valide_jusqu_au": ""})
+    for candidat in models.Candidat.select():
+        client.post(f"/candidats/{candidat.id}/convocation", data={"envoyee_le": "2027-01-29", "mode": "lrar",
+                                                                   "reference": "1A"})
+    client.post(f"/sessions/{session.id}/epreuves", data=EPREUVE)
+
+
+def header_of(session):
+    s = models.ExamSession.get_by_id(session.id)
+    return {"site": s.site.name, "titre": s.titre, "sigle": s.sigle, "millesime": s.millesime, "nature": s.nature,
+            "libelle_ccp": s.libelle_ccp, "code_ccp": s.code_ccp, "date_debut": s.date_debut.isoformat(),
+            "date_fin": s.date_fin.isoformat(), "nb_formation": str(s.nb_formation), "nb_vae": str(s.nb_vae),
+            "responsable": s.responsable, "suppleant": s.suppleant}
+
+
+SIGNATURE = "M10 20 L40 60 L80 30 L120 90 M200 40 L260 80"
+
+
+def now_iso(delta=dt.timedelta()):
+    return (dt.datetime.now() + delta).isoformat(timespec="seconds")
+
+
+def signin(client, session, epreuve, person, statut="present", submission="abcdef0123456789", **extra):
+    data = {"epreuve_id": str(epreuve.id), "statut": statut, "signe_a": now_iso(), "soumission_id": submission,
+            "signature": SIGNATURE if statut == "present" else "", **person, **extra}
+    return client.post(f"/sessions/{session.id}/emargement", data=data, headers=HTMX)
+
+
+def settle_regulatory_tasks(session):
+    """Every regulatory task « sans objet » (as the domain would write it, without a journal entry
+    per task: the journal is not what these tests are about)."""
+    models.ChecklistItem.update(state="na", na_reason="Test").where(
+        (models.ChecklistItem.session == session) & (models.ChecklistItem.reglementaire == True)  # noqa: E712
+        & (models.ChecklistItem.heading == False)).execute()  # noqa: E712
+
+
+# Every character of a name prints: Œ, ß, Ñ, the typographic apostrophe, and a 200-character name
+# (the longest first and last names the register takes, words that wrap) that is never cut.
+LONG_NOM = ("Montmorency Laval " * 6)[:100].strip()
+
+
+LONG_PRENOM = ("Marie Bernadette " * 6)[:99].strip()
+
+
+NAMES = [("Œuvray", "Jean-Noël"), ("Strauß", "Ñuria"), ("O’Connor", "Maëlle"), (LONG_NOM, LONG_PRENOM)]
+
+
+def printed(response, tmp_path, name="document.pdf"):
+    """(the text a printer shows, with whitespace collapsed; the number of pages; the PDF's size)."""
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    assert response.mimetype == "application/pdf"
+    path = tmp_path / name
+    path.write_bytes(response.data)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    reader = PdfReader(io.BytesIO(response.data))
+    box = reader.pages[0].mediabox
+    return " ".join(text.split()), len(reader.pages), (float(box.width), float(box.height)), path
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
+        return "250 OK"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

@@ -9,13 +9,12 @@ import pytest
 
 import models
 from domain import administration
-from helpers import HEADER, PASSWORD, create_session, item_at, make_app
+from helpers import CANDIDATE, HEADER, PASSWORD, create_session, item_at, make_app
 
 VISITORS = ("anonyme", "lecteur", "responsable", "autre_centre", "admin")
 LOGINS = {"lecteur": "lecteur@a.fr", "responsable": "resp@a.fr", "autre_centre": "resp@b.fr", "admin": "admin@test.fr"}
 ANON = 302  # sent to the login page
 
-CANDIDATE = {"nom": "Martin", "prenom": "Léa", "date_naissance": "1998-04-02", "parcours": "formation"}
 EPREUVE = {"libelle": "Entretien final", "date": "2027-03-16", "heure_debut": "09:00", "heure_fin": "09:45",
            "lieu": "Salle 12"}
 

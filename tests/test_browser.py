@@ -258,6 +258,14 @@ def test_jour_j_shows_the_exam_day_tables_with_large_controls(open_page, server)
     page.wait_for_selector(f"#{row_id}.item--done")
     assert page.evaluate("window.oobErrors") == []
     assert progress.inner_text() != before
+    # The tick was kept: the database holds it; read again, Jour J no longer lists it as still to do and
+    # the session's page shows it done.
+    with models.db.connection_context():
+        assert models.ChecklistItem.get_by_id(int(row_id.removeprefix("item-"))).state == "done"
+    page.reload()
+    assert page.locator(f"section.tableau--late #{row_id}").count() == 0
+    page.goto(page.url.removesuffix("/jour-j"))
+    page.wait_for_selector(f"#{row_id}.item--done")
 
 
 def no_horizontal_scroll(page):

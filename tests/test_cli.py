@@ -4,8 +4,7 @@ from domain import checks
 from helpers import PASSWORD
 
 
-def test_init_db_can_run_twice(app, db):
-    runner = app.test_cli_runner()
+def test_init_db_can_run_twice(app, runner, db):
     for _ in range(2):
         result = runner.invoke(args=["init-db"])
         assert result.exit_code == 0, result.output
@@ -13,8 +12,8 @@ def test_init_db_can_run_twice(app, db):
     assert models.GuideTask.select().count() == 99
 
 
-def test_create_user_creates_the_centre_and_the_user_can_log_in(app, client, db):
-    result = app.test_cli_runner().invoke(args=[
+def test_create_user_creates_the_centre_and_the_user_can_log_in(app, runner, client, db):
+    result = runner.invoke(args=[
         "create-user", "Marie@Centre-C.fr", "--password", "mot de passe long", "--role", "responsable",
         "--centre", "Centre C", "--name", "Marie Curie",
     ])
@@ -24,22 +23,20 @@ def test_create_user_creates_the_centre_and_the_user_can_log_in(app, client, db)
     assert client.post("/login", data={"email": "marie@centre-c.fr", "password": "mot de passe long"}).status_code == 302
 
 
-def test_create_user_prompts_for_the_password(app, db):
-    result = app.test_cli_runner().invoke(args=["create-user", "x@a.fr", "--centre", "Centre A"],
+def test_create_user_prompts_for_the_password(app, runner, db):
+    result = runner.invoke(args=["create-user", "x@a.fr", "--centre", "Centre A"],
                                           input="secret secret\nsecret secret\n")
     assert result.exit_code == 0, result.output
     assert models.User.get(models.User.email == "x@a.fr").check_password("secret secret")
 
 
-def test_create_user_refuses_a_responsable_without_centre_or_a_bad_role(app, db):
-    runner = app.test_cli_runner()
+def test_create_user_refuses_a_responsable_without_centre_or_a_bad_role(app, runner, db):
     assert runner.invoke(args=["create-user", "y@a.fr", "--password", PASSWORD]).exit_code != 0
     assert runner.invoke(args=["create-user", "y@a.fr", "--password", PASSWORD, "--role", "chef"]).exit_code != 0
     assert not models.User.select().where(models.User.email == "y@a.fr").exists()
 
 
-def test_seed_demo_makes_a_lived_in_centre_once(app, client, db):
-    runner = app.test_cli_runner()
+def test_seed_demo_makes_a_lived_in_centre_once(app, runner, client, db):
     result = runner.invoke(args=["seed-demo"])
     assert result.exit_code == 0, result.output
     assert "responsable@horizon.demo" in result.output and "jalon-demo-2027" in result.output
@@ -64,8 +61,7 @@ def test_seed_demo_makes_a_lived_in_centre_once(app, client, db):
     assert client.post("/login", data={"email": "lecteur@horizon.demo", "password": "jalon-demo-2027"}).status_code == 302
 
 
-def test_create_user_follows_the_email_rule_of_the_admin_form(app, client, db):
-    runner = app.test_cli_runner()
+def test_create_user_follows_the_email_rule_of_the_admin_form(app, runner, client, db):
     refused = runner.invoke(args=["create-user", "marie@intranet", "--password", "mot de passe long",
                                   "--centre", "Centre A"])
     assert refused.exit_code != 0 and "Adresse e-mail invalide" in refused.output

@@ -10,23 +10,14 @@ from pypdf import PdfReader
 import models
 
 from domain import access, closing, journal
-from helpers import HTMX, PASSWORD, item_at, text_of
+from helpers import (CANDIDATE, EPREUVE, HTMX, JUROR, PASSWORD, item_at, pdf_bytes, settle_regulatory_tasks, text_of,
+                     upload)
 from liveserver import LiveServer, login
-from test_pieces import pdf_bytes, upload
-from test_register import CANDIDATE, EPREUVE, JUROR
 
 # The view arguments that name a session, directly or through one of its rows.
 SESSION_ARGUMENTS = ("session_id", "item_id", "candidat_id", "epreuve_id", "piece_id")
 # Closing and reopening act on a closed session; the retention hold (admins) is about keeping it, not changing it.
 CLOSING_ROUTES = {"sessions.close", "sessions.reopen", "sessions.hold"}
-
-
-def settle_regulatory_tasks(session):
-    """Every regulatory task « sans objet » (as the domain would write it, without a journal entry
-    per task: the journal is not what these tests are about)."""
-    models.ChecklistItem.update(state="na", na_reason="Test").where(
-        (models.ChecklistItem.session == session) & (models.ChecklistItem.reglementaire == True)  # noqa: E712
-        & (models.ChecklistItem.heading == False)).execute()  # noqa: E712
 
 
 @pytest.fixture

@@ -254,38 +254,52 @@ def test_saving_the_header_while_others_tick_never_fails(prepared, tmp_path):
     assert set(statuses) <= {200, 302}
 
 
-def test_logins_answer_within_a_second_while_three_large_pdfs_are_made(tmp_path):
+def fresh_login(base_url, email):
+    """A login from a new browser: the form's page, then the post (302 when it is accepted)."""
+    http = requests.Session()
+    page = http.get(base_url + "/login", timeout=30).text
+    token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
+    return http.post(base_url + "/login", data={"email": email, "password": PASSWORD, "csrf_token": token},
+                     allow_redirects=False, timeout=30)
+
+
+# At most this many logins while the PDFs are being made: the loop ends even if no PDF ever comes.
+MAX_LOGINS = 200
+
+
+def test_logins_answer_while_three_large_pdfs_are_made(tmp_path):
+    """Three large PDFs laid out at once on three workers must not hold up a login: logins start and
+    end while all three are still being made. The order of events is asserted, not a duration (a
+    shared machine's noise); bench/login_bench.py measures how long a login then takes."""
     app = make_app(tmp_path)
     with app.app_context(), models.db.connection_context():
         session_ids = [create_session(sigle=f"PDF{n}").id for n in range(3)]
         # A large guide: every observation 800 characters long (a second or two of one core each).
         models.ChecklistItem.update(observation=("Observation détaillée " * 40)[:800]).execute()
     server = LiveServer(app.config["DATABASE_URL"], tmp_path, workers=3).start()
-    finished, logins = [], []
+    outcomes, logins = [], []  # (instant, status or error) of each download; (start, end) of each login
     try:
         readers = [login(server.url, email, PASSWORD) for email in ("lecteur@a.fr", "resp@a.fr", "admin@test.fr")]
 
         def download(http, session_id):
-            response = http.get(f"{server.url}/sessions/{session_id}/guide.pdf", timeout=120)
-            assert response.status_code == 200
-            finished.append(time.monotonic())
+            try:
+                status = http.get(f"{server.url}/sessions/{session_id}/guide.pdf", timeout=120).status_code
+            except requests.RequestException as exc:  # recorded, so that the loop below ends
+                status = repr(exc)
+            outcomes.append((time.monotonic(), status))
 
         threads = [threading.Thread(target=download, args=pair) for pair in zip(readers, session_ids, strict=True)]
         for thread in threads:
             thread.start()
-        while not finished:  # logins until the first PDF is ready: all three are being made meanwhile
+        while not outcomes and len(logins) < MAX_LOGINS:  # logins until the first PDF is ready
             start = time.monotonic()
-            http = requests.Session()
-            page = http.get(server.url + "/login", timeout=30).text
-            token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-            response = http.post(server.url + "/login", data={"email": "resp@b.fr", "password": PASSWORD,
-                                                              "csrf_token": token}, allow_redirects=False, timeout=30)
-            assert response.status_code == 302
-            logins.append((start, time.monotonic() - start))
+            assert fresh_login(server.url, "resp@b.fr").status_code == 302
+            logins.append((start, time.monotonic()))
         for thread in threads:
-            thread.join()
+            thread.join(timeout=180)
     finally:
         server.stop()
-    during = [seconds for start, seconds in logins if start < min(finished)]
-    assert len(finished) == 3 and len(during) >= 3
-    assert max(during) < 1.0, during
+    assert [status for _, status in outcomes] == [200, 200, 200], outcomes
+    first_pdf = min(at for at, _ in outcomes)
+    answered_meanwhile = [(start, end) for start, end in logins if end < first_pdf]
+    assert len(answered_meanwhile) >= 3, (logins, first_pdf)

@@ -10,26 +10,7 @@ import pytest
 from pypdf import PdfReader
 
 import models
-from helpers import text_of
-from test_register import CANDIDATE, EPREUVE, JUROR
-
-# Every character of a name prints: Œ, ß, Ñ, the typographic apostrophe, and a 200-character name
-# (the longest first and last names the register takes, words that wrap) that is never cut.
-LONG_NOM = ("Montmorency Laval " * 6)[:100].strip()
-LONG_PRENOM = ("Marie Bernadette " * 6)[:99].strip()
-NAMES = [("Œuvray", "Jean-Noël"), ("Strauß", "Ñuria"), ("O’Connor", "Maëlle"), (LONG_NOM, LONG_PRENOM)]
-
-
-def printed(response, tmp_path, name="document.pdf"):
-    """(the text a printer shows, with whitespace collapsed; the number of pages; the PDF's size)."""
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    assert response.mimetype == "application/pdf"
-    path = tmp_path / name
-    path.write_bytes(response.data)
-    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    reader = PdfReader(io.BytesIO(response.data))
-    box = reader.pages[0].mediabox
-    return " ".join(text.split()), len(reader.pages), (float(box.width), float(box.height)), path
+from helpers import EPREUVE, LONG_NOM, LONG_PRENOM, NAMES, printed, text_of
 
 
 def fonts_embedded(path):
@@ -44,31 +25,6 @@ def fonts_embedded(path):
         if content.count("/F1 ") != len(re.findall(r"BT /F1 [\d.]+ Tf [\d.]+ TL ET", content)):
             return False, "Helvetica draws text:\n" + listing
     return bool(drawing) and all(row[-5] == "yes" and "DejaVuSans" in row[0] for row in drawing), listing
-
-
-@pytest.fixture
-def register(client, auth, session):
-    """A session with four candidates of hard names, two épreuves, deliberations, a juror and a surveillant."""
-    auth.login()
-    for nom, prenom in NAMES:
-        client.post(f"/sessions/{session.id}/candidats", data={
-            **CANDIDATE, "nom": nom, "prenom": prenom, "adresse": f"3 rue de l’Église\nBâtiment {nom[:3]}\n69007 Lyon"})
-    for candidat in models.Candidat.select():
-        mode = "lrar" if candidat.nom == "Strauß" else "main_propre"
-        client.post(f"/candidats/{candidat.id}/convocation", data={"envoyee_le": "2027-01-29", "mode": mode,
-                                                                   "reference": "1A 234 567"})
-    client.post(f"/sessions/{session.id}/epreuves", data=EPREUVE)
-    client.post(f"/sessions/{session.id}/epreuves", data={**EPREUVE, "libelle": "Entretien final", "date": "2027-03-16",
-                                                          "heure_debut": "14:00", "heure_fin": "15:30",
-                                                          "lieu": "Salle <b>Lumière</b> & « bureau 3 »"})
-    client.post(f"/sessions/{session.id}/epreuves", data={**EPREUVE, "libelle": "Délibérations", "date": "2027-03-16",
-                                                          "heure_debut": "16:00", "heure_fin": "17:00",
-                                                          "categorie": "deliberation"})
-    client.post("/jures", data=JUROR)
-    client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(models.Jure.get().id)})
-    client.post(f"/sessions/{session.id}/intervenants", data={"role": "surveillant", "nom": "Marc Veille",
-                                                              "email": "marc@centre-a.fr"})
-    return session
 
 
 def compact(text):

@@ -6,20 +6,7 @@ import subprocess
 import pytest
 
 import models
-from helpers import HTMX, text_of
-from test_documents import printed, register  # noqa: F401  (the fixture)
-
-SIGNATURE = "M10 20 L40 60 L80 30 L120 90 M200 40 L260 80"
-
-
-def now_iso(delta=dt.timedelta()):
-    return (dt.datetime.now() + delta).isoformat(timespec="seconds")
-
-
-def signin(client, session, epreuve, person, statut="present", submission="abcdef0123456789", **extra):
-    data = {"epreuve_id": str(epreuve.id), "statut": statut, "signe_a": now_iso(), "soumission_id": submission,
-            "signature": SIGNATURE if statut == "present" else "", **person, **extra}
-    return client.post(f"/sessions/{session.id}/emargement", data=data, headers=HTMX)
+from helpers import SIGNATURE, now_iso, printed, signin, text_of
 
 
 @pytest.fixture

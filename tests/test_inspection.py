@@ -8,10 +8,7 @@ import zipfile
 
 import models
 from domain import journal
-from test_closing import settle_regulatory_tasks
-from test_documents import register  # noqa: F401  (the fixture)
-from test_pieces import jpeg_bytes, pdf_bytes, upload
-from helpers import item_at
+from helpers import item_at, jpeg_bytes, pdf_bytes, settle_regulatory_tasks, upload
 
 
 def archive_of(response):

@@ -4,8 +4,7 @@ import pytest
 
 import models
 from domain import journal
-from helpers import item_at, text_of
-from test_register import CANDIDATE
+from helpers import CANDIDATE, item_at, text_of
 
 
 @pytest.fixture
@@ -23,15 +22,15 @@ def events_of(session):
     return list(models.AuditEvent.select().where(models.AuditEvent.session == session).order_by(models.AuditEvent.id))
 
 
-def run_verify(app, *args):
-    return app.test_cli_runner().invoke(args=["verify-journal", *args])
+def run_verify(runner, *args):
+    return runner.invoke(args=["verify-journal", *args])
 
 
-def test_an_untouched_journal_is_intact_and_its_head_is_shown(app, client, lived):
+def test_an_untouched_journal_is_intact_and_its_head_is_shown(runner, app, client, lived):
     events = events_of(lived)
     assert len(events) == 5 and all(len(e.hash) == 64 for e in events)
     assert events[0].hash == journal.chain(str(lived.id), events[0])  # the chain starts from the session's id
-    result = run_verify(app)
+    result = run_verify(runner)
     assert result.exit_code == 0, result.output
     assert "journal intact : 5 événements (1 session)" in result.output
     assert client.get(f"/sessions/{lived.id}.json").get_json()["journal_hash"] == events[-1].hash
@@ -48,7 +47,7 @@ def sql(statement, params=()):
     ("insert", 5),     # a row added: it has no valid hash
     ("delete_last", None),  # the last row removed: the head no longer matches
 ])
-def test_a_journal_changed_in_the_database_is_reported_at_its_first_wrong_event(app, db, lived, tamper, broken):
+def test_a_journal_changed_in_the_database_is_reported_at_its_first_wrong_event(runner, app, db, lived, tamper, broken):
     events = events_of(lived)
     if tamper == "edit":
         sql("UPDATE auditevent SET new_value = ? WHERE id = ?", ("Fait le 01/01/2027", events[2].id))
@@ -59,7 +58,7 @@ def test_a_journal_changed_in_the_database_is_reported_at_its_first_wrong_event(
             (lived.id, events[-1].at))
     else:
         sql("DELETE FROM auditevent WHERE id = ?", (events[-1].id,))
-    result = run_verify(app)
+    result = run_verify(runner)
     assert result.exit_code == 1, result.output
     if broken is None:
         assert f"Journal altéré : session {lived.id} (dernier événement supprimé" in result.output
@@ -68,9 +67,9 @@ def test_a_journal_changed_in_the_database_is_reported_at_its_first_wrong_event(
         assert f"Journal altéré : session {lived.id}, événement {wrong}" in result.output
 
 
-def test_one_sessions_journal_is_verified_alone(app, db, lived, other_session):
+def test_one_sessions_journal_is_verified_alone(runner, app, db, lived, other_session):
     sql("UPDATE auditevent SET old_value = 'x' WHERE session_id = ?", (lived.id,))
-    assert run_verify(app, "--session", str(other_session.id)).exit_code == 0
-    assert run_verify(app, "--session", str(lived.id)).exit_code == 1
-    unknown = run_verify(app, "--session", "999999")
+    assert run_verify(runner, "--session", str(other_session.id)).exit_code == 0
+    assert run_verify(runner, "--session", str(lived.id)).exit_code == 1
+    unknown = run_verify(runner, "--session", "999999")
     assert unknown.exit_code != 0 and "Session 999999 inconnue" in unknown.output

@@ -5,39 +5,9 @@ import io
 
 import pytest
 from PIL import Image
-from pypdf import PdfWriter
 
 import models
-from helpers import HTMX, item_at, text_of
-
-
-def pdf_bytes():
-    writer = PdfWriter()
-    writer.add_blank_page(width=200, height=200)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def jpeg_bytes(orientation=None, size=(60, 30)):
-    image = Image.new("RGB", size, (200, 30, 30))
-    out = io.BytesIO()
-    exif = Image.Exif()
-    if orientation:
-        exif[0x0112] = orientation
-    image.save(out, "JPEG", exif=exif.tobytes())
-    return out.getvalue()
-
-
-def png_bytes():
-    out = io.BytesIO()
-    Image.new("RGB", (10, 10), (0, 0, 0)).save(out, "PNG")
-    return out.getvalue()
-
-
-def upload(client, item, data, name, htmx=True, field="fichier"):
-    return client.post(f"/items/{item.id}/pieces", data={field: (io.BytesIO(data), name)},
-                       content_type="multipart/form-data", headers=HTMX if htmx else {})
+from helpers import HTMX, item_at, jpeg_bytes, pdf_bytes, png_bytes, text_of, upload
 
 
 @pytest.fixture

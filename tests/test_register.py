@@ -5,11 +5,7 @@ import io
 import pytest
 
 import models
-from helpers import HTMX, text_of
-
-JUROR = {"nom": "Durand", "prenom": "Paul", "email": " Paul.Durand@Jury.fr ", "telephone": "06 12 34 56 78",
-         "professionnalise_le": "2025-06-12", "sigle": "dwwm", "valide_jusqu_au": "2029-12-31",
-         "ccp": "CP-01234 , CP-01235"}
+from helpers import CANDIDATE, EPREUVE, HTMX, JUROR, text_of
 
 
 def test_a_juror_is_created_with_a_first_habilitation_and_listed_for_the_centre(client, auth, db):
@@ -95,9 +91,6 @@ def test_another_centres_jurors_stay_unknown(client, auth, db):
 
 # --- A session's candidates and épreuves ----------------------------------------------------------------
 
-CANDIDATE = {"nom": "Martin", "prenom": "Léa", "date_naissance": "1998-04-02", "email": "lea.martin@mail.fr",
-             "adresse": "12 rue des Lilas\n69007 Lyon", "parcours": "vae", "recevabilite_valide_jusqu_au": "2027-09-30"}
-
 
 def test_a_candidate_is_added_convoked_edited_and_removed_with_the_journal(client, auth, session):
     auth.login()
@@ -152,10 +145,6 @@ def test_a_convocation_needs_a_date_and_one_of_the_two_modes_of_the_guide(client
     page = text_of(response)
     assert "indiquez une date" in page and "remise en mains propres contre décharge, ou lettre recommandée" in page
     assert models.Candidat.get_by_id(candidat.id).convocation_envoyee_le is None
-
-
-EPREUVE = {"libelle": "Mise en situation professionnelle", "date": "2027-03-15", "heure_debut": "08:30",
-           "heure_fin": "12:00", "lieu": "Atelier B, bâtiment 2"}
 
 
 def test_the_schedule_of_the_epreuves(client, auth, session):

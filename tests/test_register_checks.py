@@ -4,40 +4,7 @@ on Jour J, on the dashboard and in the daily reminder; the session page's querie
 The rules themselves, boundary by boundary, are in test_checks.py. Today is 01/02/2027 (helpers)."""
 import models
 from database import counting_queries
-from helpers import HTMX, create_session, text_of
-from test_register import CANDIDATE, EPREUVE, JUROR
-from test_reminders import smtp  # noqa: F401  (the fixture: a real SMTP server)
-
-
-def juror(client, nom, until="2029-12-31", sigle="DWWM"):
-    client.post("/jures", data={**JUROR, "nom": nom, "email": f"{nom.lower()}@jury.fr", "sigle": sigle,
-                                "valide_jusqu_au": until})
-    return models.Jure.get(models.Jure.nom == nom)
-
-
-def fill_register(client, session):
-    """A register where every check holds: two habilitated jurors with declarations, the header's
-    candidates (10 formation, 2 VAE... reduced to 1 + 1 by the header), convoked in time."""
-    client.post(f"/sessions/{session.id}", data={**header_of(session), "nb_formation": "1", "nb_vae": "1"})
-    for nom in ("Durand", "Petit"):
-        jure = juror(client, nom)
-        client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(jure.id)})
-        client.post(f"/sessions/{session.id}/jury/{jure.id}/declaration", data={"declaration_le": "2027-01-20"})
-    client.post(f"/sessions/{session.id}/candidats", data=CANDIDATE)  # VAE, recevable until 30/09/2027
-    client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "nom": "Bernard", "parcours": "formation",
-                                                           "recevabilite_valide_jusqu_au": ""})
-    for candidat in models.Candidat.select():
-        client.post(f"/candidats/{candidat.id}/convocation", data={"envoyee_le": "2027-01-29", "mode": "lrar",
-                                                                   "reference": "1A"})
-    client.post(f"/sessions/{session.id}/epreuves", data=EPREUVE)
-
-
-def header_of(session):
-    s = models.ExamSession.get_by_id(session.id)
-    return {"site": s.site.name, "titre": s.titre, "sigle": s.sigle, "millesime": s.millesime, "nature": s.nature,
-            "libelle_ccp": s.libelle_ccp, "code_ccp": s.code_ccp, "date_debut": s.date_debut.isoformat(),
-            "date_fin": s.date_fin.isoformat(), "nb_formation": str(s.nb_formation), "nb_vae": str(s.nb_vae),
-            "responsable": s.responsable, "suppleant": s.suppleant}
+from helpers import CANDIDATE, EPREUVE, HTMX, create_session, fill_register, juror, text_of
 
 
 def controles(client, session):
@@ -120,11 +87,11 @@ def test_the_dashboard_lists_sessions_with_failing_checks_of_the_users_centre(cl
     assert "Contrôles du registre non respectés (0 session)" in text_of(client.get("/"))
 
 
-def test_the_daily_reminder_includes_failing_checks(app, client, auth, session, smtp):  # noqa: F811
+def test_the_daily_reminder_includes_failing_checks(app, runner, client, auth, session, smtp):  # noqa: F811
     auth.login()
     juror_alone = juror(client, "Seul")
     client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(juror_alone.id)})
-    result = app.test_cli_runner().invoke(args=["send-reminders"])
+    result = runner.invoke(args=["send-reminders"])
     assert result.exit_code == 0, result.output
     mail = {tuple(rcpt): msg for rcpt, msg in smtp.messages}[("resp@a.fr",)]
     assert "2 contrôles non respectés" in mail["Subject"]

@@ -1,46 +1,16 @@
 """Daily reminders, received by a real SMTP server started by the test."""
-import socket
-from email import message_from_bytes, policy
-
-import pytest
 from aiosmtpd.controller import Controller
 
 import models
 from domain import sessions
-from helpers import create_session
+from helpers import Inbox, create_session, free_port
 
 
-class Inbox:
-    def __init__(self):
-        self.messages = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default)))
-        return "250 OK"
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app):
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, MAIL_FROM="jalon@centre-a.fr",
-                      BASE_URL="http://intranet.centre-a.fr/jalon")
-    yield inbox
-    controller.stop()
-
-
-def test_each_responsable_gets_the_late_and_coming_tasks_of_their_centre(app, db, smtp):
+def test_each_responsable_gets_the_late_and_coming_tasks_of_their_centre(app, runner, db, smtp):
     create_session(sigle="DWWM", date_debut="2027-03-01", date_fin="2027-03-02")  # convocation due today
     create_session(sigle="LATE", date_debut="2027-04-20", date_fin="2027-04-21")  # 3-month tasks late
     create_session("Centre B", sigle="CDA", date_debut="2027-02-05", date_fin="2027-02-05")
-    result = app.test_cli_runner().invoke(args=["send-reminders"])
+    result = runner.invoke(args=["send-reminders"])
     assert result.exit_code == 0, result.output
     assert "2 rappel(s) envoyé(s)" in result.output
     by_recipient = {tuple(rcpt): msg for rcpt, msg in smtp.messages}
@@ -58,27 +28,27 @@ def test_each_responsable_gets_the_late_and_coming_tasks_of_their_centre(app, db
     assert "Ouverture de la session : 18 tâches" in other and "DWWM" not in other
 
 
-def test_nobody_is_mailed_when_nothing_is_due(app, db, smtp):
+def test_nobody_is_mailed_when_nothing_is_due(app, runner, db, smtp):
     create_session(sigle="LOIN", date_debut="2028-03-01", date_fin="2028-03-02")
     session = create_session(sigle="ARCH", date_debut="2027-04-20", date_fin="2027-04-21")
     sessions.set_archived(session, True, None)
-    result = app.test_cli_runner().invoke(args=["send-reminders"])
+    result = runner.invoke(args=["send-reminders"])
     assert "0 rappel(s) envoyé(s)" in result.output
     assert smtp.messages == []
 
 
-def test_dry_run_prints_instead_of_sending(app, db, smtp):
+def test_dry_run_prints_instead_of_sending(app, runner, db, smtp):
     create_session(sigle="LATE", date_debut="2027-04-20", date_fin="2027-04-21")
-    result = app.test_cli_runner().invoke(args=["send-reminders", "--dry-run"])
+    result = runner.invoke(args=["send-reminders", "--dry-run"])
     assert result.exit_code == 0
     assert "À : resp@a.fr" in result.output and "Créer la session dans CERES" in result.output
     assert smtp.messages == []
 
 
-def test_an_unreachable_server_is_reported_in_french(app, db):
+def test_an_unreachable_server_is_reported_in_french(app, runner, db):
     create_session(sigle="LATE", date_debut="2027-04-20", date_fin="2027-04-21")
     app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=free_port())
-    result = app.test_cli_runner().invoke(args=["send-reminders"])
+    result = runner.invoke(args=["send-reminders"])
     assert result.exit_code != 0
     assert "1 rappel(s) non envoyé(s) par 127.0.0.1" in result.output
     assert "Échec pour resp@a.fr" in result.output
@@ -94,7 +64,7 @@ class PickyInbox(Inbox):
         return "250 OK"
 
 
-def test_a_refused_address_does_not_stop_the_others(app, db):
+def test_a_refused_address_does_not_stop_the_others(app, runner, db):
     inbox = PickyInbox()
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), enable_SMTPUTF8=False)
     controller.start()
@@ -109,7 +79,7 @@ def test_a_refused_address_does_not_stop_the_others(app, db):
                            password_hash="x")
         create_session(sigle="LATE", date_debut="2027-04-20", date_fin="2027-04-21")
         create_session("Centre B", sigle="CDA", date_debut="2027-02-05", date_fin="2027-02-05")
-        result = app.test_cli_runner().invoke(args=["send-reminders"])
+        result = runner.invoke(args=["send-reminders"])
     finally:
         controller.stop()
     assert result.exit_code == 1

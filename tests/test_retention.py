@@ -4,9 +4,7 @@ import datetime as dt
 
 import models
 from domain import emargement
-from helpers import create_session, item_at, text_of
-from test_pieces import pdf_bytes, upload
-from test_register import CANDIDATE
+from helpers import CANDIDATE, create_session, item_at, pdf_bytes, text_of, upload
 
 
 def old_session(client, sigle):
@@ -23,14 +21,13 @@ def old_session(client, sigle):
     return session
 
 
-def test_the_purge_lists_then_removes_and_keeps_the_chain(app, client, auth, db, session):
+def test_the_purge_lists_then_removes_and_keeps_the_chain(app, runner, client, auth, db, session):
     auth.login()
     old, held = old_session(client, "OLD"), old_session(client, "HELD")
     auth.logout()
     auth.login("admin@test.fr")
     assert client.post(f"/sessions/{held.id}/conservation", data={"motif": "Contrôle de la DREETS en cours"}
                        ).status_code == 302
-    runner = app.test_cli_runner()
     dry = runner.invoke(args=["purge", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert f"À purger : session {old.id} OLD du 15/03/2021 (conservation jusqu'au 18/03/2026) : 1 pièce(s)" in dry.output

@@ -10,8 +10,8 @@ import models
 import statements
 from domain import checklist, checks, journal, logins, pieces, progress
 from database import counting_queries
-from helpers import HTMX, PASSWORD, POSTGRES_URL, TODAY, create_session, item_at, make_app, reload, text_of
-from test_pieces import pdf_bytes, upload
+from helpers import (HTMX, PASSWORD, POSTGRES_URL, TODAY, create_session, fill_register, item_at, make_app,
+                     pdf_bytes, reload, signin, text_of, upload)
 
 Item, Session = models.ChecklistItem, models.ExamSession
 
@@ -78,13 +78,13 @@ def test_the_user_the_journal_head_and_the_attachments_are_what_peewee_gives(db,
     assert pieces.PIECES_OF_ITEM.rows(item=item_at(lived, 3)) == []
 
 
-def test_a_tick_writes_what_the_journal_verifies(app, client, db, lived):
+def test_a_tick_writes_what_the_journal_verifies(app, runner, client, db, lived):
     """The compiled UPDATE and INSERT write the rows the journal's chain is computed from, and the
     tick's answer names the event it wrote (the new row's id, which PostgreSQL gives by RETURNING)."""
     response = client.post(f"/items/{item_at(lived, 3).id}/done", data={"done_on": "2027-01-29"}, headers=HTMX)
     last = models.AuditEvent.select().order_by(models.AuditEvent.id.desc()).first()
     assert response.headers["X-Jalon-Event"] == str(last.id) and last.item_id == item_at(lived, 3).id
-    result = app.test_cli_runner().invoke(args=["verify-journal", "--session", str(lived.id)])
+    result = runner.invoke(args=["verify-journal", "--session", str(lived.id)])
     assert result.exit_code == 0 and "intact" in result.output, result.output
     item = reload(item_at(lived, 2))
     assert (item.state, item.done_on, item.version) == ("done", dt.date(2027, 1, 30), 2)
@@ -195,8 +195,6 @@ def test_one_sessions_register_compiled_is_the_register_of_the_lists(client, aut
     """load_register (compiled, after a tick on a task a check concerns) reads what load_registers
     (Peewee, for lists) reads: candidates, jurors with their habilitations and links, épreuves,
     sign-ins and the guide's figures; nothing of another session."""
-    from test_emargement import signin
-    from test_register_checks import fill_register
     auth.login()
     for s in (session, other_session):
         fill_register(client, s)
@@ -270,8 +268,6 @@ def test_connections_the_server_closed_in_the_pool_are_replaced_without_an_error
 def test_a_tasks_checks_read_only_their_part_of_the_register_and_say_the_same(client, auth, db, session):
     """After a tick, a task's row shows the checks concerning it: they load only what they read
     (their declared `reads`) and must say what the whole register says, for every task a check concerns."""
-    from test_emargement import signin
-    from test_register_checks import fill_register
     auth.login()
     fill_register(client, session)
     membre = models.MembreJury.select().where(models.MembreJury.session == session).first()
@@ -410,8 +406,6 @@ def test_every_statement_declared_gives_what_the_same_peewee_query_gives(client,
     """Every Statement of the app (statements.STATEMENTS, filled by the modules that declare them), run
     compiled (prepared on PostgreSQL) and as Peewee runs the same query, on a session with data: the
     same rows for a read, the same table afterwards for a write."""
-    from test_emargement import signin
-    from test_register_checks import fill_register
     fill_register(client, lived)
     membre = models.MembreJury.select().where(models.MembreJury.session == lived).first()
     candidat = models.Candidat.select().where(models.Candidat.session == lived).first()
