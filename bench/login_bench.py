@@ -17,13 +17,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-import requests  # noqa: E402
-
 import models  # noqa: E402
 from app import create_app  # noqa: E402
 from cli.users import upsert_user  # noqa: E402
 from domain.sessions import create_session  # noqa: E402
-from liveserver import LiveServer, login  # noqa: E402
+from liveserver import LiveServer, login, sign_in  # noqa: E402
 
 PASSWORD = "bench password"
 
@@ -31,12 +29,7 @@ PASSWORD = "bench password"
 def fresh_login(base_url, email):
     """Seconds taken by a login from a new browser (the form's page, then the post)."""
     start = time.monotonic()
-    http = requests.Session()
-    page = http.get(base_url + "/login", timeout=60).text
-    token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-    response = http.post(base_url + "/login", data={"email": email, "password": PASSWORD, "csrf_token": token},
-                         allow_redirects=False, timeout=60)
-    assert response.status_code == 302, response.status_code
+    assert sign_in(base_url, email, PASSWORD, timeout=60)[1].status_code == 302
     return time.monotonic() - start
 
 

@@ -68,13 +68,20 @@ class LiveServer:
                 self.kill()
 
 
-def login(base_url, email, password):
-    """A requests session logged in through the login form, with the CSRF token to send back."""
+def sign_in(base_url, email, password, timeout=10):
+    """A login from a new browser, the form's page then its post: (the requests session, the post's
+    answer, 302 when the login is accepted)."""
     session = requests.Session()
-    page = session.get(base_url + "/login", timeout=10).text
+    page = session.get(base_url + "/login", timeout=timeout).text
     token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
     response = session.post(base_url + "/login", data={"email": email, "password": password, "csrf_token": token},
-                            allow_redirects=False, timeout=10)
+                            allow_redirects=False, timeout=timeout)
+    return session, response
+
+
+def login(base_url, email, password):
+    """A requests session logged in through the login form, with the CSRF token to send back."""
+    session, response = sign_in(base_url, email, password)
     assert response.status_code == 302, response.status_code
     page = session.get(base_url + "/", timeout=10).text
     session.headers["X-CSRFToken"] = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]

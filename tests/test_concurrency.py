@@ -21,7 +21,7 @@ import models
 from domain import journal
 from domain import checklist
 from helpers import HEADER, PASSWORD, create_session, make_app
-from liveserver import LiveServer, login
+from liveserver import LiveServer, login, sign_in
 
 pytestmark = pytest.mark.live
 
@@ -254,15 +254,6 @@ def test_saving_the_header_while_others_tick_never_fails(prepared, tmp_path):
     assert set(statuses) <= {200, 302}
 
 
-def fresh_login(base_url, email):
-    """A login from a new browser: the form's page, then the post (302 when it is accepted)."""
-    http = requests.Session()
-    page = http.get(base_url + "/login", timeout=30).text
-    token = page.split('name="csrf-token" content="', 1)[1].split('"', 1)[0]
-    return http.post(base_url + "/login", data={"email": email, "password": PASSWORD, "csrf_token": token},
-                     allow_redirects=False, timeout=30)
-
-
 # At most this many logins while the PDFs are being made: the loop ends even if no PDF ever comes.
 MAX_LOGINS = 200
 
@@ -293,7 +284,7 @@ def test_logins_answer_while_three_large_pdfs_are_made(tmp_path):
             thread.start()
         while not outcomes and len(logins) < MAX_LOGINS:  # logins until the first PDF is ready
             start = time.monotonic()
-            assert fresh_login(server.url, "resp@b.fr").status_code == 302
+            assert sign_in(server.url, "resp@b.fr", PASSWORD, timeout=30)[1].status_code == 302
             logins.append((start, time.monotonic()))
         for thread in threads:
             thread.join(timeout=180)
