@@ -85,6 +85,8 @@ class Config:
         # Supporting documents (« pièces justificatives »): at most this many bytes each, and in all per session.
         self.PIECE_MAX_BYTES = _number(environ, "PIECE_MAX_MB", "10") * 1024 * 1024
         self.SESSION_PIECES_MAX_BYTES = _number(environ, "SESSION_PIECES_MAX_MB", "200") * 1024 * 1024
+        # An image holds at most this many pixels (a small PNG can decode to gigabytes).
+        self.PIECE_MAX_PIXELS = _number(environ, "PIECE_MAX_MEGAPIXELS", "40") * 1_000_000
         # PostgreSQL reached through a pooler in transaction mode (PgBouncer): a transaction may land on
         # another server connection than the previous one, so no statement is prepared (database.py).
         self.PG_TRANSACTION_POOLING = _flag(environ, "PG_TRANSACTION_POOLING")

@@ -274,6 +274,7 @@ class Piece(BaseModel):
     taille = IntegerField()
     sha256 = CharField(max_length=64)
     contenu = BlobField()
+    apercu = BlobField(null=True)  # an image's preview (upright, reduced), made once (migration 15)
     ajoutee_par = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     ajoutee_le = DateTimeField(default=now)
     retiree_par = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")

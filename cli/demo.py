@@ -111,9 +111,7 @@ def seed_demo_evidence(user, finished, today):
     out = io.BytesIO()
     writer.write(out)
     pv = finished.items.where(ChecklistItem.text.startswith("Adresser l'original du PV")).get()
-    config = current_app.config
-    pieces.attach(user, pv, out.getvalue(), "PV de session signé.pdf", config["PIECE_MAX_BYTES"],
-                  config["SESSION_PIECES_MAX_BYTES"])
+    pieces.attach(user, pv, out.getvalue(), "PV de session signé.pdf", pieces.Limits.of(current_app.config))
     closed_at = dt.datetime.combine(finished.date_fin + dt.timedelta(days=14), dt.time(17, 5))
     closing.close(user, finished, sealed_guide(finished), min(closed_at, dt.datetime.now()))
 

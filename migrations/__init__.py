@@ -456,6 +456,11 @@ def _retention(database, migrator):
     )
 
 
+def _previews(database, migrator):
+    """An image's preview, made once (at upload, or at its first showing for the files kept before)."""
+    migrate(migrator.add_column("piece", "apercu", BlobField(null=True)))
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -471,6 +476,7 @@ MIGRATIONS = (
     Migration(12, "Clôture des sessions et guides scellés", _closing),
     Migration(13, "Pièces justificatives des tâches", _pieces),
     Migration(14, "Purge après la durée de conservation ; conservation prolongée", _retention),
+    Migration(15, "Aperçu des images jointes, fait une fois", _previews),
 )
 LATEST = MIGRATIONS[-1].version
 

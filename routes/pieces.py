@@ -23,14 +23,13 @@ def _require_login():
 @bp.post("/items/<int:item_id>/pieces")
 def attach(item_id):
     item = editable_item(item_id)
-    limit = current_app.config["PIECE_MAX_BYTES"]
     # The row offers a file and, on a tablet, the camera: both are named « fichier », one is used.
     upload = next((f for f in request.files.getlist("fichier") if f.filename), None)
     if upload is None:
         return answer_row(item, RowFocus(item.id, "Choisissez un fichier (PDF, JPEG ou PNG), ou prenez une photo."), 422)
     try:
-        pieces.attach(user(), item, upload.read(limit + 1), upload.filename, limit,
-                      current_app.config["SESSION_PIECES_MAX_BYTES"])
+        # Read whole (the request's limit, app.py, bounds it): a refusal names the file's real size.
+        pieces.attach(user(), item, upload.read(), upload.filename, pieces.Limits.of(current_app.config))
     except pieces.RefusedFile as exc:
         return answer_row(item, RowFocus(item.id, exc.message), 422)
     return answer_row(item)

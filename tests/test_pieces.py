@@ -5,6 +5,7 @@ import io
 
 import pytest
 from PIL import Image
+from pypdf import PdfReader, PdfWriter
 
 import models
 from helpers import HTMX, item_at, jpeg_bytes, pdf_bytes, png_bytes, text_of, upload
@@ -31,7 +32,6 @@ def test_a_pdf_a_photo_and_a_png_are_kept_with_their_hash_and_listed(client, ite
     assert [p["nom"] for p in listed][:1] == ["LRAR Martin.pdf"] and listed[0]["sha256"] == stored[0].sha256
     assert listed[0]["taille"] == len(pdf_bytes())
     guide = client.get(f"/sessions/{item.session_id}/guide.pdf")
-    from pypdf import PdfReader
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(guide.data)).pages).split())
     assert f"Pièce : LRAR Martin.pdf ({stored[0].sha256[:12]})" in text
     assert "Pièce ajoutée : LRAR Martin.pdf" in text_of(client.get(f"/sessions/{item.session_id}/history"))
@@ -106,3 +106,78 @@ def test_a_lecteur_downloads_but_never_uploads_and_other_centres_see_nothing(cli
     assert client.get(f"/pieces/{piece.id}").status_code == 404
     assert client.get(f"/pieces/{piece.id}/apercu").status_code == 404
     assert models.Piece.select().count() == 1
+
+
+def pdf_protected(user_password="", owner_password="propriétaire"):
+    """An AES-256 PDF: with an empty user password it opens without one (an owner password only)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    writer.encrypt(user_password=user_password, owner_password=owner_password, algorithm="AES-256")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_pdf_protected_by_an_owner_password_only_is_kept_one_that_asks_a_password_is_refused(client, item):
+    """AES needs `cryptography`: without it pypdf raised DependencyError, which no except caught (500)."""
+    assert upload(client, item, pdf_protected(), "décharge protégée.pdf").status_code == 200
+    refused = upload(client, item, pdf_protected(user_password="secret"), "verrouillé.pdf")
+    assert refused.status_code == 422 and "mot de passe d'ouverture" in text_of(refused)
+    assert [p.nom for p in models.Piece.select()] == ["décharge protégée.pdf"]
+
+
+def test_a_truncated_jpeg_is_refused_at_upload_not_at_its_preview(client, item):
+    """verify() does not decode a JPEG's data: a cut file passed, and its preview was a 500."""
+    data = jpeg_bytes(size=(400, 300))
+    refused = upload(client, item, data[:len(data) // 2], "coupée.jpg")
+    assert refused.status_code == 422 and "Image illisible" in text_of(refused)
+    assert models.Piece.select().count() == 0
+
+
+def test_an_image_over_the_pixel_limit_is_refused_and_previews_are_made_once(app, client, item):
+    """A small PNG may decode to gigabytes (13,000 × 13,000 took 1.3 GB per preview): the number of
+    pixels is capped at upload (PIECE_MAX_MEGAPIXELS), and the preview is made then, reduced, once."""
+    app.config.update(PIECE_MAX_PIXELS=1_000_000)
+    out = io.BytesIO()
+    Image.new("L", (1200, 1000)).save(out, "PNG")  # 1.2 MP of black: a few KB
+    refused = upload(client, item, out.getvalue(), "capture.png")
+    assert refused.status_code == 422
+    assert "Image trop grande : 1200 × 1000 pixels (1,2 mégapixels pour 1,0 mégapixels au plus)" in text_of(refused)
+    out = io.BytesIO()
+    Image.new("RGB", (1000, 1000), (10, 200, 10)).save(out, "PNG")
+    assert upload(client, item, out.getvalue(), "carré.png").status_code == 200
+    piece = models.Piece.get()
+    assert piece.apercu is not None  # made at upload
+    models.Piece.update(contenu=b"").where(models.Piece.id == piece.id).execute()  # never decoded again
+    preview = client.get(f"/pieces/{piece.id}/apercu")
+    assert preview.status_code == 200 and Image.open(io.BytesIO(preview.data)).size == (1000, 1000)
+
+
+def test_a_large_photo_is_previewed_reduced_and_a_file_kept_before_previews_gets_one_once(client, item):
+    upload(client, item, jpeg_bytes(size=(3200, 2400)), "grande photo.jpg")
+    piece = models.Piece.get()
+    assert Image.open(io.BytesIO(bytes(piece.apercu))).size == (1600, 1200)
+    models.Piece.update(apercu=None).where(models.Piece.id == piece.id).execute()  # kept before migration 15
+    assert Image.open(io.BytesIO(client.get(f"/pieces/{piece.id}/apercu").data)).size == (1600, 1200)
+    assert models.Piece.get().apercu is not None
+
+
+def test_a_phones_multi_picture_jpeg_is_a_jpeg(client, item):
+    out = io.BytesIO()
+    first, second = Image.new("RGB", (80, 60), (200, 0, 0)), Image.new("RGB", (80, 60), (0, 0, 200))
+    first.save(out, "MPO", save_all=True, append_images=[second])
+    assert Image.open(io.BytesIO(out.getvalue())).format == "MPO"
+    response = upload(client, item, out.getvalue(), "IMG_0007.JPG")
+    assert response.status_code == 200, text_of(response)
+    assert models.Piece.get().type == "image/jpeg"
+
+
+def test_a_file_one_byte_over_the_limit_says_sizes_that_differ(app, client, item):
+    app.config.update(PIECE_MAX_BYTES=100 * 1024)  # « 0,1 Mo pour 0,1 Mo » at one, two and three decimals
+    data = b"%PDF-" + b"0" * (100 * 1024 + 1 - 5)
+    refused = upload(client, item, data, "juste trop.pdf")
+    assert refused.status_code == 422
+    assert "Fichier trop volumineux : 102 401 octets pour 102 400 octets au plus" in text_of(refused)
+    app.config.update(PIECE_MAX_BYTES=300 * 1024)  # the file's own size is said, not the limit plus one
+    refused = upload(client, item, b"%PDF-" + b"0" * (300 * 1024 + 3000), "trop.pdf")
+    assert "Fichier trop volumineux : 0,30 Mo pour 0,29 Mo au plus" in text_of(refused)
