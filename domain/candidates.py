@@ -15,6 +15,7 @@ from domain import DomainError, journal
 from domain.forms import InvalidForm, collect, create_in_session
 from domain.inputs import clean_email, clean_field, parse_date
 from domain.vocabulary import CONVOCATION_MODES, PARCOURS_LABELS
+from formats import fr_date
 from models import Candidat, ExamSession, db
 
 
@@ -69,7 +70,12 @@ def _describe_candidate(candidat):
 
 
 def add_candidate(user, session, form):
-    return create_in_session(user, session, Candidat, clean_candidate(form), "candidat",
+    """A new candidate of the session; the same person twice (name, first name, birth date) is refused."""
+    values = clean_candidate(form)
+    if any(_person(values) == _person(c.__data__) for c in Candidat.of_session(session)):
+        raise InvalidForm({"nom": f"{values['nom']} {values['prenom']}, né(e) le {fr_date(values['date_naissance'])}, "
+                                  "est déjà candidat(e) de la session."})
+    return create_in_session(user, session, Candidat, values, "candidat",
                               lambda candidat: f"Ajout : {_describe_candidate(candidat)}")
 
 
@@ -137,12 +143,19 @@ IMPORT_COLUMNS = (*CANDIDATE_FIELDS, *CONVOCATION_FIELDS)
 REQUIRED_COLUMNS = ("nom", "prenom", "date_naissance", "parcours")
 
 
+# At most this many problems are listed (a header of 100,000 « ; » made a 16.8 MB page), then their count.
+IMPORT_MAX_PROBLEMS = 50
+
+
 class InvalidImport(DomainError):
-    """A refused file: every problem, each naming its line and column; nothing was imported."""
+    """A refused file: its problems, each naming its line and column (the first IMPORT_MAX_PROBLEMS,
+    then how many more); nothing was imported."""
 
     def __init__(self, problems):
         super().__init__(f"Fichier refusé, aucun candidat importé : {len(problems)} problème(s).", "fichier")
-        self.problems = problems
+        self.problems = problems[:IMPORT_MAX_PROBLEMS]
+        if len(problems) > IMPORT_MAX_PROBLEMS:
+            self.problems.append(f"… et {len(problems) - IMPORT_MAX_PROBLEMS} autre(s) problème(s)")
 
 
 def _normalized(text):
@@ -160,36 +173,105 @@ COLUMN_ALIASES = {"date_de_naissance": "date_naissance", "e_mail": "email", "cou
                   "convocation_envoyee_le": "envoyee_le", "mode_de_convocation": "mode"}
 
 
+# A UTF-8 character of more than one byte: in a file that is not UTF-8 as a whole, a line holding one
+# was written by another program (« LefÃ¨vre » is what Windows-1252 would make of it).
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+
+
 def _decode(content):
-    """UTF-8 (with or without BOM), else Windows-1252: what French spreadsheets save."""
+    """The text of a file in UTF-8 (with or without BOM) or, failing that, Windows-1252 — what French
+    spreadsheets save — decoded strictly, line by line: a line a program wrote in UTF-8 within a
+    Windows-1252 file (a mixed file), and a byte Windows-1252 does not define, are refused naming their
+    line, never stored as « Ã© » or « � »."""
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return content.decode("cp1252", errors="replace")
+        pass
+    problems, text = [], []
+    lines = content.split(b"\n")
+    utf8 = [number for number, line in enumerate(lines, start=1) if _UTF8_MULTIBYTE.search(line) and _is_utf8(line)]
+    if utf8:
+        shown = ", ".join(str(n) for n in utf8[:10]) + (" …" if len(utf8) > 10 else "")
+        raise InvalidImport([f"fichier mêlant deux encodages : UTF-8 à la ligne {shown}, Windows-1252 ailleurs ; "
+                             "enregistrez-le de nouveau en « CSV UTF-8 » depuis le tableur"])
+    for number, line in enumerate(lines, start=1):
+        try:
+            text.append(line.decode("cp1252"))
+        except UnicodeDecodeError as exc:
+            problems.append(f"ligne {number} : octet 0x{line[exc.start]:02X} sans caractère en Windows-1252 ; "
+                            "enregistrez le fichier en « CSV UTF-8 » depuis le tableur")
+    if problems:
+        raise InvalidImport(problems)
+    return "\n".join(text)
 
 
-def read_candidates_file(content):
+def _is_utf8(line):
+    try:
+        line.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _person(values):
+    """Who a candidate is, for telling the same person twice: name, first name, birth date (case and
+    accents aside)."""
+    def norm(text):
+        return unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().strip().lower()
+    return norm(values["nom"]), norm(values["prenom"]), values["date_naissance"]
+
+
+def _rows(content):
+    """(line number, cells) of the file's lines, blank lines left out; InvalidImport when the CSV parser
+    refuses a line (a cell over its limit of 128 KB)."""
+    reader = csv.reader(io.StringIO(_decode(content), newline=""), delimiter=";")
+    rows = []
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                rows.append((reader.line_num, cells))
+    except csv.Error as exc:
+        raise InvalidImport([f"ligne {reader.line_num} : cellule illisible ou de plus de "
+                             f"{csv.field_size_limit() // 1024} Ko"]) from exc
+    return rows
+
+
+def _without_trailing_blanks(cells):
+    """The cells without the empty ones a spreadsheet leaves at the end of a line (« nom;prenom;;; »)."""
+    end = len(cells)
+    while end and not cells[end - 1].strip():
+        end -= 1
+    return cells[:end]
+
+
+def read_candidates_file(content, existing=()):
     """The candidates of a CSV file (`;` separated, one header line), checked line by line:
-    [(candidate values, convocation values or None)], or InvalidImport listing every problem."""
-    lines = list(csv.reader(io.StringIO(_decode(content), newline=""), delimiter=";"))
-    lines = [line for line in lines if any(cell.strip() for cell in line)]
+    [(candidate values, convocation values or None)], or InvalidImport listing every problem.
+    `existing`: the session's candidates; a person already there, or twice in the file (same name,
+    first name and birth date), is refused naming both."""
+    lines = _rows(content)
     if not lines:
         raise InvalidImport(["le fichier est vide"])
-    header = [_normalized(name) for name in lines[0]]
-    headings = {name: raw.strip() for raw, name in zip(lines[0], header, strict=True)}  # as the file names them
+    names = _without_trailing_blanks(lines[0][1])
+    header = [_normalized(name) for name in names]
+    headings = {name: raw.strip() for raw, name in zip(names, header, strict=True)}  # as the file names them
     problems = [f"colonne « {raw.strip()} » inconnue (colonnes possibles : {', '.join(IMPORT_COLUMNS)})"
-                for raw, name in zip(lines[0], header, strict=True) if name not in IMPORT_COLUMNS]
+                for raw, name in zip(names, header, strict=True) if name not in IMPORT_COLUMNS]
     problems += [f"colonne « {name} » manquante" for name in REQUIRED_COLUMNS if name not in header]
+    if len(lines) == 1 and not problems:
+        problems.append("le fichier n'a que sa ligne d'en-tête : aucun candidat à importer")
     if len(lines) - 1 > IMPORT_MAX_LINES:
         problems.append(f"{len(lines) - 1} lignes pour {IMPORT_MAX_LINES} au plus")
     if problems:
         raise InvalidImport(problems)
+    seen = {_person({"nom": c.nom, "prenom": c.prenom, "date_naissance": c.date_naissance}): None for c in existing}
     rows = []
-    for number, line in enumerate(lines[1:], start=2):
-        if len(line) > len(header):
-            problems.append(f"ligne {number} : {len(line)} cellules pour {len(header)} colonnes")
+    for number, cells in lines[1:]:
+        cells = _without_trailing_blanks(cells)
+        if len(cells) > len(header):
+            problems.append(f"ligne {number} : {len(cells)} cellules pour {len(header)} colonnes")
             continue
-        form = dict(zip(header, (cell.strip() for cell in line), strict=False))
+        form = dict(zip(header, (cell.strip() for cell in cells), strict=False))
         form["parcours"] = form.get("parcours", "").lower()
         form["mode"] = _normalized(form.get("mode", "")) if form.get("mode") else ""
         try:
@@ -199,6 +281,13 @@ def read_candidates_file(content):
             problems += [f"ligne {number}, colonne « {headings.get(column, column)} » : {message}"
                          for column, message in exc.errors.items()]
             continue
+        person = _person(candidate)
+        if person in seen:
+            where = "déjà candidat(e) de la session" if seen[person] is None else f"comme à la ligne {seen[person]}"
+            problems.append(f"ligne {number} : {candidate['nom']} {candidate['prenom']}, né(e) le "
+                            f"{fr_date(candidate['date_naissance'])}, {where}")
+            continue
+        seen[person] = number
         rows.append((candidate, convocation))
     if problems:
         raise InvalidImport(problems)
@@ -207,7 +296,7 @@ def read_candidates_file(content):
 
 def import_candidates(user, session, content, filename):
     """All the candidates of the file, or none (InvalidImport) — in one transaction."""
-    rows = read_candidates_file(content)
+    rows = read_candidates_file(content, Candidat.of_session(session))
     with db.atomic():
         for candidate, convocation in rows:
             Candidat.create(session=session, **candidate, **(convocation or {}))

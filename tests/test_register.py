@@ -242,8 +242,8 @@ def test_the_header_shows_the_registers_counts_and_says_when_they_differ(client,
         client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "parcours": "formation",
                                                                 "recevabilite_valide_jusqu_au": "", "nom": f"N{n}"})
     client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "parcours": "formation",
-                                                            "recevabilite_valide_jusqu_au": ""})
-    client.post(f"/sessions/{session.id}/candidats", data=CANDIDATE)
+                                                            "recevabilite_valide_jusqu_au": "", "nom": "Bernard"})
+    client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "prenom": "Inès"})
     page = text_of(client.get(f"/sessions/{session.id}"))
     assert "10 en formation, 2 en VAE (registre)" in page and "L'en-tête indique" not in page
 
@@ -332,3 +332,62 @@ def test_every_register_form_answers_htmx_with_a_fragment(client, auth, session,
     assert response.status_code == 200 and "<html" not in page and 'id="register-page"' in page
     plain = client.post(path.format(s=session.id), data=data)
     assert plain.status_code in (302, 422)
+
+
+def test_a_cell_over_the_parsers_limit_and_a_huge_header_answer_422_in_a_page_of_normal_size(client, auth, session):
+    """A 128 KB cell was a 500 (_csv.Error); a header of 100,000 « ; » a 16.8 MB page of errors."""
+    auth.login()
+    response = upload(client, session, HEADER_LINE + "\nMartin;" + "L" * 140_000 + ";02/04/1998;;;VAE;;;;")
+    assert response.status_code == 422 and "ligne 2 : cellule illisible ou de plus de 128 Ko" in text_of(response)
+    response = upload(client, session, "Nom;Prénom;Date de naissance;Parcours;" + "x;" * 100_000 + "\nMartin")
+    assert response.status_code == 422 and len(response.data) < 50_000
+    assert "… et 99950 autre(s) problème(s)" in text_of(response)
+    assert models.Candidat.select().count() == 0
+
+
+def test_trailing_empty_columns_are_ignored_and_a_header_alone_is_refused(client, auth, session):
+    auth.login()
+    text = "\n".join(["Nom;Prénom;Date de naissance;Parcours;;;", "Martin;Léa;02/04/1998;formation;;;", ""])
+    assert upload(client, session, text).status_code == 302
+    assert models.Candidat.select().count() == 1
+    response = upload(client, session, "Nom;Prénom;Date de naissance;Parcours;;\n;;;;;\n")
+    assert response.status_code == 422 and "n'a que sa ligne d'en-tête" in text_of(response)
+    assert "Import de 0" not in text_of(client.get(f"/sessions/{session.id}/history"))
+
+
+def test_a_mixed_or_undefined_encoding_is_refused_naming_the_lines(client, auth, session):
+    """Windows-1252 decodes UTF-8 bytes without error (« LefÃ¨vre »): a file not UTF-8 as a whole that
+    holds UTF-8 lines is mixed; a byte Windows-1252 does not define was stored as « � »."""
+    auth.login()
+    mixed = ("Nom;Prénom;Date de naissance;Parcours\n".encode("cp1252") + "Lefèvre;Jean;02/04/1998;formation\n"
+             .encode("utf-8") + "Bernard;Hélène;15/11/2001;formation\n".encode("cp1252"))
+    response = client.post(f"/sessions/{session.id}/candidats/import", content_type="multipart/form-data",
+                           data={"fichier": (io.BytesIO(mixed), "mêlé.csv")})
+    assert response.status_code == 422 and "UTF-8 à la ligne 2, Windows-1252 ailleurs" in text_of(response)
+    undefined = "Nom;Prénom;Date de naissance;Parcours\n".encode("cp1252") + b"Martin;L\x81a;02/04/1998;formation\n"
+    response = client.post(f"/sessions/{session.id}/candidats/import", content_type="multipart/form-data",
+                           data={"fichier": (io.BytesIO(undefined), "c.csv")})
+    assert response.status_code == 422 and "ligne 2 : octet 0x81 sans caractère en Windows-1252" in text_of(response)
+    assert models.Candidat.select().count() == 0
+
+
+def test_the_same_person_twice_is_refused_naming_both_lines(client, auth, session):
+    auth.login()
+    client.post(f"/sessions/{session.id}/candidats", data=CANDIDATE)  # Martin Léa, 02/04/1998
+    text = "\n".join(["Nom;Prénom;Date de naissance;Parcours", "Bernard;Luc;15/11/2001;formation",
+                      "MARTIN;Lea;02/04/1998;formation", "bernard;luc;15/11/2001;formation"])
+    response = upload(client, session, text)
+    page = text_of(response)
+    assert response.status_code == 422
+    assert "ligne 3 : MARTIN Lea, né(e) le 02/04/1998, déjà candidat(e) de la session" in page
+    assert "ligne 4 : bernard luc, né(e) le 15/11/2001, comme à la ligne 2" in page
+    assert models.Candidat.select().count() == 1
+
+
+def test_adding_a_candidate_already_in_the_session_is_refused(client, auth, session):
+    auth.login()
+    assert client.post(f"/sessions/{session.id}/candidats", data=CANDIDATE).status_code == 302
+    again = client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "nom": " MARTIN ", "prenom": "lea"})
+    assert again.status_code == 422
+    assert "MARTIN lea, né(e) le 02/04/1998, est déjà candidat(e) de la session" in text_of(again)
+    assert models.Candidat.select().count() == 1
