@@ -8,15 +8,16 @@ from domain.progress import SessionProgress
 
 def sealed_guide(session):
     """The renderer of the guide sealed at closing: the completed guide with who closed it, when, and
-    the journal's head, stamped with fixed lines only (no download time), so that its bytes are final."""
-    def render(when, user, journal_hash):
+    the journal's head (and, when the register failed checks, which and the reason it was closed
+    anyway), stamped with fixed lines only (no download time), so that its bytes are final."""
+    def render(when, user, journal_hash, exception=None):
         items = session.ordered_items()
         body = layout_pdf(
             "exports/guide.pdf.html", session=session, centre_name=session.centre.name,
             tableaux=sessions.tableaux(items), blank=False, progress=SessionProgress.of(items),
             regulatory_todo=[i for i in items if i.reglementaire and i.state == "todo" and not i.heading],
             guide_label=f"guide version {session.guide.version}", pieces=pieces.listed(session=session),
-            sealed={"at": when, "by": user.display_name, "journal_hash": journal_hash},
+            sealed={"at": when, "by": user.display_name, "journal_hash": journal_hash, "exception": exception},
         )
         return stamp(body, (f"Clôturée le {when:%d/%m/%Y à %H:%M}", f"par {user.display_name}"))
     return render

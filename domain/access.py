@@ -87,6 +87,12 @@ def can_edit_directory(user, centre_id=None):
     return administers(user) or can_edit_centre(user, user.centre_id if centre_id is None else centre_id)
 
 
+def can_archive(user, session):
+    """Archive a session or bring it back: filing, not a change to what it records, so a closed
+    session may be archived too."""
+    return can_edit_centre(user, session.centre_id)
+
+
 def can_reopen(user, session):
     """Reopen a closed session (with a reason, journalled)."""
     return administers(user) and can_see(user, session)
@@ -126,4 +132,4 @@ def require_centre(user, centre_id, edit=False):
 
 # The rights templates ask, by name.
 TEMPLATE_RIGHTS = (administers, sees_every_centre, can_create_sessions, can_choose_centre, can_edit_directory,
-                   can_reopen, can_extend_retention)
+                   can_archive, can_reopen, can_extend_retention)

@@ -1,14 +1,16 @@
 """Closing a session (« clôture »): once every regulatory task is done or « sans objet », the session
 becomes read-only and its completed guide is sealed, the PDF bytes kept with their SHA-256 and the
-journal's head at that moment. Only an administrator reopens it, with a reason; a later closing seals
-a new guide and the earlier ones stay.
+journal's head at that moment. A session whose register fails a check is closed only with a reason
+(« motif »), journalled and printed on the sealed guide. Only an administrator reopens it, with a
+reason; a later closing seals a new guide and the earlier ones stay. A closed session is done with:
+it leaves the task lists and the reminders, and may be archived.
 """
 import hashlib
 
 from peewee import JOIN
 
 from database import locked
-from domain import DomainError, journal
+from domain import DomainError, checks, journal
 from domain.inputs import clean_text
 from models import ExamSession, SealedGuide, User, db
 
@@ -26,6 +28,17 @@ class AlreadyClosed(DomainError):
     pass
 
 
+class ChecksFailing(DomainError):
+    """The register fails checks: the session is closed only with a reason (422, the checks listed)."""
+
+    def __init__(self, failed):
+        self.failed = failed
+        super().__init__(f"{len(failed)} contrôle{'s' if len(failed) > 1 else ''} du registre non "
+                         f"respecté{'s' if len(failed) > 1 else ''} : indiquez le motif de la clôture malgré "
+                         f"{'eux' if len(failed) > 1 else 'lui'} (il sera journalisé et imprimé sur le guide scellé).",
+                         "motif")
+
+
 def closed_message(session, closed_by_name=None):
     """« Session clôturée le 12/04/2027 à 17:05 par Karim Benali » (and what it means)."""
     name = closed_by_name or (session.closed_by.display_name if session.closed_by_id else "un utilisateur supprimé")
@@ -37,10 +50,13 @@ def regulatory_todo(items):
     return [item for item in items if item.reglementaire and item.state == "todo" and not item.heading]
 
 
-def close(user, session, render_pdf, when):
-    """Close the session and seal its guide; `render_pdf(when, user, journal_hash)` makes the PDF.
+def close(user, session, render_pdf, when, today, reason=""):
+    """Close the session and seal its guide; `render_pdf(when, user, journal_hash, exception)` makes the
+    PDF, `exception` None or {"checks": [titles of the failed checks], "reason": reason}. A register
+    that fails checks is closed only with a `reason` (ChecksFailing otherwise).
 
-    The tasks are read once the session is locked: a task set back « à faire » meanwhile is seen."""
+    The tasks and the register are read once the session is locked: a change meanwhile is seen."""
+    reason = clean_text(reason, multiline=True, max_length=500, label="Motif")
     with db.atomic():
         current = locked(ExamSession.select().where(ExamSession.id == session.id)).get()
         if current.closed_at is not None:
@@ -51,11 +67,18 @@ def close(user, session, render_pdf, when):
         todo = regulatory_todo(current.ordered_items())
         if todo:
             raise NotClosable(todo)
-        pdf = render_pdf(when, user, head)
+        failed = [check for check in checks.run(checks.load_register(current), today) if check.ok is False]
+        if failed and not reason:
+            raise ChecksFailing(failed)
+        exception = {"checks": [check.title for check in failed], "reason": reason} if failed else None
+        pdf = render_pdf(when, user, head, exception)
         digest = hashlib.sha256(pdf).hexdigest()
         seal = SealedGuide.create(session=session.id, at=when, by=user, pdf=pdf, sha256=digest, journal_hash=head)
         ExamSession.update(closed_at=when, closed_by=user).where(ExamSession.id == session.id).execute()
-        journal.record(user, session.id, "cloture", "", f"Session clôturée ; guide scellé (SHA-256 {digest[:12]}…)")
+        despite = (f" malgré {len(failed)} contrôle(s) non respecté(s) ({', '.join(exception['checks'])}) ; "
+                   f"motif : {reason}") if failed else ""
+        journal.record(user, session.id, "cloture", "",
+                       f"Session clôturée{despite} ; guide scellé (SHA-256 {digest[:12]}…)")
     return seal
 
 

@@ -120,10 +120,10 @@ def build(user, filters, today):
     past = _paged(sessions.where(~in_play).order_by(S.date_debut.desc(), S.id.desc()), filters.page, PAGE_SIZE)
     progress = progress_by_session([s.id for s in active.sessions + past.sessions], today)
 
-    # Tasks of the sessions in play (not archived) across the centre, most urgent first: a plain
-    # join on the session, so that the database can start from the (state, due_on) index.
+    # Tasks of the sessions still worked on (neither archived nor closed) across the centre, most urgent
+    # first: a plain join on the session, so that the database can start from the (state, due_on) index.
     tasks = _where(access.visible_to(ChecklistItem.select(ChecklistItem, S).join(S), user), conditions).where(
-        S.archived == False)  # noqa: E712
+        deadlines.worked_on_condition())
     soon = list(
         tasks.where(deadlines.coming_condition(today, DASHBOARD_WINDOW_DAYS))
         .order_by(ChecklistItem.due_on, S.date_debut, ChecklistItem.position).limit(LIST_LIMIT)
@@ -134,7 +134,7 @@ def build(user, filters, today):
     first, last = access.visible_to(S.select(fn.MIN(S.date_debut), fn.MAX(S.date_debut)), user).tuples().get()
     years = list(range(as_date(last).year, as_date(first).year - 1, -1)) if first else []
     return Dashboard(active, past, progress, deadlines.group_tasks(soon), deadlines.group_tasks(late), late_count,
-                     late_count - len(late), years, failing_checks(sessions.where(in_play), today))
+                     late_count - len(late), years, failing_checks(sessions.where(in_play & deadlines.worked_on_condition()), today))
 
 
 def failing_checks(sessions, today):

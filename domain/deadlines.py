@@ -110,6 +110,12 @@ def stage_condition(code, today):
     }[code]
 
 
+def worked_on_condition():
+    """Sessions whose tasks are still worked on: neither archived nor closed (a closed session is done
+    with: its guide is sealed). Their tasks and checks are in the to-do lists, calendars and reminders."""
+    return (ExamSession.archived == False) & ExamSession.closed_at.is_null()  # noqa: E712
+
+
 def in_play_condition(today):
     """Sessions still running or to come, not archived: the dashboard's first list."""
     return stage_condition("preparing", today) | stage_condition("running", today)

@@ -49,8 +49,9 @@ def genesis(session_id):
     return str(session_id)
 
 
-# The events written on a closed session: its closing itself, reopening, the retention's purge and hold.
-WHILE_CLOSED = {"cloture", "reouverture", "purge", "conservation"}
+# The events written on a closed session: its closing itself, reopening, its archiving, the retention's
+# purge and hold.
+WHILE_CLOSED = {"cloture", "reouverture", "archived", "purge", "conservation"}
 
 
 class SessionClosed(access.Closed):

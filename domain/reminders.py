@@ -36,12 +36,13 @@ def digests(today):
     centre_ids = {u.centre_id for u in responsables}
     items = list(
         ChecklistItem.select(ChecklistItem, ExamSession).join(ExamSession)
-        .where(ExamSession.centre.in_(centre_ids) & (ExamSession.archived == False)  # noqa: E712
+        .where(ExamSession.centre.in_(centre_ids) & deadlines.worked_on_condition()
                & (deadlines.late_condition(today) | deadlines.coming_condition(today, REMINDER_WINDOW_DAYS)))
         .order_by(ChecklistItem.due_on, ExamSession.date_debut, ChecklistItem.position)
     )
     failing = failing_checks(ExamSession.select().where(
-        ExamSession.centre.in_(centre_ids) & deadlines.in_play_condition(today)), today)
+        ExamSession.centre.in_(centre_ids) & deadlines.in_play_condition(today) & deadlines.worked_on_condition()),
+        today)
     result = []
     for user in responsables:
         mine = [i for i in items if i.session.centre_id == user.centre_id]

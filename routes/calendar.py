@@ -7,7 +7,7 @@ answers 404.
 from flask import Blueprint, Response, abort
 
 from documents.ical import calendar
-from domain import access
+from domain import access, deadlines
 from models import ChecklistItem, ExamSession, User
 from documents.links import group_link
 from routes import today
@@ -49,6 +49,6 @@ def session_feed(token, session_id):
 @bp.get("/<token>/centre.ics")
 def centre_feed(token):
     user = _feed_user(token)
-    sessions = access.visible_to(ExamSession.select(ExamSession.id).where(ExamSession.archived == False), user)  # noqa: E712
+    sessions = access.visible_to(ExamSession.select(ExamSession.id).where(deadlines.worked_on_condition()), user)
     name = user.centre.name if user.centre else "tous les centres"
     return _feed(f"Jalon · {name}", _deadline_items(sessions))

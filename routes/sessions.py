@@ -106,16 +106,24 @@ def render_checklist(session, focus=None, status=200):
     ), status
 
 
+def _archivable(session_id):
+    """The session, if the current user may archive it (a closed one too)."""
+    session = visible_session(session_id)
+    if not access.can_archive(current_user, session):
+        raise access.Forbidden()
+    return session
+
+
 @bp.post("/sessions/<int:session_id>/archive")
 def archive(session_id):
-    session = sessions.set_archived(editable_session(session_id), True, user())
+    session = sessions.set_archived(_archivable(session_id), True, user())
     flash(f"Session {session.label} archivée : elle ne figure plus dans les listes de tâches ni dans les rappels.", "success")
     return redirect(url_for("sessions.show", session_id=session.id))
 
 
 @bp.post("/sessions/<int:session_id>/unarchive")
 def unarchive(session_id):
-    session = sessions.set_archived(editable_session(session_id), False, user())
+    session = sessions.set_archived(_archivable(session_id), False, user())
     flash(f"Session {session.label} de nouveau active.", "success")
     return redirect(url_for("sessions.show", session_id=session.id))
 
@@ -123,11 +131,18 @@ def unarchive(session_id):
 @bp.post("/sessions/<int:session_id>/cloture")
 def close(session_id):
     session = editable_session(session_id)
+    reason = request.form.get("motif", "")
     try:
-        seal = closing.close(user(), session, sealed_guide(session), now())
+        seal = closing.close(user(), session, sealed_guide(session), now(), today(), reason)
     except closing.NotClosable as exc:
         return render_template("sessions/not_closable.html", session=session, message=exc.message,
-                               tasks=exc.tasks), 422
+                               tasks=exc.tasks, failed=[], reason=reason), 422
+    except closing.ChecksFailing as exc:
+        return render_template("sessions/not_closable.html", session=session, message=exc.message,
+                               tasks=[], failed=exc.failed, reason=reason), 422
+    except DomainError as exc:  # the reason itself (too long, a control character)
+        return render_template("sessions/not_closable.html", session=session, message=exc.message,
+                               tasks=[], failed=[], reason=reason), 422
     except closing.AlreadyClosed as exc:
         return render_error(409, exc.message)
     flash(f"Session clôturée : guide scellé (SHA-256 {seal.sha256[:12]}…). Elle n'est plus modifiable.", "success")

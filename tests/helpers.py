@@ -198,6 +198,12 @@ def reload(item):
     return models.ChecklistItem.get_by_id(item.id)
 
 
+def section(page, title_id):
+    """The HTML of one section of a page, entities decoded."""
+    start = page.index(f'id="{title_id}"')
+    return html.unescape(page[start:page.index("</section>", start)])
+
+
 def text_of(response):
     """The page's text without tags, to assert on what a user reads."""
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))))

@@ -3,6 +3,7 @@
 import datetime as dt
 import hashlib
 import io
+import subprocess
 
 import pytest
 from pypdf import PdfReader
@@ -10,14 +11,16 @@ from pypdf import PdfReader
 import models
 
 from domain import access, closing, journal
-from helpers import (CANDIDATE, EPREUVE, HTMX, JUROR, PASSWORD, item_at, pdf_bytes, settle_regulatory_tasks, text_of,
-                     upload)
+from helpers import (CANDIDATE, EPREUVE, HTMX, JUROR, PASSWORD, item_at, pdf_bytes, section, settle_regulatory_tasks,
+                     text_of, upload)
 from liveserver import LiveServer, login
 
 # The view arguments that name a session, directly or through one of its rows.
 SESSION_ARGUMENTS = ("session_id", "item_id", "candidat_id", "epreuve_id", "piece_id")
 # Closing and reopening act on a closed session; the retention hold (admins) is about keeping it, not changing it.
-CLOSING_ROUTES = {"sessions.close", "sessions.reopen", "sessions.hold"}
+# What is done to a closed session as a whole: its closing, reopening, retention hold and archiving
+# (filing: it changes nothing it records).
+CLOSING_ROUTES = {"sessions.close", "sessions.reopen", "sessions.hold", "sessions.archive", "sessions.unarchive"}
 
 
 @pytest.fixture
@@ -28,9 +31,13 @@ def closed(client, auth, session):
     client.post(f"/sessions/{session.id}/epreuves", data=EPREUVE)
     client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(models.Jure.get().id)})
     settle_regulatory_tasks(session)
-    response = client.post(f"/sessions/{session.id}/cloture")
+    # A jury of one and a header counting 10 + 2: two checks fail, closed with a reason.
+    response = client.post(f"/sessions/{session.id}/cloture", data={"motif": DESPITE})
     assert response.status_code == 302, text_of(response)
     return models.ExamSession.get_by_id(session.id)
+
+
+DESPITE = "Second juré absent excusé, PV signé par l'UD"
 
 
 def test_closing_is_refused_while_a_regulatory_task_is_to_do(client, auth, session):
@@ -165,7 +172,7 @@ def test_only_an_admin_reopens_with_a_reason_and_a_new_closing_seals_again(clien
     first = models.SealedGuide.get()
     assert client.post(f"/items/{item_at(closed, 2).id}/observation", data={"observation": "Corrigé", "version": "0"}
                        ).status_code == 302
-    assert client.post(f"/sessions/{closed.id}/cloture").status_code == 302
+    assert client.post(f"/sessions/{closed.id}/cloture", data={"motif": DESPITE}).status_code == 302
     assert models.SealedGuide.select().count() == 2
     earlier = client.get(f"/sessions/{closed.id}/guide-cloture.pdf?scellement={first.id}")
     assert earlier.data == bytes(first.pdf)
@@ -181,3 +188,57 @@ def test_a_lecteur_downloads_the_sealed_guide_and_another_centre_does_not_see_it
     auth.logout()
     auth.login("resp@b.fr")
     assert client.get(f"/sessions/{closed.id}/guide-cloture.pdf").status_code == 404
+
+
+def test_closing_with_failing_checks_asks_for_a_reason_journalled_and_printed_on_the_sealed_guide(client, auth,
+                                                                                                    session, tmp_path):
+    auth.login()
+    client.post("/jures", data=JUROR)
+    jure = models.Jure.get()
+    client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(jure.id)})
+    client.post(f"/sessions/{session.id}/jury/{jure.id}/declaration", data={"declaration_le": "2027-01-20"})
+    settle_regulatory_tasks(session)
+    assert "cloture-motif" in client.get(f"/sessions/{session.id}").get_data(as_text=True)  # the page asks for it
+    refused = client.post(f"/sessions/{session.id}/cloture")
+    page = text_of(refused)
+    assert refused.status_code == 422 and "1 contrôle du registre non respecté" in page
+    assert "Jury d'au moins deux membres" in page and "Le jury ne compte que 1 membre" in page
+    assert models.ExamSession.get_by_id(session.id).closed_at is None and models.SealedGuide.select().count() == 0
+    assert client.post(f"/sessions/{session.id}/cloture", data={"motif": DESPITE}).status_code == 302
+    assert models.ExamSession.get_by_id(session.id).closed_at is not None
+    history = text_of(client.get(f"/sessions/{session.id}/history"))
+    assert f"malgré 1 contrôle(s) non respecté(s) (Jury d'au moins deux membres) ; motif : {DESPITE}" in history
+    path = tmp_path / "scelle.pdf"
+    path.write_bytes(bytes(models.SealedGuide.get().pdf))
+    text = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+                    .stdout.split())
+    assert "Contrôles non respectés à la clôture Jury d'au moins deux membres" in text
+    assert f"Motif de la clôture malgré eux {DESPITE}" in text
+
+
+def test_a_closed_session_leaves_the_task_lists_and_reminders_and_may_be_archived(client, runner, closed, smtp):
+    """Its late optional tasks and failing checks stayed on the dashboard and in the reminders, and
+    archiving it answered 409."""
+    models.ExamSession.update(date_debut=dt.date(2027, 3, 1), date_fin=dt.date(2027, 3, 2)).where(
+        models.ExamSession.id == closed.id).execute()
+    models.ChecklistItem.update(state="todo", due_on=dt.date(2027, 1, 20)).where(
+        (models.ChecklistItem.session == closed) & (models.ChecklistItem.reglementaire == False)  # noqa: E712
+        & (models.ChecklistItem.heading == False)).execute()  # noqa: E712
+    html = client.get("/").get_data(as_text=True)
+    assert "En retard (0)" in section(html, "late-title")
+    assert 'id="checks-title"' not in html or "(0 session)" in section(html, "checks-title")
+    result = runner.invoke(args=["send-reminders"])
+    assert "0 rappel(s) envoyé(s)" in result.output and smtp.messages == []
+    assert "Archiver la session" in text_of(client.get(f"/sessions/{closed.id}"))
+    assert client.post(f"/sessions/{closed.id}/archive").status_code == 302
+    assert models.ExamSession.get_by_id(closed.id).archived
+    assert "Désarchiver la session" in text_of(client.get(f"/sessions/{closed.id}"))
+    assert client.post(f"/sessions/{closed.id}/unarchive").status_code == 302
+    assert all(v.intact for v in journal.verify([closed.id]))
+
+
+def test_the_annual_programme_lists_archived_sessions_too(client, auth, session):
+    auth.login()
+    assert client.post(f"/sessions/{session.id}/archive").status_code == 302
+    response = client.get("/programme/2027.csv")
+    assert response.status_code == 200 and "DWWM" in response.get_data(as_text=True)

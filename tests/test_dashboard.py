@@ -1,15 +1,8 @@
 """The home page: a centre's sessions, what is late and what is coming, across sessions."""
-from html import unescape
 
 import models
-from helpers import create_session, item_at, text_of
+from helpers import create_session, item_at, section, text_of
 from database import counting_queries
-
-
-def section(html, title_id):
-    """The HTML of one section of the page, entities decoded."""
-    start = html.index(f'id="{title_id}"')
-    return unescape(html[start:html.index("</section>", start)])
 
 
 def test_late_and_coming_tasks_across_sessions_link_to_their_rows(client, auth, db):

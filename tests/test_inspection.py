@@ -43,7 +43,7 @@ def test_the_file_holds_everything_and_its_manifest_matches(client, register):  
 
 def test_a_closed_sessions_file_holds_the_sealed_guide(client, register):  # noqa: F811
     settle_regulatory_tasks(register)
-    assert client.post(f"/sessions/{register.id}/cloture").status_code == 302
+    assert client.post(f"/sessions/{register.id}/cloture", data={"motif": "Contrôles vus avec l'UD"}).status_code == 302
     archive = archive_of(client.get(f"/sessions/{register.id}/dossier.zip"))
     assert archive.read("guide.pdf") == bytes(models.SealedGuide.get().pdf)
     assert json.loads(archive.read("manifest.json"))["cloturee_le"] is not None
