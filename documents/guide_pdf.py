@@ -11,32 +11,27 @@ def sealed_guide(session):
     the journal's head (and, when the register failed checks, which and the reason it was closed
     anyway), stamped with fixed lines only (no download time), so that its bytes are final."""
     def render(when, user, journal_hash, exception=None):
-        items = session.ordered_items()
-        body = layout_pdf(
-            "exports/guide.pdf.html", session=session, centre_name=session.centre.name,
-            tableaux=sessions.tableaux(items), blank=False, progress=SessionProgress.of(items),
-            regulatory_todo=[i for i in items if i.reglementaire and i.state == "todo" and not i.heading],
-            guide_label=f"guide version {session.guide.version}", pieces=pieces.listed(session=session),
-            sealed={"at": when, "by": user.display_name, "journal_hash": journal_hash, "exception": exception},
-        )
+        body = layout_pdf(GUIDE_TEMPLATE, **guide_context(session), sealed={
+            "at": when, "by": user.display_name, "journal_hash": journal_hash, "exception": exception})
         return stamp(body, (f"Clôturée le {when:%d/%m/%Y à %H:%M}", f"par {user.display_name}"))
     return render
 
 
-def completed_guide_layout(session, blank=False):
-    """The session's guide laid out (not stamped): completed, or blank."""
+GUIDE_TEMPLATE = "exports/guide.pdf.html"
+
+
+def guide_context(session, blank=False):
+    """What the session's guide shows: completed, or blank."""
     items = session.ordered_items()
-    return layout_pdf(
-        "exports/guide.pdf.html", session=session, centre_name=session.centre.name,
+    return dict(
+        session=session, centre_name=session.centre.name,
         tableaux=sessions.tableaux(items), blank=blank, progress=None if blank else SessionProgress.of(items),
         regulatory_todo=[i for i in items if i.reglementaire and i.state == "todo" and not i.heading],
         guide_label=f"guide version {session.guide.version}", pieces={} if blank else pieces.listed(session=session),
     )
 
 
-def blank_guide_layout(guide):
-    """A guide version's blank form, for no session."""
-    return layout_pdf(
-        "exports/guide.pdf.html", session=None, centre_name=None, tableaux=guide_tableaux(guide),
-        blank=True, progress=None, regulatory_todo=[], guide_label=f"guide version {guide.version}",
-    )
+def blank_guide_context(guide):
+    """What a guide version's blank form shows, for no session."""
+    return dict(session=None, centre_name=None, tableaux=guide_tableaux(guide), blank=True, progress=None,
+                regulatory_todo=[], guide_label=f"guide version {guide.version}")

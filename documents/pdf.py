@@ -4,13 +4,14 @@ xhtml2pdf lays the document out in one pass; "Page N / M" and who generated it w
 stamped on each page. Asking xhtml2pdf for the page count (<pdf:pagecount/>) would make it lay the
 whole document out twice, which doubles the time of every render.
 
-Laying out a large guide takes seconds of one core, so the layout is kept (PdfCache) under a key
-that changes with anything it shows, and one user renders one PDF at a time (render_slot): a
-reader cannot hold every worker with PDFs while colleagues wait to log in.
+Laying out a large guide takes seconds of one core, while rendering its HTML takes milliseconds: so
+a layout is kept (PdfCache) under the hash of the HTML it was laid out from, which changes with
+anything the document shows (a juror renamed, the tenue, the centre), and one user lays out one
+document at a time (render_slot), whether a PDF or the inspection file's: a reader cannot hold every
+worker with PDFs while colleagues wait to log in. PdfMaker is that one gate.
 """
 import contextlib
 import fcntl
-import functools
 import hashlib
 import io
 import os
@@ -48,9 +49,18 @@ class RenderBusy(RuntimeError):
     """The user already has a PDF being made."""
 
 
+def render_html(template, **context):
+    """The HTML a PDF is laid out from, with the embedded DejaVu Sans font."""
+    return render_template(template, fonts={k: v.as_uri() for k, v in FONTS.items()}, **context)
+
+
 def layout_pdf(template, **context):
-    """Lay a template out as PDF bytes with the embedded DejaVu Sans font (not yet stamped)."""
-    html = render_template(template, fonts={k: v.as_uri() for k, v in FONTS.items()}, **context)
+    """Lay a template out as PDF bytes (not yet stamped)."""
+    return html_to_pdf(render_html(template, **context))
+
+
+def html_to_pdf(html):
+    """Lay HTML out as PDF bytes: the slow part (seconds of one core for a large guide)."""
     out = io.BytesIO()
     status = pisa.CreatePDF(html, dest=out, encoding="utf-8", resource_policy=POLICY)
     if status.err:
@@ -99,9 +109,9 @@ def ascii_name(text):
 class PdfCache:
     """Laid-out PDFs kept in a folder (instance/pdf-cache, private) that every worker shares.
 
-    A key names everything the document shows (for a session: its last journal entry, its centre's
-    and site's names, the template); putting a new document of a `group` (one per session and
-    kind) removes the group's older ones, so a session's cached guide is always its latest."""
+    A key names everything the document shows (the hash of its HTML); putting a new document of a
+    `group` (one per session and kind) removes the group's older ones, so a session's cached guide is
+    always its latest."""
 
     def __init__(self, folder):
         self.folder = Path(folder)
@@ -129,16 +139,6 @@ class PdfCache:
                 older.unlink(missing_ok=True)
 
 
-TEMPLATES = Path(__file__).parent.parent / "templates" / "exports"
-
-
-@functools.cache
-def template_version():
-    """A digest of the PDF templates (read once per process): a new release's layout is never served
-    from an old cache."""
-    return hashlib.sha256(b"".join(p.read_bytes() for p in sorted(TEMPLATES.glob("*.html")))).hexdigest()[:16]
-
-
 @contextlib.contextmanager
 def render_slot(folder, user_id):
     """Hold the user's one PDF render slot, across workers (a file lock, released if the process
@@ -153,3 +153,41 @@ def render_slot(folder, user_id):
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+class PdfMaker:
+    """The one gate of a user's heavy documents: a PDF comes from the cache when the same HTML was laid
+    out before, else is laid out within the user's one render slot (RenderBusy when another of theirs
+    is being made); a document holding several (the inspection file) holds the slot once for all."""
+
+    def __init__(self, instance_path, user_id):
+        self.cache = PdfCache(Path(instance_path) / "pdf-cache")
+        self.slots = Path(instance_path) / "pdf-renders"
+        self.user_id = user_id
+        self.holding = False
+        self.laid_out = 0  # how many were laid out rather than taken from the cache
+
+    @contextlib.contextmanager
+    def slot(self):
+        """The user's render slot, held until the block ends (at once if this maker holds it)."""
+        if self.holding:
+            yield
+            return
+        with render_slot(self.slots, self.user_id):
+            self.holding = True
+            try:
+                yield
+            finally:
+                self.holding = False
+
+    def make(self, group, template, **context):
+        """The unstamped PDF of `template` with `context`, kept in the cache under `group`."""
+        html = render_html(template, **context)
+        key = hashlib.sha256(html.encode("utf-8")).hexdigest()
+        body = self.cache.get(group, key)
+        if body is None:
+            with self.slot():
+                body = html_to_pdf(html)
+            self.laid_out += 1
+            self.cache.put(group, key, body)
+        return body

@@ -3,17 +3,16 @@ annual programme (PDF and CSV). A document whose data is missing answers 422 wit
 first; the others are laid out once per state of the session (routes.exports.pdf_response)."""
 from flask import Blueprint, Response, stream_with_context
 from flask_login import current_user, login_required
-from peewee import fn
 
 from documents import catalogue, session_documents as docs
-from documents.guide_pdf import completed_guide_layout
+from documents.guide_pdf import GUIDE_TEMPLATE, guide_context
 from documents.inspection import inspection_zip
-from documents.pdf import ascii_name, download_name, layout_pdf, stamp
+from documents.pdf import ascii_name, download_name, stamp
 from domain import access
-from models import AuditEvent, Candidat, now
+from models import Candidat, now
 from routes import register_row, today, visible_session
 from routes.errors import render_error
-from routes.exports import pdf_response
+from routes.exports import pdf_maker, pdf_response
 
 bp = Blueprint("documents", __name__)
 
@@ -26,18 +25,15 @@ def _require_login():
 
 def _document(session, document, group, stem, build):
     """A document of the session (a declaration of documents.catalogue), if the user may download it;
-    422 when its data is missing. Cached under the session's last journal entry (every register change
-    and sign-in is one), its places' names and today's date (the letters are dated)."""
+    422 when its data is missing. Cached under the hash of its HTML (routes.exports.pdf_response)."""
     if not document.audience(current_user, session):
         raise access.Forbidden()
     try:
         context = build()
     except docs.MissingData as exc:
         return render_error(422, exc.message)
-    last_change = AuditEvent.select(fn.MAX(AuditEvent.id)).where(AuditEvent.session == session).scalar()
-    key = (last_change, session.centre.name, session.site.name, today())
-    return pdf_response(group, key, download_name(session, stem=stem),
-                        lambda: layout_pdf(document.template, session=session, today=today(), **context))
+    return pdf_response(group, download_name(session, stem=stem), document.template, session=session, today=today(),
+                        **context)
 
 
 def _session_document(document):
@@ -68,14 +64,19 @@ def inspection_file(session_id):
     """The session's file for an inspection, streamed as it is made."""
     session = visible_session(session_id)
     stamped = (f"Généré le {now():%d/%m/%Y à %H:%M}", f"par {current_user.display_name}")
+    maker = pdf_maker()
 
     def render_guide():
-        return stamp(completed_guide_layout(session), stamped)
+        return stamp(maker.make(f"session-{session.id}-complete", GUIDE_TEMPLATE, **guide_context(session)), stamped)
 
     def render_document(document):
-        return stamp(layout_pdf(document.template, session=session, today=today(), **document.build(session)), stamped)
+        return stamp(maker.make(f"session-{session.id}-{document.name}", document.template, session=session,
+                                today=today(), **document.build(session)), stamped)
 
-    archive = inspection_zip(session, render_guide, render_document)
+    # Its PDFs laid out (or taken from the cache) in the user's one render slot, as a PDF is: 429 while
+    # another document of theirs is being made.
+    with maker.slot():
+        archive = inspection_zip(session, render_guide, render_document)
     name = download_name(session, stem="dossier-inspection").replace(".pdf", ".zip")
     return Response(stream_with_context(iter(archive)), mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Content-Length": str(len(archive)),
@@ -88,10 +89,9 @@ def programme_pdf(year):
         context = docs.programme(current_user, year)
     except docs.MissingData as exc:
         return render_error(422, exc.message)
-    last_change = AuditEvent.select(fn.MAX(AuditEvent.id)).scalar()
     group = f"programme-{year}-{current_user.centre_id or 'tous'}"
-    return pdf_response(group, (last_change, tuple(context["centres"]), today()), f"programme-sessions-{year}.pdf",
-                        lambda: layout_pdf("exports/programme.pdf.html", session=None, today=today(), **context))
+    return pdf_response(group, f"programme-sessions-{year}.pdf", "exports/programme.pdf.html", session=None,
+                        today=today(), **context)
 
 
 @bp.get("/programme/<int:year>.csv")

@@ -10,6 +10,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from documents.pdf import RenderBusy
 from domain import access, closing
 from extensions import htmx, login_manager
 from models import ExamSession
@@ -65,6 +66,13 @@ def unknown(exc):
 @bp.app_errorhandler(access.Forbidden)
 def forbidden(exc):
     return render_error(403)
+
+
+@bp.app_errorhandler(RenderBusy)
+def render_busy(exc):
+    # One heavy document at a time per user (documents.pdf.PdfMaker): a login never waits behind them.
+    return render_error(429, "Un document est déjà en préparation pour vous (PDF ou dossier d'inspection) : "
+                             "attendez qu'il soit prêt, puis recommencez.")
 
 
 @bp.app_errorhandler(access.Closed)

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 import models
 from documents.pdf import render_slot
-from helpers import HTMX, PASSWORD, item_at
+from helpers import HTMX, PASSWORD, item_at, text_of
 from guide import read_guide
 
 
@@ -196,3 +196,33 @@ def test_a_user_makes_one_pdf_at_a_time(app, client, auth, session):
         response = client.get(f"/sessions/{session.id}/guide.pdf")
         assert response.status_code == 429 and "déjà en préparation" in response.get_data(as_text=True)
     assert client.get(f"/sessions/{session.id}/guide.pdf").status_code == 200
+
+
+def test_the_inspection_file_goes_through_the_same_gate_and_cache_as_the_pdfs(app, client, register, monkeypatch):
+    """dossier.zip laid its PDFs out again on every download, outside the cache and the one-document
+    limit: a lecteur starting 8 downloads held every worker (a login took 89 s)."""
+    from documents import pdf
+    user = models.User.get(models.User.email == "resp@a.fr")
+    with render_slot(Path(app.instance_path) / "pdf-renders", user.id):  # another of the user's being made
+        response = client.get(f"/sessions/{register.id}/dossier.zip")
+        assert response.status_code == 429 and "déjà en préparation" in text_of(response)
+    laid_out = []
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html, real=pdf.html_to_pdf: laid_out.append(1) or real(html))
+    assert client.get(f"/sessions/{register.id}/convocations.pdf").status_code == 200
+    assert client.get(f"/sessions/{register.id}/guide.pdf").status_code == 200
+    assert len(laid_out) == 2
+    first = client.get(f"/sessions/{register.id}/dossier.zip")
+    assert first.status_code == 200 and len(laid_out) == 3  # the sign-in sheets only: the others from the cache
+    assert client.get(f"/sessions/{register.id}/dossier.zip").status_code == 200 and len(laid_out) == 3
+
+
+def test_a_document_is_laid_out_again_when_anything_it_shows_changes(client, register):
+    """The cache was keyed by the session's last journal entry: renaming a juror in the directory (the
+    centre's, not the session's journal) left the jury's letters with the old name."""
+    before = pdf_text(client.get(f"/sessions/{register.id}/convocations-jury.pdf"))[1]
+    jure = models.Jure.get()
+    assert "Durand" in before
+    client.post(f"/jures/{jure.id}", data={"nom": "Duranton", "prenom": jure.prenom, "email": jure.email,
+                                           "telephone": "", "professionnalise_le": ""})
+    after = pdf_text(client.get(f"/sessions/{register.id}/convocations-jury.pdf"))[1]
+    assert "Duranton" in after and "Durand " not in after.replace("Duranton", "")
