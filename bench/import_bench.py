@@ -48,7 +48,7 @@ def main():
                     date_debut=start, date_fin=start, nb_formation=0, nb_vae=0, responsable="Bench", suppleant=""),
                     user)
                 began = time.perf_counter()
-                count = import_candidates(user, session, content, "candidats.csv")
+                count = import_candidates(user, session, content, "candidats.csv", dt.date(2027, 2, 15))
                 times.append(time.perf_counter() - began)
                 assert count == args.lines
     print(f"Import de {args.lines} candidats : médiane {statistics.median(times) * 1000:.0f} ms "

@@ -97,7 +97,7 @@ def seed_demo(today):
     })
     ccp = session("CCP 1 CDA", "Concepteur développeur d'applications", 95, 2, nature="CCP",
                   libelle_ccp="Développer une application sécurisée", code_ccp="CP-01234")
-    seed_demo_register(responsable, finished, upcoming, ccp)
+    seed_demo_register(responsable, finished, upcoming, ccp, today)
     seed_demo_evidence(responsable, finished, today)
     return True
 
@@ -116,7 +116,7 @@ def seed_demo_evidence(user, finished, today):
     closing.close(user, finished, sealed_guide(finished), min(closed_at, dt.datetime.now()), today)
 
 
-def seed_demo_register(user, finished, upcoming, ccp):
+def seed_demo_register(user, finished, upcoming, ccp, today):
     """The registers of the demo: the finished session's holds every check; the upcoming one is
     full but fails six checks, one of each kind, and the CCP session has a jury of one (the
     seventh), so that each check can be seen failing."""
@@ -148,10 +148,11 @@ def seed_demo_register(user, finished, upcoming, ccp):
                 "nom": nom, "prenom": prenom, "date_naissance": f"{1985 + index}-0{index % 9 + 1}-12",
                 "email": f"{prenom.lower()}.{nom.lower()}@mail.demo".replace("é", "e").replace("è", "e"),
                 "adresse": f"{index + 3} rue de la République\n69002 Lyon", "parcours": parcours,
-                "recevabilite_valide_jusqu_au": iso(until) if parcours == "vae" else ""})
+                "recevabilite_valide_jusqu_au": iso(until) if parcours == "vae" else ""}, today)
             sent = session.date_debut - dt.timedelta(days=convoked_days_before(index))
             candidates.record_convocation(user, candidat, {"envoyee_le": iso(sent), "mode": "lrar" if index % 2 else "main_propre",
-                                                         "reference": f"1A 000 {index:03d}" if index % 2 else f"D-{index + 1}"})
+                                                         "reference": f"1A 000 {index:03d}" if index % 2 else f"D-{index + 1}"},
+                                           today)
             added.append(candidat)
         return added
 
@@ -159,7 +160,8 @@ def seed_demo_register(user, finished, upcoming, ccp):
         for nom in members:
             membre = jury.add_to_jury(user, session, seated[nom].id)
             liens = [str(knows[nom].id)] if knows and nom in knows else []
-            jury.record_declaration(user, membre, iso(session.date_debut - dt.timedelta(days=20)), liens)
+            signed = min(today, session.date_debut - dt.timedelta(days=20))  # a declaration is dated when signed
+            jury.record_declaration(user, membre, iso(signed), liens, today)
         intervenants.set_intervenant(user, session, {"role": "surveillant", "nom": "Marc Veille", "email": "marc.veille@horizon.demo"})
 
     def epreuves(session, shift=0):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from domain import DomainError, journal
 from domain.forms import InvalidForm, collect, create_in_session
-from domain.inputs import clean_email, clean_field, parse_date
+from domain.inputs import clean_email, clean_field, parse_birth_date, parse_date, parse_past_date
 from domain.vocabulary import CONVOCATION_MODES, PARCOURS_LABELS
 from formats import fr_date
 from models import Candidat, ExamSession, db
@@ -25,14 +25,14 @@ CANDIDATE_FIELDS = ("nom", "prenom", "date_naissance", "email", "adresse", "parc
 CONVOCATION_FIELDS = ("envoyee_le", "mode", "reference")
 
 
-def clean_candidate(form):
+def clean_candidate(form, today):
     """A candidate's fields from a form; the recevabilité is asked of VAE candidates only."""
     errors = {}
     values = {
         "nom": collect(errors, "nom", lambda: clean_field("nom", form.get("nom"), required=True)),
         "prenom": collect(errors, "prenom", lambda: clean_field("prenom", form.get("prenom"), required=True)),
         "date_naissance": collect(errors, "date_naissance",
-                                   lambda: parse_date(form.get("date_naissance"), "Date de naissance", first_year=1900)),
+                                   lambda: parse_birth_date(form.get("date_naissance"), today)),
         "adresse": collect(errors, "adresse", lambda: clean_field("adresse", form.get("adresse"), multiline=True)),
     }
     email = (form.get("email") or "").strip()
@@ -53,9 +53,9 @@ def clean_candidate(form):
     return values
 
 
-def clean_convocation(form):
+def clean_convocation(form, today):
     errors = {}
-    sent = collect(errors, "envoyee_le", lambda: parse_date(form.get("envoyee_le"), "Convocation envoyée le"))
+    sent = collect(errors, "envoyee_le", lambda: parse_past_date(form.get("envoyee_le"), "Convocation envoyée le", today))
     mode = (form.get("mode") or "").strip()
     if mode not in CONVOCATION_MODES:
         errors["mode"] = "Mode : remise en mains propres contre décharge, ou lettre recommandée avec AR."
@@ -69,9 +69,9 @@ def _describe_candidate(candidat):
     return f"{candidat.label} ({PARCOURS_LABELS[candidat.parcours]})"
 
 
-def add_candidate(user, session, form):
+def add_candidate(user, session, form, today):
     """A new candidate of the session; the same person twice (name, first name, birth date) is refused."""
-    values = clean_candidate(form)
+    values = clean_candidate(form, today)
     if any(_person(values) == _person(c.__data__) for c in Candidat.of_session(session)):
         raise InvalidForm({"nom": f"{values['nom']} {values['prenom']}, né(e) le {fr_date(values['date_naissance'])}, "
                                   "est déjà candidat(e) de la session."})
@@ -79,8 +79,8 @@ def add_candidate(user, session, form):
                               lambda candidat: f"Ajout : {_describe_candidate(candidat)}")
 
 
-def update_candidate(user, candidat, form):
-    values = clean_candidate(form)
+def update_candidate(user, candidat, form, today):
+    values = clean_candidate(form, today)
     with db.atomic():
         changed = [name for name, value in values.items() if getattr(candidat, name) != value]
         if changed:
@@ -92,8 +92,8 @@ def update_candidate(user, candidat, form):
     return candidat
 
 
-def record_convocation(user, candidat, form):
-    values = clean_convocation(form)
+def record_convocation(user, candidat, form, today):
+    values = clean_convocation(form, today)
     with db.atomic():
         Candidat.update(**values).where(Candidat.id == candidat.id).execute()
         journal.record(user, candidat.session_id, "convocation", "",
@@ -244,7 +244,7 @@ def _without_trailing_blanks(cells):
     return cells[:end]
 
 
-def read_candidates_file(content, existing=()):
+def read_candidates_file(content, today, existing=()):
     """The candidates of a CSV file (`;` separated, one header line), checked line by line:
     [(candidate values, convocation values or None)], or InvalidImport listing every problem.
     `existing`: the session's candidates; a person already there, or twice in the file (same name,
@@ -275,8 +275,8 @@ def read_candidates_file(content, existing=()):
         form["parcours"] = form.get("parcours", "").lower()
         form["mode"] = _normalized(form.get("mode", "")) if form.get("mode") else ""
         try:
-            candidate = clean_candidate(form)
-            convocation = clean_convocation(form) if form.get("envoyee_le") or form.get("mode") else None
+            candidate = clean_candidate(form, today)
+            convocation = clean_convocation(form, today) if form.get("envoyee_le") or form.get("mode") else None
         except InvalidForm as exc:
             problems += [f"ligne {number}, colonne « {headings.get(column, column)} » : {message}"
                          for column, message in exc.errors.items()]
@@ -294,9 +294,9 @@ def read_candidates_file(content, existing=()):
     return rows
 
 
-def import_candidates(user, session, content, filename):
+def import_candidates(user, session, content, filename, today):
     """All the candidates of the file, or none (InvalidImport) — in one transaction."""
-    rows = read_candidates_file(content, Candidat.of_session(session))
+    rows = read_candidates_file(content, today, Candidat.of_session(session))
     with db.atomic():
         for candidate, convocation in rows:
             Candidat.create(session=session, **candidate, **(convocation or {}))

@@ -206,21 +206,35 @@ def _same_code(a, b):
 def jury_effectif(register, today):
     """Guide, « Ouverture de la session » : « Avant le début de la session, vérifier qu'au moins
     deux membres de jury sont présents pour évaluer les candidats »."""
-    count = len(register.membres)
-    if count == 0:
+    if not register.membres:
         return Check("jury_effectif", None, "Aucun membre de jury au registre : choisissez au moins deux jurés "
                                             "habilités dans l'annuaire du centre.")
+    inactive = _inactive(register, today)
+    count = len(register.membres) - len(inactive)
     if count < MIN_JURY:
-        return Check("jury_effectif", False, f"Le jury ne compte que {_plural(count, 'membre')} : il en faut au moins "
-                                             f"{MIN_JURY}. Ajoutez un juré habilité, ou prévenez l'UD si c'est impossible.")
+        left = f" ({', '.join(m.jure.label for m in inactive)}, désactivé dans l'annuaire, ne compte plus)" if inactive else ""
+        return Check("jury_effectif", False, f"Le jury ne compte que {_plural(count, 'membre')}{left} : il en faut au "
+                                             f"moins {MIN_JURY}. Ajoutez un juré habilité, ou prévenez l'UD si c'est "
+                                             "impossible.")
     return Check("jury_effectif", True, f"Le jury compte {count} membres (au moins {MIN_JURY}).")
 
 
-def habilitation_problem(jure, session):
+def _inactive(register, today):
+    """The jury's members made inactive in the directory, while the session is not over: they will not
+    sit (once it is over, its jury is what it was)."""
+    if today > register.session.date_fin:
+        return []
+    return [m for m in register.membres if not m.jure.active]
+
+
+def habilitation_problem(jure, session, today):
     """Why a juror cannot sit on the session's jury, or None. Guide, « Déclaration de la session et
     constitution du jury » : « Vérifier les habilitations des membres de jury sur le titre visé :
     date de fin d'habilitation, étendue de l'habilitation, restriction à certains CCP (le cas
-    échéant) » ; the habilitation must be valid until the session's last day, inclusive."""
+    échéant) » ; the habilitation must be valid until the session's last day, inclusive; for a full
+    titre, not restricted to some CCPs. A juror made inactive does not sit on a session to come."""
+    if not jure.active and today <= session.date_fin:
+        return f"{jure.label} : désactivé dans l'annuaire des jurés, ne peut plus siéger."
     matching = [h for h in jure.habs if _same_code(h.sigle, session.sigle)]
     if not matching:
         return f"{jure.label} : aucune habilitation pour le titre {session.sigle}."
@@ -236,6 +250,10 @@ def habilitation_problem(jure, session):
             return (f"{jure.label} : habilitation restreinte aux CCP {codes} ; renseignez le code CCP de la session "
                     "dans l'en-tête pour la vérifier.")
         return f"{jure.label} : habilitation restreinte aux CCP {codes}, la session porte sur le CCP {session.code_ccp}."
+    if session.nature == "TITRE" and all(h.ccp_codes for h in valid):
+        codes = ", ".join(sorted({code for h in valid for code in h.ccp_codes}))
+        return (f"{jure.label} : habilitation {session.sigle} restreinte aux CCP {codes} ; un titre complet demande "
+                "une habilitation sans restriction de CCP.")
     return None
 
 
@@ -247,7 +265,7 @@ def jury_habilitations(register, today):
     les membres de jury dûment habilités »."""
     if not register.membres:
         return Check("jury_habilitations", None, "Aucun membre de jury au registre : rien à vérifier pour l'instant.")
-    problems = [p for p in (habilitation_problem(m.jure, register.session) for m in register.membres) if p]
+    problems = [p for p in (habilitation_problem(m.jure, register.session, today) for m in register.membres) if p]
     session = register.session
     if problems:
         return Check("jury_habilitations", False,

@@ -4,6 +4,7 @@ import re
 
 from domain import DomainError
 from domain.vocabulary import TEXT_FIELDS
+from formats import fr_date
 
 _FORBIDDEN_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f]")
 _FORBIDDEN_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -54,6 +55,29 @@ def parse_date(value, label, first_year=2000):
         raise DomainError(f"{label} : le {day}/{month}/{year} n'existe pas.") from None
     if not first_year <= date.year <= 2100:
         raise DomainError(f"{label} : l'année doit être comprise entre {first_year} et 2100.")
+    return date
+
+
+def parse_past_date(value, label, today, first_year=2000):
+    """The date of something that happened (a convocation sent, a declaration signed): not after today."""
+    date = parse_date(value, label, first_year)
+    if date > today:
+        raise DomainError(f"{label} : le {fr_date(date)} est à venir ; indiquez la date à laquelle c'est fait "
+                          f"(au plus tard aujourd'hui, le {fr_date(today)}).")
+    return date
+
+
+# A candidate's age on the day their birth date is typed: what a titre professionnel admits, with room.
+AGES = (14, 100)
+
+
+def parse_birth_date(value, today):
+    """A candidate's birth date: their age today between AGES (a year typed wrong shows)."""
+    date = parse_date(value, "Date de naissance", first_year=1900)
+    age = today.year - date.year - ((today.month, today.day) < (date.month, date.day))
+    if not AGES[0] <= age <= AGES[1]:
+        raise DomainError(f"Date de naissance : le {fr_date(date)} donnerait {max(age, 0)} ans ; l'âge d'un candidat "
+                          f"est compris entre {AGES[0]} et {AGES[1]} ans : vérifiez l'année.")
     return date
 
 

@@ -2,7 +2,7 @@
 and the candidates they declared they know. Written in the session's journal."""
 from domain import journal
 from domain.forms import InvalidForm, collect
-from domain.inputs import parse_date, whole_number
+from domain.inputs import parse_past_date, whole_number
 from models import Candidat, Jure, LienJury, MembreJury, db
 
 
@@ -25,10 +25,11 @@ def remove_from_jury(user, membre):
         membre.delete_instance(recursive=True)
 
 
-def record_declaration(user, membre, declaration_le, liens):
-    """The juror's signed declaration (its date, or none yet) and the session's candidates they know."""
+def record_declaration(user, membre, declaration_le, liens, today):
+    """The juror's signed declaration (its date, not after today, or none yet) and the session's
+    candidates they know."""
     errors = {}
-    date = collect(errors, "declaration_le", lambda: parse_date(declaration_le, "Déclaration signée le")) \
+    date = collect(errors, "declaration_le", lambda: parse_past_date(declaration_le, "Déclaration signée le", today)) \
         if (declaration_le or "").strip() else None
     candidats = {c.id: c for c in Candidat.select().where(Candidat.session == membre.session_id)}
     known = [candidats.get(whole_number(value)) for value in liens]

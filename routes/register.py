@@ -175,7 +175,8 @@ def _add_to_session(session_id, fields, add, render, page, done):
 
 @bp.post("/sessions/<int:session_id>/candidats")
 def add_candidate(session_id):
-    return _add_to_session(session_id, domain.candidates.CANDIDATE_FIELDS, domain.candidates.add_candidate, _render_candidates,
+    return _add_to_session(session_id, domain.candidates.CANDIDATE_FIELDS,
+                           lambda u, s, form: domain.candidates.add_candidate(u, s, form, today()), _render_candidates,
                            "register.candidates", lambda c: f"{c.label} ajouté(e) aux candidats de la session.")
 
 
@@ -200,7 +201,8 @@ def import_candidates(session_id):
     if upload is None or not upload.filename:
         return _render_candidates(session, import_problems=["choisissez un fichier CSV"], status=422)
     try:
-        count = domain.candidates.import_candidates(user(), session, upload.read(), secure_filename(upload.filename) or "fichier")
+        count = domain.candidates.import_candidates(user(), session, upload.read(),
+                                                    secure_filename(upload.filename) or "fichier", today())
     except domain.candidates.InvalidImport as exc:
         return _render_candidates(session, import_problems=exc.problems, status=422)
     return _changed(f"{count} candidat(s) importé(s).", url_for("register.candidates", session_id=session.id),
@@ -239,13 +241,15 @@ def _candidate_change(candidat_id, fields, change, done, form, errors):
 
 @bp.post("/candidats/<int:candidat_id>")
 def update_candidate(candidat_id):
-    return _candidate_change(candidat_id, domain.candidates.CANDIDATE_FIELDS, domain.candidates.update_candidate,
+    return _candidate_change(candidat_id, domain.candidates.CANDIDATE_FIELDS,
+                             lambda u, c, form: domain.candidates.update_candidate(u, c, form, today()),
                              "Candidat enregistré.", "form", "errors")
 
 
 @bp.post("/candidats/<int:candidat_id>/convocation")
 def record_convocation(candidat_id):
-    return _candidate_change(candidat_id, domain.candidates.CONVOCATION_FIELDS, domain.candidates.record_convocation,
+    return _candidate_change(candidat_id, domain.candidates.CONVOCATION_FIELDS,
+                             lambda u, c, form: domain.candidates.record_convocation(u, c, form, today()),
                              "Convocation enregistrée.", "conv_form", "conv_errors")
 
 
@@ -338,7 +342,7 @@ def record_declaration(session_id, jure_id):
     session = editable_session(session_id)
     membre = _membre(session, jure_id)
     return _jury_change(session, lambda: domain.jury.record_declaration(
-        user(), membre, request.form.get("declaration_le", ""), request.form.getlist("liens")),
+        user(), membre, request.form.get("declaration_le", ""), request.form.getlist("liens"), today()),
         f"Déclaration de {membre.jure.label} enregistrée.")
 
 

@@ -253,9 +253,10 @@ def upload(client, item, data, name, htmx=True, field="fichier"):
                        content_type="multipart/form-data", headers=HTMX if htmx else {})
 
 
-def juror(client, nom, until="2029-12-31", sigle="DWWM"):
+def juror(client, nom, until="2029-12-31", sigle="DWWM", ccp=""):
+    """A juror of the directory habilitated for `sigle` until `until` (for the whole titre by default)."""
     client.post("/jures", data={**JUROR, "nom": nom, "email": f"{nom.lower()}@jury.fr", "sigle": sigle,
-                                "valide_jusqu_au": until})
+                                "valide_jusqu_au": until, "ccp": ccp})
     return models.Jure.get(models.Jure.nom == nom)
 
 

@@ -124,7 +124,7 @@ MATRIX = {
     "register.remove_epreuve": ("POST", "/epreuves/{e}/remove", {}, (ANON, 403, 302, 404, 302)),
     "register.jury": ("GET", "/sessions/{s}/jury", None, (ANON, 200, 200, 404, 200)),
     "register.add_to_jury": ("POST", "/sessions/{s}/jury", {"jure_id": "{j}"}, (ANON, 403, 302, 404, 302)),
-    "register.record_declaration": ("POST", "/sessions/{s}/jury/{j}/declaration", {"declaration_le": "2027-03-15"},
+    "register.record_declaration": ("POST", "/sessions/{s}/jury/{j}/declaration", {"declaration_le": "2027-01-20"},
                                     (ANON, 403, 302, 404, 302)),
     "register.remove_from_jury": ("POST", "/sessions/{s}/jury/{j}/remove", {}, (ANON, 403, 302, 404, 302)),
     "register.set_intervenant": ("POST", "/sessions/{s}/intervenants", {"role": "surveillant", "nom": "Marc Veille"},

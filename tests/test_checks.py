@@ -86,8 +86,10 @@ def test_a_ccp_session_refuses_a_habilitation_restricted_to_other_ccps():
     assert verdict(checks.jury_habilitations, register(ccp, membres=[member(juror(habs=covering))])) is True
     whole = [("DWWM", D(2030, 1, 1), "")]
     assert verdict(checks.jury_habilitations, register(ccp, membres=[member(juror(habs=whole))])) is True
-    # A titre session does not look at CCP restrictions (the contract's rule is for CCP sessions).
-    assert verdict(checks.jury_habilitations, register(membres=[member(juror(habs=restricted))])) is True
+    # A full titre session asks for a habilitation without CCP restriction.
+    titre = checks.jury_habilitations(register(membres=[member(juror(habs=restricted))]), TODAY)
+    assert titre.ok is False and "un titre complet demande une habilitation sans restriction de CCP" in titre.details[0]
+    assert verdict(checks.jury_habilitations, register(membres=[member(juror(habs=whole))])) is True
     # The restriction cannot be checked while the session's CCP code is missing: it says so.
     unknown = checks.jury_habilitations(register(make_session(nature="CCP"), membres=[member(juror(habs=restricted))]), TODAY)
     assert unknown.ok is False and "renseignez le code CCP" in unknown.details[0]
@@ -218,3 +220,17 @@ def test_every_check_is_declared_against_the_guide_the_routes_and_the_register(t
     assert {q for part in checks.REGISTER_PARTS.values() for q in part} == queries == set(checks.REGISTER)
     assert checks.ABSENCES_KEY in keys and checks.ABSENCES_READS <= set(checks.REGISTER_PARTS)
     assert [c.code for c in checks.run(register(), TODAY)] == list(checks.DECLARED)
+
+
+def test_a_juror_made_inactive_no_longer_counts_for_a_session_to_come():
+    """A deactivated juror still counted on an upcoming session's jury and was convoked."""
+    active = member(juror(habs=[("DWWM", D(2030, 1, 1), "")]))
+    gone = member(juror(habs=[("DWWM", D(2030, 1, 1), "")]))
+    gone.jure.active = False
+    jury = register(membres=[active, gone])
+    effectif = checks.jury_effectif(jury, TODAY)
+    assert effectif.ok is False and "désactivé dans l'annuaire, ne compte plus" in effectif.message
+    habilitations = checks.jury_habilitations(jury, TODAY)
+    assert habilitations.ok is False and "désactivé dans l'annuaire des jurés" in habilitations.details[0]
+    after = D(2027, 6, 3)  # once the session is over, its jury is what it was
+    assert verdict(checks.jury_effectif, jury, after) is True and verdict(checks.jury_habilitations, jury, after) is True

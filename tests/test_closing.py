@@ -193,7 +193,7 @@ def test_a_lecteur_downloads_the_sealed_guide_and_another_centre_does_not_see_it
 def test_closing_with_failing_checks_asks_for_a_reason_journalled_and_printed_on_the_sealed_guide(client, auth,
                                                                                                     session, tmp_path):
     auth.login()
-    client.post("/jures", data=JUROR)
+    client.post("/jures", data={**JUROR, "ccp": ""})  # habilitated for the whole titre
     jure = models.Jure.get()
     client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(jure.id)})
     client.post(f"/sessions/{session.id}/jury/{jure.id}/declaration", data={"declaration_le": "2027-01-20"})

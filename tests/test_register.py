@@ -99,7 +99,7 @@ def test_a_candidate_is_added_convoked_edited_and_removed_with_the_journal(clien
     assert (candidat.date_naissance, candidat.adresse, candidat.recevabilite_valide_jusqu_au) == (
         dt.date(1998, 4, 2), "12 rue des Lilas\n69007 Lyon", dt.date(2027, 9, 30))
     response = client.post(f"/candidats/{candidat.id}/convocation",
-                           data={"envoyee_le": "2027-02-10", "mode": "lrar", "reference": "1A 123 456 7890 1"})
+                           data={"envoyee_le": "2027-01-29", "mode": "lrar", "reference": "1A 123 456 7890 1"})
     assert response.status_code == 302
     client.post(f"/candidats/{candidat.id}", data={**CANDIDATE, "prenom": "Léa-Rose"})
     data = client.get(f"/sessions/{session.id}.json").get_json()
@@ -107,13 +107,13 @@ def test_a_candidate_is_added_convoked_edited_and_removed_with_the_journal(clien
         "id": candidat.id, "nom": "Martin", "prenom": "Léa-Rose", "date_naissance": "1998-04-02",
         "email": "lea.martin@mail.fr", "adresse": "12 rue des Lilas\n69007 Lyon", "parcours": "vae",
         "recevabilite_valide_jusqu_au": "2027-09-30",
-        "convocation": {"envoyee_le": "2027-02-10", "mode": "lrar", "reference": "1A 123 456 7890 1"}}]
+        "convocation": {"envoyee_le": "2027-01-29", "mode": "lrar", "reference": "1A 123 456 7890 1"}}]
     page = text_of(client.get(f"/sessions/{session.id}/candidats"))
-    assert "Martin Léa-Rose" in page and "Lettre recommandée avec accusé de réception, le 10/02/2027" in page
+    assert "Martin Léa-Rose" in page and "Lettre recommandée avec accusé de réception, le 29/01/2027" in page
     assert client.post(f"/candidats/{candidat.id}/remove").status_code == 302
     assert models.Candidat.select().count() == 0
     history = text_of(client.get(f"/sessions/{session.id}/history"))
-    for words in ("Ajout : Martin Léa (VAE)", "Lettre recommandée avec accusé de réception le 10/02/2027",
+    for words in ("Ajout : Martin Léa (VAE)", "Lettre recommandée avec accusé de réception le 29/01/2027",
                   "Modification (prenom)", "Retiré de la session"):
         assert words in history
 
@@ -189,16 +189,16 @@ def test_a_jury_is_made_from_the_directory_with_declarations_links_and_staff(cli
     twice = seat(client, session, jure)
     assert twice.status_code == 422 and "fait déjà partie du jury" in text_of(twice)
     response = client.post(f"/sessions/{session.id}/jury/{jure.id}/declaration",
-                           data={"declaration_le": "2027-03-15", "liens": [str(martin.id)]})
+                           data={"declaration_le": "2027-01-20", "liens": [str(martin.id)]})
     assert response.status_code == 302
     client.post(f"/sessions/{session.id}/intervenants", data={"role": "surveillant", "nom": "Marc Veille",
                                                               "email": "marc@centre-a.fr"})
     data = client.get(f"/sessions/{session.id}.json").get_json()
     assert [(j["nom"], j["declaration_le"], j["liens"], [h["sigle"] for h in j["habilitations"]])
-            for j in data["jury"]] == [("Durand", "2027-03-15", [martin.id], ["DWWM"])]
+            for j in data["jury"]] == [("Durand", "2027-01-20", [martin.id], ["DWWM"])]
     assert data["surveillant"] == {"nom": "Marc Veille", "email": "marc@centre-a.fr"} and data["comedien"] is None
     page = text_of(client.get(f"/sessions/{session.id}/jury"))
-    assert "signée le 15/03/2027 ; connaît Martin Léa" in page
+    assert "signée le 20/01/2027 ; connaît Martin Léa" in page
     client.post(f"/sessions/{session.id}/intervenants", data={"role": "surveillant", "nom": ""})
     assert client.get(f"/sessions/{session.id}.json").get_json()["surveillant"] is None
     assert client.post(f"/sessions/{session.id}/jury/{jure.id}/remove").status_code == 302
@@ -262,7 +262,7 @@ def upload(client, session, text, encoding="utf-8", name="candidats.csv"):
 def test_a_spreadsheet_of_candidates_is_imported_whatever_its_encoding(client, auth, session, encoding):
     auth.login()
     text = "\r\n".join([HEADER_LINE,
-                        "Martin;Léa;02/04/1998;lea@mail.fr;12 rue des Lilas 69007 Lyon;VAE;30/09/2027;10/02/2027;LRAR;1A 23",
+                        "Martin;Léa;02/04/1998;lea@mail.fr;12 rue des Lilas 69007 Lyon;VAE;30/09/2027;29/01/2027;LRAR;1A 23",
                         "Bernard;Luc;15/11/2001;;;formation;;;;", ""])
     response = upload(client, session, text, encoding)
     assert response.status_code == 302
@@ -391,3 +391,27 @@ def test_adding_a_candidate_already_in_the_session_is_refused(client, auth, sess
     assert again.status_code == 422
     assert "MARTIN lea, né(e) le 02/04/1998, est déjà candidat(e) de la session" in text_of(again)
     assert models.Candidat.select().count() == 1
+
+
+def test_dates_of_what_happened_are_not_in_the_future_and_a_birth_date_gives_a_plausible_age(client, auth, session):
+    """A convocation « envoyée le 10/02/2027 » on 01/02/2027, a declaration signed on 31/12/2100 and a
+    birth date in 2090 were accepted (the first two then counted as done). Today is 01/02/2027."""
+    auth.login()
+    born_2090 = client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "date_naissance": "2090-04-02"})
+    assert born_2090.status_code == 422 and "donnerait 0 ans" in text_of(born_2090)
+    too_young = client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "date_naissance": "2014-01-01"})
+    assert too_young.status_code == 422 and "donnerait 13 ans" in text_of(too_young)
+    assert client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "date_naissance": "2013-02-01"}
+                       ).status_code == 302  # 14 today
+    candidat = models.Candidat.get()
+    ahead = client.post(f"/candidats/{candidat.id}/convocation", data={"envoyee_le": "2027-02-10", "mode": "lrar"})
+    assert ahead.status_code == 422 and "le 10/02/2027 est à venir" in text_of(ahead)
+    assert client.post(f"/candidats/{candidat.id}/convocation", data={"envoyee_le": "2027-02-01", "mode": "lrar"}
+                       ).status_code == 302
+    client.post("/jures", data=JUROR)
+    jure = models.Jure.get()
+    client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(jure.id)})
+    signed = client.post(f"/sessions/{session.id}/jury/{jure.id}/declaration", data={"declaration_le": "2100-12-31"})
+    assert signed.status_code == 422 and "le 31/12/2100 est à venir" in text_of(signed)
+    assert models.MembreJury.get().declaration_le is None
+    assert models.Candidat.get().convocation_envoyee_le == dt.date(2027, 2, 1)

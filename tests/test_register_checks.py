@@ -2,6 +2,8 @@
 on Jour J, on the dashboard and in the daily reminder; the session page's queries stay constant.
 
 The rules themselves, boundary by boundary, are in test_checks.py. Today is 01/02/2027 (helpers)."""
+import datetime as dt
+
 import models
 from database import counting_queries
 from helpers import CANDIDATE, EPREUVE, HTMX, create_session, fill_register, juror, text_of
@@ -27,7 +29,7 @@ def test_an_empty_register_has_nothing_to_check_yet(client, auth, session):
     assert len(unkeyed) == models.ChecklistItem.select().count() - 16
 
 
-def test_a_full_register_passes_every_check_and_each_fault_fails_its_own(client, auth, session):
+def test_a_full_register_passes_every_check_and_each_fault_fails_its_own(app, client, auth, session):
     auth.login()
     fill_register(client, session)
     found, _ = controles(client, session)
@@ -38,6 +40,7 @@ def test_a_full_register_passes_every_check_and_each_fault_fails_its_own(client,
     martin = models.Candidat.get(models.Candidat.nom == "Martin")
     client.post(f"/sessions/{session.id}/jury/{durand.id}/declaration",
                 data={"declaration_le": "2027-01-20", "liens": [str(bernard.id)]})
+    app.config["TODAY"] = dt.date(2027, 2, 20)  # a convocation is recorded once sent: the day after the limit
     client.post(f"/candidats/{martin.id}/convocation", data={"envoyee_le": "2027-02-16", "mode": "lrar"})
     client.post(f"/candidats/{martin.id}", data={**CANDIDATE, "recevabilite_valide_jusqu_au": "2027-03-14"})
     found, _ = controles(client, session)
