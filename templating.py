@@ -47,6 +47,7 @@ def init_app(app):
     )
     env.globals.update(
         task_status=task_status,
+        plural=vocabulary.plural,
         session_documents=catalogue.links,
         session_stage=deadlines.stage,
         # The rights of domain.access by their names (can_edit, can_reopen, administers...).

@@ -7,6 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from domain import journal, retention
+from domain.vocabulary import agree, plural
 from models import ExamSession, db
 
 
@@ -26,8 +27,7 @@ def verify_journal_command(session_id):
     if broken:
         raise SystemExit(1)
     total = sum(v.events for v in verdicts)
-    click.echo(f"journal intact : {total} événement{'s' if total > 1 else ''}"
-               f" ({len(verdicts)} session{'s' if len(verdicts) > 1 else ''})")
+    click.echo(f"journal intact : {plural(total, 'événement')} ({plural(len(verdicts), 'session')})")
 
 
 @click.command("purge")
@@ -44,17 +44,18 @@ def purge_command(dry_run):
         for entry in entries:
             s = entry.session
             click.echo(f"{'À purger' if dry_run else 'Purgée'} : session {s.id} {s.sigle} du {s.date_debut:%d/%m/%Y} "
-                       f"(conservation jusqu'au {entry.until:%d/%m/%Y}) : {entry.pieces} pièce(s) "
-                       f"({entry.pieces_bytes / 1024 / 1024:.1f} Mo), {entry.candidats} candidat(s), "
-                       f"{entry.signatures} signature(s)")
+                       f"(conservation jusqu'au {entry.until:%d/%m/%Y}) : {plural(entry.pieces, 'pièce')} "
+                       f"({entry.pieces_bytes / 1024 / 1024:.1f} Mo), {plural(entry.candidats, 'candidat')}, "
+                       f"{plural(entry.signatures, 'signature')}")
             if not dry_run:
                 forgotten = retention.purge(entry)
                 if forgotten:
-                    click.echo(f"  {forgotten} juré(s) inactif(s) sans autre session anonymisé(s)")
+                    click.echo(f"  {plural(forgotten, 'juré inactif', 'jurés inactifs')} sans autre session "
+                               f"{agree(forgotten, 'anonymisé', 'anonymisés')}")
     if dry_run:
-        click.echo(f"{len(entries)} session(s) à purger ; rien n'a été modifié (--dry-run).")
+        click.echo(f"{plural(len(entries), 'session')} à purger ; rien n'a été modifié (--dry-run).")
     else:
-        click.echo(f"{len(entries)} session(s) purgée(s) ; le journal de chacune le consigne.")
+        click.echo(f"{plural(len(entries), 'session purgée', 'sessions purgées')} ; le journal de chacune le consigne.")
 
 
 COMMANDS = (verify_journal_command, purge_command)

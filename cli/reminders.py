@@ -9,6 +9,7 @@ from cli.errors import CommandError
 from documents import reminder_mail
 from documents.links import group_link
 from domain import reminders
+from domain.vocabulary import plural
 from models import db
 
 
@@ -23,14 +24,15 @@ def send_reminders_command(dry_run):
     if dry_run:
         for msg in messages:
             click.echo(f"À : {msg['To']}\nObjet : {msg['Subject']}\n\n{msg.get_content()}\n")
-        click.echo(f"{len(messages)} rappel(s) préparé(s).")
+        click.echo(f"{plural(len(messages), 'rappel préparé', 'rappels préparés')}.")
         return
     failures = reminder_mail.send(messages)
-    click.echo(f"{len(messages) - len(failures)} rappel(s) envoyé(s).")
+    click.echo(f"{plural(len(messages) - len(failures), 'rappel envoyé', 'rappels envoyés')}.")
     if failures:
         for msg, reason in failures:
             click.echo(f"Échec pour {msg['To']} : {reason}", err=True)
-        raise CommandError(f"{len(failures)} rappel(s) non envoyé(s) par {current_app.config['SMTP_HOST']} "
+        raise CommandError(f"{plural(len(failures), 'rappel non envoyé', 'rappels non envoyés')} par "
+                           f"{current_app.config['SMTP_HOST']} "
                            "(les autres destinataires les ont reçus).")
 
 

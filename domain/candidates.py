@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from domain import DomainError, journal
 from domain.forms import InvalidForm, collect, create_in_session
 from domain.inputs import clean_email, clean_field, parse_birth_date, parse_date, parse_past_date
-from domain.vocabulary import CONVOCATION_MODES, PARCOURS_LABELS
+from domain.vocabulary import CONVOCATION_MODES, PARCOURS_LABELS, plural
 from formats import fr_date
 from models import Candidat, ExamSession, db
 
@@ -152,10 +152,10 @@ class InvalidImport(DomainError):
     then how many more); nothing was imported."""
 
     def __init__(self, problems):
-        super().__init__(f"Fichier refusé, aucun candidat importé : {len(problems)} problème(s).", "fichier")
+        super().__init__(f"Fichier refusé, aucun candidat importé : {plural(len(problems), 'problème')}.", "fichier")
         self.problems = problems[:IMPORT_MAX_PROBLEMS]
         if len(problems) > IMPORT_MAX_PROBLEMS:
-            self.problems.append(f"… et {len(problems) - IMPORT_MAX_PROBLEMS} autre(s) problème(s)")
+            self.problems.append(f"… et {plural(len(problems) - IMPORT_MAX_PROBLEMS, 'autre problème', 'autres problèmes')}")
 
 
 def _normalized(text):
@@ -300,7 +300,7 @@ def import_candidates(user, session, content, filename, today):
     with db.atomic():
         for candidate, convocation in rows:
             Candidat.create(session=session, **candidate, **(convocation or {}))
-        journal.record(user, session, "candidat", "", f"Import de {len(rows)} candidat(s) depuis {filename}")
+        journal.record(user, session, "candidat", "", f"Import de {plural(len(rows), 'candidat')} depuis {filename}")
     return len(rows)
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from domain.deadlines import apply_rule
 from formats import fr_date
-from domain.vocabulary import CONVOCATION_MODES
+from domain.vocabulary import CONVOCATION_MODES, agree, plural
 from domain.emargement import current as current_signins
 from domain.candidates import candidate_counts
 from statements import Statement, param
@@ -187,10 +187,6 @@ def _registers(sessions, rows):
     return registers
 
 
-def _plural(count, word, plural=None):
-    return f"{count} {word if count == 1 else plural or word + 's'}"
-
-
 def _same_code(a, b):
     """Sigles and CCP codes compare without case, accents or surrounding spaces."""
     def norm(text):
@@ -213,7 +209,7 @@ def jury_effectif(register, today):
     count = len(register.membres) - len(inactive)
     if count < MIN_JURY:
         left = f" ({', '.join(m.jure.label for m in inactive)}, désactivé dans l'annuaire, ne compte plus)" if inactive else ""
-        return Check("jury_effectif", False, f"Le jury ne compte que {_plural(count, 'membre')}{left} : il en faut au "
+        return Check("jury_effectif", False, f"Le jury ne compte que {plural(count, 'membre')}{left} : il en faut au "
                                              f"moins {MIN_JURY}. Ajoutez un juré habilité, ou prévenez l'UD si c'est "
                                              "impossible.")
     return Check("jury_effectif", True, f"Le jury compte {count} membres (au moins {MIN_JURY}).")
@@ -269,11 +265,12 @@ def jury_habilitations(register, today):
     session = register.session
     if problems:
         return Check("jury_habilitations", False,
-                     f"{_plural(len(problems), 'membre')} de jury sans habilitation {session.sigle} valable jusqu'au "
-                     f"{fr_date(session.date_fin)} : remplacez-{'le' if len(problems) == 1 else 'les'} "
+                     f"{plural(len(problems), 'membre')} de jury sans habilitation {session.sigle} valable jusqu'au "
+                     f"{fr_date(session.date_fin)} : remplacez-{agree(len(problems), 'le', 'les')} "
                      "ou complétez les habilitations dans l'annuaire des jurés.", problems)
-    return Check("jury_habilitations", True, f"Les {_plural(len(register.membres), 'membre')} du jury sont habilités "
-                                             f"pour {session.sigle} jusqu'au {fr_date(session.date_fin)} au moins.")
+    return Check("jury_habilitations", True, agree(len(register.membres), "Le membre du jury est habilité",
+                                                   "Les {n} membres du jury sont habilités")
+                 + f" pour {session.sigle} jusqu'au {fr_date(session.date_fin)} au moins.")
 
 
 @check("jury_liens", title="Absence de lien entre le jury et les candidats",
@@ -298,14 +295,15 @@ def jury_liens(register, today):
         others = len(membres) - len(names)
         if names and others < MIN_JURY:
             problems.append(f"{candidat.label} est connu(e) de {', '.join(names)} : il ne reste que "
-                            f"{_plural(others, 'membre')} de jury pour l'évaluer, il en faut {MIN_JURY}.")
+                            f"{plural(others, 'membre')} de jury pour l'évaluer, il en faut {MIN_JURY}.")
     if problems:
         return Check("jury_liens", False, "Recueillez la déclaration de chaque juré, et prévoyez assez de jurés "
                                           "pour qu'aucun n'évalue un candidat qu'il connaît.", problems)
     links = sum(len(names) for names in knowers.values())
-    extra = (f" ; {_plural(links, 'lien')} déclaré{'s' if links > 1 else ''} : ces jurés n'évalueront pas les "
+    extra = (f" ; {plural(links, 'lien déclaré', 'liens déclarés')} : ces jurés n'évalueront pas les "
              "candidats qu'ils connaissent") if links else ""
-    return Check("jury_liens", True, f"Déclarations recueillies pour les {_plural(len(membres), 'membre')} du jury{extra}.")
+    return Check("jury_liens", True, agree(len(membres), "Déclaration recueillie pour le membre du jury",
+                                           "Déclarations recueillies pour les {n} membres du jury") + f"{extra}.")
 
 
 @check("candidats_nombre", title="Nombre de candidats transmis à l'UD",
@@ -361,15 +359,16 @@ def convocations_delai(register, today):
             problems.append(f"{candidat.label} : mode d'envoi non indiqué.")
     if problems:
         return Check("convocations_delai", False,
-                     f"{_plural(len(problems), 'candidat')} mal convoqué{'s' if len(problems) > 1 else ''} : la "
+                     f"{plural(len(problems), 'candidat mal convoqué', 'candidats mal convoqués')} : la "
                      f"convocation part au plus tard le {fr_date(limit)}, remise en mains propres contre décharge ou "
                      "en recommandé avec AR. Reportez la session ou prévenez l'UD si le délai ne peut plus être tenu.",
                      problems)
     if waiting:
-        return Check("convocations_delai", None, f"{_plural(waiting, 'candidat')} à convoquer au plus tard le "
+        return Check("convocations_delai", None, f"{plural(waiting, 'candidat')} à convoquer au plus tard le "
                                                  f"{fr_date(limit)}.")
-    return Check("convocations_delai", True, f"Les {_plural(len(register.candidats), 'candidat')} ont été convoqués "
-                                             f"au plus tard le {fr_date(limit)}.")
+    return Check("convocations_delai", True, agree(len(register.candidats), "Le candidat a été convoqué",
+                                                   "Les {n} candidats ont été convoqués")
+                 + f" au plus tard le {fr_date(limit)}.")
 
 
 @check("vae_recevabilite", title="Recevabilité des candidats VAE",
@@ -394,7 +393,7 @@ def vae_recevabilite(register, today):
         return Check("vae_recevabilite", False, "Recevabilité à vérifier : le candidat VAE ne peut se présenter que "
                                                 "si elle est valable le premier jour de la session.", problems)
     return Check("vae_recevabilite", True, f"Recevabilité valable le {fr_date(session.date_debut)} pour "
-                                           f"{'le candidat' if len(vae) == 1 else f'les {len(vae)} candidats'} VAE.")
+                                           + agree(len(vae), "le candidat VAE.", "les {n} candidats VAE."))
 
 
 @check("epreuves_dates", title="Dates et horaires des épreuves",
@@ -418,7 +417,8 @@ def epreuves_dates(register, today):
     if problems:
         return Check("epreuves_dates", False, "Corrigez le planning des épreuves (ou les dates de la session) avant "
                                               "de le transmettre à l'UD et de l'afficher.", problems)
-    return Check("epreuves_dates", True, f"Les {_plural(len(register.epreuves), 'épreuve')} ont lieu pendant la session.")
+    return Check("epreuves_dates", True, agree(len(register.epreuves), "L'épreuve a lieu pendant la session.",
+                                               "Les {n} épreuves ont lieu pendant la session."))
 
 
 def run(register, today):

@@ -12,6 +12,7 @@ from peewee import JOIN
 from database import locked
 from domain import DomainError, checks, journal
 from domain.inputs import clean_text
+from domain.vocabulary import agree, plural
 from models import ExamSession, SealedGuide, User, db
 
 
@@ -20,8 +21,8 @@ class NotClosable(DomainError):
 
     def __init__(self, tasks):
         self.tasks = tasks
-        super().__init__(f"Session non clôturée : {len(tasks)} tâche{'s' if len(tasks) > 1 else ''} "
-                         f"réglementaire{'s' if len(tasks) > 1 else ''} encore à faire.")
+        super().__init__(f"Session non clôturée : {plural(len(tasks), 'tâche réglementaire', 'tâches réglementaires')} "
+                         "encore à faire.")
 
 
 class AlreadyClosed(DomainError):
@@ -33,9 +34,9 @@ class ChecksFailing(DomainError):
 
     def __init__(self, failed):
         self.failed = failed
-        super().__init__(f"{len(failed)} contrôle{'s' if len(failed) > 1 else ''} du registre non "
-                         f"respecté{'s' if len(failed) > 1 else ''} : indiquez le motif de la clôture malgré "
-                         f"{'eux' if len(failed) > 1 else 'lui'} (il sera journalisé et imprimé sur le guide scellé).",
+        super().__init__(f"{plural(len(failed), 'contrôle du registre non respecté', 'contrôles du registre non respectés')}"
+                         f" : indiquez le motif de la clôture malgré {agree(len(failed), 'lui', 'eux')} (il sera "
+                         "journalisé et imprimé sur le guide scellé).",
                          "motif")
 
 
@@ -75,7 +76,8 @@ def close(user, session, render_pdf, when, today, reason=""):
         digest = hashlib.sha256(pdf).hexdigest()
         seal = SealedGuide.create(session=session.id, at=when, by=user, pdf=pdf, sha256=digest, journal_hash=head)
         ExamSession.update(closed_at=when, closed_by=user).where(ExamSession.id == session.id).execute()
-        despite = (f" malgré {len(failed)} contrôle(s) non respecté(s) ({', '.join(exception['checks'])}) ; "
+        despite = (f" malgré {plural(len(failed), 'contrôle non respecté', 'contrôles non respectés')} "
+                   f"({', '.join(exception['checks'])}) ; "
                    f"motif : {reason}") if failed else ""
         journal.record(user, session.id, "cloture", "",
                        f"Session clôturée{despite} ; guide scellé (SHA-256 {digest[:12]}…)")

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from domain import deadlines
 from domain.dashboard import failing_checks
-from domain.vocabulary import REMINDER_WINDOW_DAYS
+from domain.vocabulary import REMINDER_WINDOW_DAYS, plural
 from models import ChecklistItem, ExamSession, User
 
 
@@ -21,11 +21,11 @@ class Digest:
         failed = sum(len(checks) for _, checks in self.failing)
         parts = []
         if late:
-            parts.append(f"{late} {'tâche' if late == 1 else 'tâches'} en retard")
+            parts.append(f"{plural(late, 'tâche')} en retard")
         if soon:
             parts.append(f"{soon} à faire sous {REMINDER_WINDOW_DAYS} jours")
         if failed:
-            parts.append(f"{failed} {'contrôle non respecté' if failed == 1 else 'contrôles non respectés'}")
+            parts.append(plural(failed, 'contrôle non respecté', 'contrôles non respectés'))
         return "Jalon : " + ", ".join(parts)
 
 

@@ -11,6 +11,7 @@ from peewee import fn
 
 from domain import DomainError, journal
 from domain.inputs import clean_text
+from domain.vocabulary import plural
 from domain.sessions import retention_until
 from models import Candidat, Emargement, ExamSession, Intervenant, Jure, MembreJury, Piece, db, now
 
@@ -59,8 +60,9 @@ def purge(entry):
         Intervenant.update(nom="Intervenant", email="").where(Intervenant.session == session).execute()
         ExamSession.update(purged_at=now()).where(ExamSession.id == session.id).execute()
         journal.record(None, session.id, "purge", "",
-                       f"Durée de conservation échue le {entry.until:%d/%m/%Y} : {entry.pieces} pièce(s) supprimée(s), "
-                       f"{entry.candidats} candidat(s) et {entry.signatures} signature(s) anonymisés")
+                       f"Durée de conservation échue le {entry.until:%d/%m/%Y} : "
+                       f"{plural(entry.pieces, 'pièce supprimée', 'pièces supprimées')}, "
+                       f"{plural(entry.candidats, 'candidat')} et {plural(entry.signatures, 'signature')} anonymisés")
     return _forget_jurors()
 
 

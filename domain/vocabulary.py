@@ -101,6 +101,21 @@ COUNT_FIELDS = {"nb_formation": "Nombre de candidats en formation", "nb_vae": "N
 MAX_CANDIDATES = 999
 
 
+def plural(count, singular, plural_form=None):
+    """A count and its noun, agreed as French agrees them: « 0 épreuve », « 1 épreuve », « 2 épreuves »
+    (0 and 1 take the singular). `plural_form` when adding « s » to the last word is not it (« rappels
+    envoyés », « travaux »)."""
+    if abs(count) < 2:
+        return f"{count} {singular}"
+    return f"{count} {plural_form or singular + 's'}"
+
+
+def agree(count, one, many):
+    """The sentence for one thing or for several (« L'épreuve a lieu… » / « Les 3 épreuves ont lieu… »):
+    `many` may hold {n}, the count."""
+    return one if count == 1 else many.format(n=count)
+
+
 def max_length(name):
     return TEXT_FIELDS[name][1]
 

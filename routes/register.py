@@ -19,7 +19,7 @@ import domain.jurors
 import domain.jury
 from domain import DomainError, access, checks, forms, intervenants, schedule
 from domain.inputs import whole_number
-from domain.vocabulary import INTERVENANT_ROLES
+from domain.vocabulary import INTERVENANT_ROLES, plural
 from models import Candidat, Centre, Epreuve, ExamSession, Jure
 from routes import (CHOOSE_A_CENTRE, centres_for_form, chosen_centre, editable_session, register_row, today, user,
                     visible_session)
@@ -205,7 +205,7 @@ def import_candidates(session_id):
                                                     secure_filename(upload.filename) or "fichier", today())
     except domain.candidates.InvalidImport as exc:
         return _render_candidates(session, import_problems=exc.problems, status=422)
-    return _changed(f"{count} candidat(s) importé(s).", url_for("register.candidates", session_id=session.id),
+    return _changed(f"{plural(count, 'candidat importé', 'candidats importés')}.", url_for("register.candidates", session_id=session.id),
                     lambda: _render_candidates(session))
 
 

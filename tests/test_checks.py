@@ -234,3 +234,18 @@ def test_a_juror_made_inactive_no_longer_counts_for_a_session_to_come():
     assert habilitations.ok is False and "désactivé dans l'annuaire des jurés" in habilitations.details[0]
     after = D(2027, 6, 3)  # once the session is over, its jury is what it was
     assert verdict(checks.jury_effectif, jury, after) is True and verdict(checks.jury_habilitations, jury, after) is True
+
+
+def test_counts_agree_with_their_nouns_in_french():
+    """« Les 1 épreuve ont lieu pendant la session. » : one helper agrees every count with its noun."""
+    from domain.vocabulary import agree, plural
+    assert [plural(n, "épreuve") for n in (0, 1, 2)] == ["0 épreuve", "1 épreuve", "2 épreuves"]
+    assert plural(3, "rappel envoyé", "rappels envoyés") == "3 rappels envoyés"
+    assert agree(1, "L'épreuve a lieu", "Les {n} épreuves ont lieu") == "L'épreuve a lieu"
+    assert agree(4, "L'épreuve a lieu", "Les {n} épreuves ont lieu") == "Les 4 épreuves ont lieu"
+    one = checks.epreuves_dates(register(epreuves=[epreuve(D(2027, 6, 1))]), TODAY)
+    assert one.message == "L'épreuve a lieu pendant la session."
+    two = checks.epreuves_dates(register(epreuves=[epreuve(D(2027, 6, 1)), epreuve(D(2027, 6, 2))]), TODAY)
+    assert two.message == "Les 2 épreuves ont lieu pendant la session."
+    alone = checks.convocations_delai(register(candidats=[candidate()]), TODAY)
+    assert alone.message.startswith("Le candidat a été convoqué au plus tard le")

@@ -207,7 +207,7 @@ def test_closing_with_failing_checks_asks_for_a_reason_journalled_and_printed_on
     assert client.post(f"/sessions/{session.id}/cloture", data={"motif": DESPITE}).status_code == 302
     assert models.ExamSession.get_by_id(session.id).closed_at is not None
     history = text_of(client.get(f"/sessions/{session.id}/history"))
-    assert f"malgré 1 contrôle(s) non respecté(s) (Jury d'au moins deux membres) ; motif : {DESPITE}" in history
+    assert f"malgré 1 contrôle non respecté (Jury d'au moins deux membres) ; motif : {DESPITE}" in history
     path = tmp_path / "scelle.pdf"
     path.write_bytes(bytes(models.SealedGuide.get().pdf))
     text = " ".join(subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
@@ -228,7 +228,7 @@ def test_a_closed_session_leaves_the_task_lists_and_reminders_and_may_be_archive
     assert "En retard (0)" in section(html, "late-title")
     assert 'id="checks-title"' not in html or "(0 session)" in section(html, "checks-title")
     result = runner.invoke(args=["send-reminders"])
-    assert "0 rappel(s) envoyé(s)" in result.output and smtp.messages == []
+    assert "0 rappel envoyé" in result.output and smtp.messages == []
     assert "Archiver la session" in text_of(client.get(f"/sessions/{closed.id}"))
     assert client.post(f"/sessions/{closed.id}/archive").status_code == 302
     assert models.ExamSession.get_by_id(closed.id).archived

@@ -30,7 +30,7 @@ def test_the_purge_lists_then_removes_and_keeps_the_chain(app, runner, client, a
                        ).status_code == 302
     dry = runner.invoke(args=["purge", "--dry-run"])
     assert dry.exit_code == 0, dry.output
-    assert f"À purger : session {old.id} OLD du 15/03/2021 (conservation jusqu'au 18/03/2026) : 1 pièce(s)" in dry.output
+    assert f"À purger : session {old.id} OLD du 15/03/2021 (conservation jusqu'au 18/03/2026) : 1 pièce" in dry.output
     assert "HELD" not in dry.output and "DWWM" not in dry.output and "rien n'a été modifié" in dry.output
     assert models.Piece.select().where(models.Piece.session == old).count() == 1
 
