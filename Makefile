@@ -32,9 +32,18 @@ PDFTOTEXT = /usr/bin/pdftotext
 $(CHROMIUM) $(PDFTOTEXT):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core poppler-utils
 
+# The HTML tests run the Nu HTML Checker (npm's vnu-jar, pinned in tests/tools/) with Java.
+JAVA = /usr/bin/java
+VNU = tests/tools/node_modules/vnu-jar/build/dist/vnu.jar
+$(JAVA):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends default-jre-headless
+$(VNU): tests/tools/package.json tests/tools/package-lock.json
+	npm ci --prefix tests/tools --no-audit --no-fund --loglevel=error
+	touch $@
+
 # The whole suite twice: on SQLite, then on a throwaway PostgreSQL server started for it; each pass
 # spread over the machine's cores (pytest-xdist: the tests share no file nor database).
 PYTEST = $(BIN)/python -m pytest -n auto
-test: $(VENV)/.test-deps $(CHROMIUM) $(PDFTOTEXT)
+test: $(VENV)/.test-deps $(CHROMIUM) $(PDFTOTEXT) $(JAVA) $(VNU)
 	$(PYTEST)
 	scripts/with-postgres.sh $(PYTEST)

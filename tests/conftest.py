@@ -10,7 +10,7 @@ from helpers import (CANDIDATE, EPREUVE, JUROR, NAMES, PASSWORD, POSTGRES_URL, I
 
 # Modules that do not depend on the engine (the browser drives the same pages whatever the
 # database): run in the SQLite pass only.
-ENGINE_AGNOSTIC = {"test_browser.py", "test_timeline.py", "test_operators.py", "test_checks.py"}
+ENGINE_AGNOSTIC = {"test_browser.py", "test_timeline.py", "test_operators.py", "test_checks.py", "test_html.py"}
 
 
 def pytest_collection_modifyitems(config, items):

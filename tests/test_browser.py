@@ -221,7 +221,8 @@ def test_two_tablets_editing_one_observation_see_the_conflict(open_page, server)
 def test_layouts_have_no_horizontal_scroll_and_large_touch_targets(open_page, server, viewport, name):
     sid = session_id(server, "JOUR")
     page = open_page(viewport=viewport)
-    for path in ("/", f"/sessions/{sid}", f"/sessions/{sid}/jour-j", f"/sessions/{sid}/history", "/sessions/new"):
+    for path in ("/", f"/sessions/{sid}", f"/sessions/{sid}/jour-j", f"/sessions/{sid}/history", "/sessions/new",
+                 f"/sessions/{sid}/emargement"):
         page.goto(path)
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), (name, path)
         small = page.evaluate("""() => [...document.querySelectorAll(
@@ -230,6 +231,12 @@ def test_layouts_have_no_horizontal_scroll_and_large_touch_targets(open_page, se
             .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect()])
             .filter(([_, r]) => r.height < 44 || r.width < 44)""")
         assert small == [], (name, path, small[:3])
+        # A link is tapped too: at least 44 px one way (the breadcrumb's « Jour J » was 40 × 20).
+        tiny = page.evaluate("""() => [...document.querySelectorAll('main a')]
+            .filter(e => e.offsetParent !== null)
+            .map(e => [e.outerHTML.slice(0, 80), e.getBoundingClientRect()])
+            .filter(([_, r]) => r.height < 44 && r.width < 44)""")
+        assert tiny == [], (name, path, tiny[:3])
     if viewport != DESKTOP:
         page.goto(f"/sessions/{sid}")
         assert page.evaluate("getComputedStyle(document.querySelector('tr.item')).display") == "block"  # cards
