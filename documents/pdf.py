@@ -29,8 +29,10 @@ from reportlab.pdfgen import canvas
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
-FONTS_DIR = Path(__file__).parent.parent / "static" / "fonts" / "dejavu-2.37"
-FONTS = {"regular": FONTS_DIR / "DejaVuSans.ttf", "bold": FONTS_DIR / "DejaVuSans-Bold.ttf"}
+from domain.inputs import DOCUMENT_FONT
+
+FONTS_DIR = DOCUMENT_FONT.parent
+FONTS = {"regular": DOCUMENT_FONT, "bold": FONTS_DIR / "DejaVuSans-Bold.ttf"}
 # The embedded font may be read from its own folder only; nothing remote, ever.
 POLICY = ResourceAccessPolicy(base_dir=FONTS_DIR, allow_remote=False)
 # Where the stamped lines go: the right end of the footer, one under the other (margins as in

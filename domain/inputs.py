@@ -1,6 +1,11 @@
 """What users type, checked once for every form and action: text, dates and whole numbers."""
 import datetime as dt
+import functools
 import re
+import unicodedata
+from pathlib import Path
+
+from reportlab.pdfbase.ttfonts import TTFont
 
 from domain import DomainError
 from domain.vocabulary import TEXT_FIELDS
@@ -10,14 +15,42 @@ _FORBIDDEN_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f]")
 _FORBIDDEN_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# The font the documents are printed in (documents/pdf.py): what is typed must print with it.
+DOCUMENT_FONT = Path(__file__).parent.parent / "static" / "fonts" / "dejavu-2.37" / "DejaVuSans.ttf"
+
+
+@functools.cache
+def _printable():
+    """The characters the documents' font has a glyph for (read once per process)."""
+    return frozenset(TTFont("JalonInputs", str(DOCUMENT_FONT)).face.charToGlyph)
+
+
+def unprintable(value):
+    """The first character of `value` the documents cannot print, or None. Beyond the font's glyphs
+    (« 李 » printed nothing), reportlab has no per-character fallback, cuts characters beyond U+FFFF
+    (« 😀 » printed « ὠ ») and neither shapes nor reorders right-to-left scripts (« الله » printed its
+    letters apart and reversed): French identity documents spell names in Latin letters."""
+    printable = _printable()
+    for char in value:
+        if char in "\n\t":
+            continue
+        if ord(char) > 0xFFFF or ord(char) not in printable or unicodedata.bidirectional(char) in ("R", "AL"):
+            return char
+    return None
+
+
 def clean_text(value, *, multiline, max_length, label):
-    """Trimmed text, or DomainError when it is too long or holds control characters."""
+    """Trimmed text, or DomainError when it is too long, holds control characters or a character the
+    documents cannot print (naming it)."""
     value = (value or "").replace("\r\n", "\n").strip()
     forbidden = _FORBIDDEN_MULTILINE if multiline else _FORBIDDEN_SINGLE_LINE
     if forbidden.search(value):
         raise DomainError(f"{label} contient des caractères non autorisés.")
     if len(value) > max_length:
         raise DomainError(f"{label} est trop long : {len(value)} caractères pour {max_length} au plus.")
+    if (char := unprintable(value)) is not None:
+        raise DomainError(f"{label} : le caractère « {char} » (U+{ord(char):04X}) ne s'imprime pas sur les documents "
+                          "de la session ; écrivez en lettres latines, comme sur une pièce d'identité française.")
     return value
 
 

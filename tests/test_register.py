@@ -415,3 +415,17 @@ def test_dates_of_what_happened_are_not_in_the_future_and_a_birth_date_gives_a_p
     assert signed.status_code == 422 and "le 31/12/2100 est à venir" in text_of(signed)
     assert models.MembreJury.get().declaration_le is None
     assert models.Candidat.get().convocation_envoyee_le == dt.date(2027, 2, 1)
+
+
+@pytest.mark.parametrize("nom, char", [("李小龙", "李"), ("Martin 😀", "😀"), ("الله", "ا")])
+def test_a_character_the_documents_cannot_print_is_refused_naming_it(client, auth, session, nom, char):
+    """李小龙 and emoji printed as empty boxes (or « ὠ ») in the convocations, « الله » disappeared:
+    reportlab has no per-character fallback and no Arabic shaping, so such a character is refused."""
+    auth.login()
+    response = client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "nom": nom})
+    assert response.status_code == 422
+    assert f"le caractère « {char} » (U+{ord(char):04X}) ne s'imprime pas" in text_of(response)
+    assert models.Candidat.select().count() == 0
+    printable = client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "nom": "Œuvray-Strauß O’Connor",
+                                                                          "prenom": "Ñuria Zoë"})
+    assert printable.status_code == 302 and models.Candidat.select().count() == 1
