@@ -343,6 +343,7 @@ class Jure(BaseModel):
     telephone = CharField(max_length=30, default="")
     professionnalise_le = DateField(null=True)  # the training for jurors, when followed
     active = BooleanField(default=True)
+    version = IntegerField(default=0)  # each save of the record adds one (migration 16)
 
     class Meta:
         indexes = ((("centre", "email"), True),)
@@ -392,6 +393,7 @@ class Candidat(BaseModel):
     convocation_envoyee_le = DateField(null=True)
     convocation_mode = CharField(max_length=20, default="")  # main_propre or lrar
     convocation_reference = CharField(max_length=100, default="")
+    version = IntegerField(default=0)  # each save of the record adds one (migration 16)
 
     @property
     def label(self):

@@ -12,9 +12,9 @@ import unicodedata
 from dataclasses import dataclass
 
 from domain import DomainError, journal
-from domain.forms import InvalidForm, collect, create_in_session
+from domain.forms import InvalidForm, collect, create_in_session, locked_current
 from domain.inputs import clean_email, clean_field, parse_birth_date, parse_date, parse_past_date
-from domain.vocabulary import CONVOCATION_MODES, PARCOURS_LABELS, plural
+from domain.vocabulary import CONVOCATION_MODES, PARCOURS_LABELS, RECORD_FIELD_LABELS, plural
 from formats import fr_date
 from models import Candidat, ExamSession, db
 
@@ -80,12 +80,15 @@ def add_candidate(user, session, form, today):
 
 
 def update_candidate(user, candidat, form, today):
+    """Save a candidate's record typed on `form["version"]` of it (StaleRecord when a colleague saved it
+    meanwhile)."""
     values = clean_candidate(form, today)
     with db.atomic():
+        candidat = locked_current(Candidat, candidat, form.get("version"), values, RECORD_FIELD_LABELS)
         changed = [name for name, value in values.items() if getattr(candidat, name) != value]
         if changed:
             before = _describe_candidate(candidat)
-            Candidat.update(**values).where(Candidat.id == candidat.id).execute()
+            Candidat.update(**values, version=candidat.version + 1).where(Candidat.id == candidat.id).execute()
             candidat = Candidat.get_by_id(candidat.id)
             journal.record(user, candidat.session_id, "candidat", before,
                            f"Modification ({', '.join(changed)}) : {_describe_candidate(candidat)}")

@@ -9,7 +9,8 @@ free-text notes.
 import re
 
 from domain import access
-from domain.forms import InvalidForm, collect
+from domain.forms import InvalidForm, collect, locked_current
+from domain.vocabulary import RECORD_FIELD_LABELS
 from domain.inputs import clean_email, clean_field, parse_date
 from models import AdminEvent, Centre, Habilitation, Jure, db
 
@@ -79,13 +80,16 @@ def create_juror(user, centre, form):
 
 
 def update_juror(user, jure, form):
+    """Save a juror's record typed on `form["version"]` of it (StaleRecord when a colleague saved it
+    meanwhile)."""
     values = clean_juror(form)
     with db.atomic():
+        current = locked_current(Jure, jure, form.get("version"), values, RECORD_FIELD_LABELS)
         _check_unique_email(jure.centre, values["email"], jure.id)
-        before = {name: getattr(jure, name) for name in values}
+        before = {name: getattr(current, name) for name in values}
         changed = [name for name, value in values.items() if before[name] != value]
         if changed:
-            Jure.update(**values).where(Jure.id == jure.id).execute()
+            Jure.update(**values, version=current.version + 1).where(Jure.id == jure.id).execute()
             jure = Jure.get_by_id(jure.id)
             _log(user, jure.centre, "Juré modifié", jure, ", ".join(changed))
     return jure

@@ -84,6 +84,11 @@ TEXT_FIELDS = {
     "tenue_professionnelle": ("Tenue professionnelle", 1000),
 }
 
+# The fields of a candidate's or a juror's record, as their forms name them.
+RECORD_FIELD_LABELS = {"nom": "Nom", "prenom": "Prénom", "date_naissance": "Date de naissance", "email": "Adresse e-mail",
+                       "adresse": "Adresse postale", "parcours": "Parcours",
+                       "recevabilite_valide_jusqu_au": "Recevabilité VAE valide jusqu'au", "telephone": "Téléphone",
+                       "professionnalise_le": "Professionnalisation suivie le"}
 # A candidate's route to the titre, and how the guide allows convoking them.
 PARCOURS_LABELS = {"formation": "Formation", "vae": "VAE"}
 # The session's intervenants besides its jury, and the role of each person exam day's sheets list.

@@ -461,6 +461,12 @@ def _previews(database, migrator):
     migrate(migrator.add_column("piece", "apercu", BlobField(null=True)))
 
 
+def _record_versions(database, migrator):
+    """A candidate's and a juror's record carry a version: a save typed on an older one is refused."""
+    migrate(migrator.add_column("candidat", "version", IntegerField(default=0)),
+            migrator.add_column("jure", "version", IntegerField(default=0)))
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -477,6 +483,7 @@ MIGRATIONS = (
     Migration(13, "Pièces justificatives des tâches", _pieces),
     Migration(14, "Purge après la durée de conservation ; conservation prolongée", _retention),
     Migration(15, "Aperçu des images jointes, fait une fois", _previews),
+    Migration(16, "Version des fiches des candidats et des jurés", _record_versions),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -91,7 +91,8 @@ def _render_juror(jure, form=None, errors=None, hab_form=None, hab_errors=None, 
     jure = domain.jurors.with_habilitations(jure.id)
     return _page(
         "register/jure.html", status, jure=jure, can_edit=access.can_edit_centre(current_user, jure.centre_id),
-        form=form or {name: getattr(jure, name) or "" for name in JUROR_FIELDS}, errors=errors or {},
+        form=form or {**{name: getattr(jure, name) or "" for name in JUROR_FIELDS}, "version": jure.version},
+        errors=errors or {},
         hab_form=hab_form or {}, hab_errors=hab_errors or {},
     )
 
@@ -110,12 +111,15 @@ def _juror_change(jure_id, fields, change, done, **refused):
         change(user(), jure, form)
     except forms.InvalidForm as exc:
         return _render_juror(jure, **{refused["form"]: form, refused["errors"]: exc.errors}, status=422)
+    except forms.StaleRecord as exc:  # what was typed kept, on the version now stored: saving again keeps it
+        return _render_juror(jure, **{refused["form"]: {**form, "version": exc.stored.version},
+                                      refused["errors"]: {"version": exc.message}}, status=409)
     return _changed(done, url_for("register.juror", jure_id=jure.id), lambda: _render_juror(jure))
 
 
 @bp.post("/jures/<int:jure_id>")
 def update_juror(jure_id):
-    return _juror_change(jure_id, JUROR_FIELDS, domain.jurors.update_juror, "Fiche du juré enregistrée.",
+    return _juror_change(jure_id, (*JUROR_FIELDS, "version"), domain.jurors.update_juror, "Fiche du juré enregistrée.",
                          form="form", errors="errors")
 
 
@@ -215,7 +219,8 @@ def _candidate(candidat_id, edit=False):
 
 
 def _render_candidate(candidat, session, status=200, **forms):
-    values = {name: getattr(candidat, name) or "" for name in domain.candidates.CANDIDATE_FIELDS}
+    values = {**{name: getattr(candidat, name) or "" for name in domain.candidates.CANDIDATE_FIELDS},
+              "version": candidat.version}
     convocation = {"envoyee_le": candidat.convocation_envoyee_le or "", "mode": candidat.convocation_mode,
                    "reference": candidat.convocation_reference}
     return _session_page(session, "register/candidat.html", "register.candidates", status, candidat=candidat,
@@ -235,13 +240,16 @@ def _candidate_change(candidat_id, fields, change, done, form, errors):
         change(user(), candidat, values)
     except forms.InvalidForm as exc:
         return _render_candidate(candidat, session, 422, **{form: values, errors: exc.errors})
+    except forms.StaleRecord as exc:  # what was typed kept, on the version now stored: saving again keeps it
+        return _render_candidate(exc.stored, session, 409, **{form: {**values, "version": exc.stored.version},
+                                                                errors: {"version": exc.message}})
     return _changed(done, url_for("register.candidate", candidat_id=candidat.id),
                     lambda: _render_candidate(Candidat.get_by_id(candidat.id), session))
 
 
 @bp.post("/candidats/<int:candidat_id>")
 def update_candidate(candidat_id):
-    return _candidate_change(candidat_id, domain.candidates.CANDIDATE_FIELDS,
+    return _candidate_change(candidat_id, (*domain.candidates.CANDIDATE_FIELDS, "version"),
                              lambda u, c, form: domain.candidates.update_candidate(u, c, form, today()),
                              "Candidat enregistré.", "form", "errors")
 

@@ -222,7 +222,7 @@ def test_a_document_is_laid_out_again_when_anything_it_shows_changes(client, reg
     before = pdf_text(client.get(f"/sessions/{register.id}/convocations-jury.pdf"))[1]
     jure = models.Jure.get()
     assert "Durand" in before
-    client.post(f"/jures/{jure.id}", data={"nom": "Duranton", "prenom": jure.prenom, "email": jure.email,
+    client.post(f"/jures/{jure.id}", data={"nom": "Duranton", "prenom": jure.prenom, "email": jure.email, "version": "0",
                                            "telephone": "", "professionnalise_le": ""})
     after = pdf_text(client.get(f"/sessions/{register.id}/convocations-jury.pdf"))[1]
     assert "Duranton" in after and "Durand " not in after.replace("Duranton", "")

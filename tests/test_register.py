@@ -73,7 +73,7 @@ def test_habilitations_are_added_and_a_juror_is_deactivated_never_deleted(client
     assert not models.Jure.get_by_id(jure.id).active
     assert client.get("/jures.json").get_json()["jures"][0]["active"] is False
     assert "Réactiver ce juré" in text_of(client.get(f"/jures/{jure.id}"))
-    client.post(f"/jures/{jure.id}", data={**JUROR, "telephone": "+33 6 12 34 56 78"})
+    client.post(f"/jures/{jure.id}", data={**JUROR, "telephone": "+33 6 12 34 56 78", "version": "0"})
     assert models.Jure.get_by_id(jure.id).telephone == "+33 6 12 34 56 78"
 
 
@@ -101,7 +101,7 @@ def test_a_candidate_is_added_convoked_edited_and_removed_with_the_journal(clien
     response = client.post(f"/candidats/{candidat.id}/convocation",
                            data={"envoyee_le": "2027-01-29", "mode": "lrar", "reference": "1A 123 456 7890 1"})
     assert response.status_code == 302
-    client.post(f"/candidats/{candidat.id}", data={**CANDIDATE, "prenom": "Léa-Rose"})
+    client.post(f"/candidats/{candidat.id}", data={**CANDIDATE, "prenom": "Léa-Rose", "version": "0"})
     data = client.get(f"/sessions/{session.id}.json").get_json()
     assert data["candidats"] == [{
         "id": candidat.id, "nom": "Martin", "prenom": "Léa-Rose", "date_naissance": "1998-04-02",
@@ -429,3 +429,32 @@ def test_a_character_the_documents_cannot_print_is_refused_naming_it(client, aut
     printable = client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "nom": "Œuvray-Strauß O’Connor",
                                                                           "prenom": "Ñuria Zoë"})
     assert printable.status_code == 302 and models.Candidat.select().count() == 1
+
+
+def test_two_tabs_on_one_record_lose_nothing(client, auth, session):
+    """The second save of a candidate's (or juror's) record silently blanked what the first changed: a
+    save typed on an older version is a 409 that shows both values and keeps what was typed; a save
+    without a version is a 422."""
+    auth.login()
+    client.post(f"/sessions/{session.id}/candidats", data=CANDIDATE)
+    candidat = models.Candidat.get()
+    first = client.post(f"/candidats/{candidat.id}", data={**CANDIDATE, "email": "lea@nouvelle.fr", "version": "0"})
+    assert first.status_code == 302 and models.Candidat.get().version == 1
+    second = client.post(f"/candidats/{candidat.id}", data={**CANDIDATE, "prenom": "Léa-Rose", "version": "0"})
+    page = second.get_data(as_text=True)
+    assert second.status_code == 409
+    assert "« lea@nouvelle.fr » enregistré, « lea.martin@mail.fr » saisi" in text_of(second)
+    assert 'value="Léa-Rose"' in page and 'name="version" value="1"' in page  # what was typed, on the version now
+    stored = models.Candidat.get()
+    assert (stored.prenom, stored.email, stored.version) == ("Léa", "lea@nouvelle.fr", 1)
+    again = client.post(f"/candidats/{candidat.id}", data={**CANDIDATE, "prenom": "Léa-Rose", "email": "lea@nouvelle.fr",
+                                                           "version": "1"})
+    assert again.status_code == 302 and (models.Candidat.get().prenom, models.Candidat.get().version) == ("Léa-Rose", 2)
+    unversioned = client.post(f"/candidats/{candidat.id}", data=CANDIDATE)
+    assert unversioned.status_code == 422 and "Version de la fiche manquante" in text_of(unversioned)
+    client.post("/jures", data=JUROR)
+    jure = models.Jure.get()
+    assert client.post(f"/jures/{jure.id}", data={**JUROR, "telephone": "01 02 03 04 05", "version": "0"}).status_code == 302
+    stale = client.post(f"/jures/{jure.id}", data={**JUROR, "nom": "Durant", "version": "0"})
+    assert stale.status_code == 409 and "« 01 02 03 04 05 » enregistré" in text_of(stale)
+    assert models.Jure.get().nom == "Durand" and models.Jure.get().telephone == "01 02 03 04 05"

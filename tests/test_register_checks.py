@@ -42,7 +42,7 @@ def test_a_full_register_passes_every_check_and_each_fault_fails_its_own(app, cl
                 data={"declaration_le": "2027-01-20", "liens": [str(bernard.id)]})
     app.config["TODAY"] = dt.date(2027, 2, 20)  # a convocation is recorded once sent: the day after the limit
     client.post(f"/candidats/{martin.id}/convocation", data={"envoyee_le": "2027-02-16", "mode": "lrar"})
-    client.post(f"/candidats/{martin.id}", data={**CANDIDATE, "recevabilite_valide_jusqu_au": "2027-03-14"})
+    client.post(f"/candidats/{martin.id}", data={**CANDIDATE, "recevabilite_valide_jusqu_au": "2027-03-14", "version": "0"})
     found, _ = controles(client, session)
     assert {code for code, c in found.items() if c["ok"] is False} == {
         "jury_liens", "convocations_delai", "vae_recevabilite"}
