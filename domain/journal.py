@@ -119,9 +119,19 @@ class Verdict:
         return self.broken_at is None and not self.reason
 
 
+# A session's journal starts with its creation: a chain that starts otherwise lost its first events.
+FIRST_FIELD = "created"
+
+
 def verify(session_ids=None):
-    """Recompute the chains (of every session, or of `session_ids`); one Verdict per session."""
+    """Recompute the chains (of every session, or of `session_ids`); one Verdict per session. Every
+    session has its chain, from its creation event to its head: a session without events or without
+    a head was wiped (« journal intact : 0 événement » passed before)."""
     heads = {h.session_id: h for h in JournalHead.select()}
+    sessions = ExamSession.select(ExamSession.id)
+    if session_ids is not None:
+        sessions = sessions.where(ExamSession.id.in_(list(session_ids)))
+    existing = {s.id for s in sessions}
     query = AuditEvent.select().order_by(AuditEvent.session, AuditEvent.id)
     if session_ids is not None:
         query = query.where(AuditEvent.session.in_(list(session_ids)))
@@ -131,6 +141,9 @@ def verify(session_ids=None):
         if verdict is None:
             verdict = verdicts[event.session_id] = Verdict(event.session_id, 0)
             previous = genesis(event.session_id)
+            if event.field != FIRST_FIELD:
+                verdict.broken_at = event.id
+                verdict.reason = "le journal ne commence pas par la création de la session : ses premiers événements ont été supprimés"
         verdict.events += 1
         if verdict.broken_at is None:
             expected = chain(previous, event)
@@ -140,11 +153,18 @@ def verify(session_ids=None):
                                   if event.hash else "ligne sans empreinte, insérée hors de Jalon")
             previous = event.hash
         last[event.session_id] = event.hash
-    wanted = set(heads) | set(verdicts) if session_ids is None else set(session_ids) & (set(heads) | set(verdicts))
+    found = set(heads) | set(verdicts)
+    wanted = found | existing if session_ids is None else set(session_ids) & (found | existing)
     for session_id in wanted:
         verdict = verdicts.setdefault(session_id, Verdict(session_id, 0))
         head = heads.get(session_id)
-        if verdict.broken_at is None and (head is None or head.hash != last.get(session_id)
-                                          or head.events != verdict.events):
+        if verdict.broken_at is not None:
+            continue
+        if verdict.events == 0:
+            verdict.reason = ("aucun événement ni tête : le journal de la session a été effacé" if head is None else
+                              "aucun événement : le journal de la session a été effacé, sa tête reste")
+        elif head is None:
+            verdict.reason = "tête du journal absente : supprimée hors de Jalon"
+        elif head.hash != last.get(session_id) or head.events != verdict.events:
             verdict.reason = "dernier événement supprimé ou ajouté hors de Jalon : la tête du journal ne correspond plus"
     return sorted(verdicts.values(), key=lambda v: v.session_id)

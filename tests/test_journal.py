@@ -73,3 +73,27 @@ def test_one_sessions_journal_is_verified_alone(runner, app, db, lived, other_se
     assert run_verify(runner, "--session", str(lived.id)).exit_code == 1
     unknown = run_verify(runner, "--session", "999999")
     assert unknown.exit_code != 0 and "Session 999999 inconnue" in unknown.output
+
+
+@pytest.mark.parametrize("wipe, reason", [
+    ("events_and_head", "aucun événement ni tête : le journal de la session a été effacé"),
+    ("events", "aucun événement : le journal de la session a été effacé, sa tête reste"),
+    ("head", "tête du journal absente"),
+    ("first_events", "ne commence pas par la création de la session"),
+])
+def test_a_wiped_journal_or_one_cut_at_its_start_is_reported(runner, app, db, lived, wipe, reason):
+    """Deleting all of a session's events and its head passed (« journal intact : 0 événement »)."""
+    events = events_of(lived)
+    if wipe in ("events_and_head", "events"):
+        sql("DELETE FROM auditevent WHERE session_id = ?", (lived.id,))
+    if wipe in ("events_and_head", "head"):
+        sql("DELETE FROM journalhead WHERE session_id = ?", (lived.id,))
+    if wipe == "first_events":  # the creation removed and the chain written again from the genesis
+        sql("DELETE FROM auditevent WHERE id = ?", (events[0].id,))
+        previous = journal.genesis(lived.id)
+        for event in events[1:]:
+            previous = journal.chain(previous, event)
+            sql("UPDATE auditevent SET hash = ? WHERE id = ?", (previous, event.id))
+        sql("UPDATE journalhead SET hash = ?, events = ? WHERE session_id = ?", (previous, len(events) - 1, lived.id))
+    result = run_verify(runner)
+    assert result.exit_code == 1 and f"Journal altéré : session {lived.id}" in result.output and reason in result.output
