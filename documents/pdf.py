@@ -167,7 +167,6 @@ class PdfMaker:
         self.slots = Path(instance_path) / "pdf-renders"
         self.user_id = user_id
         self.holding = False
-        self.laid_out = 0  # how many were laid out rather than taken from the cache
 
     @contextlib.contextmanager
     def slot(self):
@@ -190,6 +189,5 @@ class PdfMaker:
         if body is None:
             with self.slot():
                 body = html_to_pdf(html)
-            self.laid_out += 1
             self.cache.put(group, key, body)
         return body

@@ -84,6 +84,8 @@ TEXT_FIELDS = {
     "tenue_professionnelle": ("Tenue professionnelle", 1000),
 }
 
+# What a form that names no centre of the list is told (an administrator chooses one).
+CHOOSE_A_CENTRE = "Centre agréé : choisissez un centre dans la liste."
 # The fields of a candidate's or a juror's record, as their forms name them.
 RECORD_FIELD_LABELS = {"nom": "Nom", "prenom": "Prénom", "date_naissance": "Date de naissance", "email": "Adresse e-mail",
                        "adresse": "Adresse postale", "parcours": "Parcours",

@@ -68,10 +68,6 @@ def centres_for_form():
     return [current_user.centre]
 
 
-# What a form that names no centre of the list is told.
-CHOOSE_A_CENTRE = "Centre agréé : choisissez un centre dans la liste."
-
-
 def chosen_centre(name):
     """The centre of a new session or juror: the one the form names (administrators), or the user's own;
     None when the name is none of the centres."""

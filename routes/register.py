@@ -19,9 +19,9 @@ import domain.jurors
 import domain.jury
 from domain import DomainError, access, checks, forms, intervenants, schedule
 from domain.inputs import whole_number
-from domain.vocabulary import INTERVENANT_ROLES, plural
+from domain.vocabulary import CHOOSE_A_CENTRE, INTERVENANT_ROLES, plural
 from models import Candidat, Centre, Epreuve, ExamSession, Jure
-from routes import (CHOOSE_A_CENTRE, centres_for_form, chosen_centre, editable_session, register_row, today, user,
+from routes import (centres_for_form, chosen_centre, editable_session, register_row, today, user,
                     visible_session)
 
 bp = Blueprint("register", __name__)

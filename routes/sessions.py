@@ -10,8 +10,9 @@ from domain import DomainError, access, candidates, checks, closing, dashboard, 
 from domain.inputs import whole_number
 from domain.progress import SessionProgress
 from domain.sessions import SessionForm
+from domain.vocabulary import CHOOSE_A_CENTRE
 from models import AuditEvent, SealedGuide, Site, User, now
-from routes import CHOOSE_A_CENTRE, centres_for_form, chosen_centre, editable_session, today, user, visible_session
+from routes import centres_for_form, chosen_centre, editable_session, today, user, visible_session
 from routes.errors import render_error
 from documents.guide_pdf import sealed_guide
 
