@@ -93,8 +93,11 @@ class User(UserMixin, BaseModel):
         """The active administrators."""
         return cls.select().where((cls.role == "admin") & (cls.active == True))  # noqa: E712
 
+    # The token of the login this instance stands for (domain.logins), set when it is opened or loaded.
+    login_token = ""
+
     def get_id(self):
-        return f"{self.id}:{self.login_nonce}"
+        return f"{self.id}:{self.login_nonce}:{self.login_token}"
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password, method=self.password_method)
@@ -497,7 +500,20 @@ class LoginFailure(BaseModel):
     at = DateTimeField(index=True)
 
 
+class Connexion(BaseModel):
+    """One open login of a user, on one device (domain/logins.py): logging out ends it alone; « Mon
+    compte » lists them and ends any. The login cookie carries its token, kept here as its SHA-256."""
+
+    user = ForeignKeyField(User, backref="connexions", on_delete="CASCADE")
+    token_hash = CharField(max_length=64, unique=True)
+    ouverte_le = DateTimeField()
+    vue_le = DateTimeField()  # its last request, to the nearest few minutes
+    appareil = CharField(max_length=200, default="")  # the browser's User-Agent
+    adresse = CharField(max_length=64, default="")
+    fermee_le = DateTimeField(null=True)
+
+
 MODELS = (Centre, Site, User, GuideVersion, GuideTableau, GuideTask, ExamSession, ChecklistItem, AuditEvent, JournalHead,
           SealedGuide, Piece,
           AdminEvent, LoginFailure, Jure, Habilitation, Candidat, Epreuve, MembreJury, LienJury, Intervenant,
-          Emargement)
+          Emargement, Connexion)

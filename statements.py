@@ -25,7 +25,7 @@ import re
 
 import psycopg2
 from psycopg2 import sql as pg_sql
-from peewee import ROW, Field, ForeignKeyField, Insert, IntegerField, ModelSelect, PostgresqlDatabase, Value
+from peewee import ROW, Field, ForeignKeyField, Function, Insert, IntegerField, ModelSelect, Node, PostgresqlDatabase, Value
 
 from models import db
 
@@ -222,7 +222,7 @@ def _row_maker(query):
     extras = []  # a computed column (`.alias("name")`): an attribute of the root instance, as Peewee sets it
     for index, field in enumerate(query._returning):
         if not isinstance(field, Field):
-            extras.append((index, field._alias))
+            extras.append((index, field._alias, _function_converter(field)))
             continue
         model = field.model
         if model is not root and model not in joined:
@@ -242,8 +242,19 @@ def _row_maker(query):
         for name, model in links:
             if data[model].get(keys[model]) is not None:  # a LEFT OUTER join that found nothing: no instance
                 instances[root].__rel__[name] = instances[model]
-        for index, name in extras:
-            setattr(instances[root], name, row[index])
+        for index, name, convert in extras:
+            setattr(instances[root], name, row[index] if convert is None or row[index] is None else convert(row[index]))
         return instances[root]
 
     return make_row
+
+
+def _function_converter(column):
+    """How Peewee converts a function's column (« fn.COALESCE(field, …) »): by its first argument's field,
+    when that is a field; None for anything else (a subquery's count), which Peewee leaves as it comes."""
+    node = column.unwrap()
+    if isinstance(node, Function) and node._coerce and node._python_value is None and node.arguments:
+        first = node.arguments[0].unwrap() if isinstance(node.arguments[0], Node) else None
+        if isinstance(first, Field):
+            return first.python_value
+    return None

@@ -89,12 +89,6 @@ def update_user(admin, user, display_name, role, centre_name):
     return user
 
 
-def end_logins(user):
-    """End every open login of the user, on every device: their login cookies name the old nonce."""
-    user.login_nonce = secrets.token_hex(8)
-    user.save()
-
-
 def set_active(admin, user, active):
     """Activate or deactivate an account; deactivating ends every login for good (reactivating
     does not bring old login cookies back)."""
@@ -106,6 +100,7 @@ def set_active(admin, user, active):
         user.active = active
         if not active:
             user.login_nonce = secrets.token_hex(8)
+            logins.close_all_logins(user)
         user.save()
         log(admin, "Compte réactivé" if active else "Compte désactivé", user.email)
     return user
@@ -117,6 +112,7 @@ def reset_password(admin, user):
     with db.atomic():
         user.set_password(password)
         user.save()
+        logins.close_all_logins(user)
         log(admin, "Mot de passe réinitialisé", user.email)
     return password
 
@@ -131,6 +127,7 @@ def change_own_password(user, current, new, confirmation, address):
     with db.atomic():
         user.set_password(new)
         user.save()
+        logins.close_all_logins(user)
         log(user, "Mot de passe changé par l'utilisateur", user.email)
     return user
 

@@ -1,4 +1,5 @@
-"""Every password check, throttled where every worker sees it: the database.
+"""Every password check, throttled where every worker sees it: the database; and the logins it opens,
+one per device, each ended alone.
 
 A wrong password is recorded (account, address, time) in the same transaction that counted the
 recent failures, and that transaction holds a lock per account and per address (SQLite: its write
@@ -7,23 +8,89 @@ other, whichever gunicorn worker answers. The limits apply to the login form and
 place that asks for a password (changing one's own password).
 """
 import datetime as dt
+import hashlib
+import secrets
 
-from peewee import JOIN
+from peewee import JOIN, fn
 
 from database import retry_on_conflict
 from domain import DomainError
-from models import Centre, LoginFailure, User, db, now
+from models import Centre, Connexion, LoginFailure, User, db, now
 from statements import Statement, param
 
-# Flask-Login's user of a request, with the user's centre (every page's header names it), None for an
-# administrator of no centre.
-USER = Statement("user", lambda: User.select(User, Centre).join(Centre, JOIN.LEFT_OUTER)
-                 .where(User.id == param("id", User.id)).limit(1))
+# Flask-Login's user of a request, with the user's centre (every page's header names it; None for an
+# administrator of no centre), found only through an open login of theirs (`connexion`, `seen`).
+# (The login's columns as expressions, not fields: Peewee sets them on the user, as the compiled row does.)
+USER = Statement("user", lambda: User.select(
+    User, Centre, fn.COALESCE(Connexion.id, 0).alias("connexion"),
+    fn.COALESCE(Connexion.vue_le, Connexion.ouverte_le).alias("seen"))
+    .join(Centre, JOIN.LEFT_OUTER).switch(User).join(Connexion, on=(Connexion.user == User.id))
+    .where((User.id == param("id", User.id)) & (Connexion.token_hash == param("token"))
+           & Connexion.fermee_le.is_null()).limit(1))
+
+# A login's last request is written at most this often (not on every request: a tick stays one write).
+SEEN_EVERY = dt.timedelta(minutes=5)
 
 
-def user_by_id(user_id):
-    """The user with this id and their centre (one compiled query), or None."""
-    return USER.first(id=user_id)
+def _digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def open_login(user, appareil, adresse):
+    """A new login of `user` on a device: its token (the login cookie carries it) set on the user."""
+    token = secrets.token_urlsafe(24)
+    at = now()
+    Connexion.create(user=user, token_hash=_digest(token), ouverte_le=at, vue_le=at, appareil=(appareil or "")[:200],
+                     adresse=(adresse or "")[:64])
+    user.login_token = token
+    return token
+
+
+def user_of_login(user_id, nonce, token):
+    """The active user of an open login (its cookie's user id, nonce and token), or None; the login's
+    last request noted when the one noted is older than SEEN_EVERY."""
+    user = USER.first(id=user_id, token=_digest(token))
+    if user is None or not user.active or user.login_nonce != nonce:
+        return None
+    user.login_token = token
+    at = now()
+    if user.seen is None or at - user.seen > SEEN_EVERY:
+        Connexion.update(vue_le=at).where(Connexion.id == user.connexion).execute()
+    return user
+
+
+def close_login(user, connexion_id=None):
+    """End one login of the user (their current one by default); the others stay open."""
+    query = Connexion.user == user.id
+    if connexion_id is None:
+        query &= Connexion.token_hash == _digest(user.login_token)
+    else:
+        query &= Connexion.id == connexion_id
+    return Connexion.update(fermee_le=now()).where(query & Connexion.fermee_le.is_null()).execute()
+
+
+def close_other_logins(user):
+    """End every login of the user but the current one."""
+    return Connexion.update(fermee_le=now()).where(
+        (Connexion.user == user.id) & Connexion.fermee_le.is_null()
+        & (Connexion.token_hash != _digest(user.login_token))).execute()
+
+
+def close_all_logins(user):
+    """End every login of the user, on every device (a new password, a deactivation)."""
+    return Connexion.update(fermee_le=now()).where(
+        (Connexion.user == user.id) & Connexion.fermee_le.is_null()).execute()
+
+
+def current_login(user):
+    """The id of the user's login this instance stands for, or None."""
+    return getattr(user, "connexion", None)
+
+
+def open_logins(user):
+    """The user's open logins, the most recently seen first."""
+    return list(Connexion.select().where((Connexion.user == user.id) & Connexion.fermee_le.is_null())
+                .order_by(Connexion.vue_le.desc(), Connexion.id.desc()))
 
 # (failures, window): past any of these, the account or the address must wait.
 ACCOUNT_LIMITS = ((5, dt.timedelta(minutes=1)), (30, dt.timedelta(hours=1)))

@@ -467,6 +467,29 @@ def _record_versions(database, migrator):
             migrator.add_column("jure", "version", IntegerField(default=0)))
 
 
+def _logins(database, migrator):
+    """Each login of a user on a device, ended alone by logging out, listed in « Mon compte »."""
+
+    class User(Model):
+        class Meta:
+            table_name = "user"
+
+    class Connexion(Model):  # as released in version 17
+        user = ForeignKeyField(User, backref="connexions", on_delete="CASCADE")
+        token_hash = CharField(max_length=64, unique=True)
+        ouverte_le = DateTimeField()
+        vue_le = DateTimeField()
+        appareil = CharField(max_length=200, default="")
+        adresse = CharField(max_length=64, default="")
+        fermee_le = DateTimeField(null=True)
+
+        class Meta:
+            table_name = "connexion"
+
+    with database.bind_ctx([User, Connexion]):
+        database.create_tables([Connexion])
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -484,6 +507,7 @@ MIGRATIONS = (
     Migration(14, "Purge après la durée de conservation ; conservation prolongée", _retention),
     Migration(15, "Aperçu des images jointes, fait une fois", _previews),
     Migration(16, "Version des fiches des candidats et des jurés", _record_versions),
+    Migration(17, "Connexions des utilisateurs, une par appareil", _logins),
 )
 LATEST = MIGRATIONS[-1].version
 

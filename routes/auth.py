@@ -6,7 +6,7 @@ from flask_htmx import make_response as htmx_response
 from flask_login import current_user, login_required, login_user, logout_user
 
 from extensions import htmx
-from domain import administration, logins
+from domain import logins
 from domain.inputs import normalize_email, whole_number
 from routes.errors import render_error
 
@@ -17,12 +17,10 @@ def init_login(manager):
     @manager.user_loader
     def load_user(user_id):
         """The user of a login cookie: none when deactivated or when the password changed since."""
-        pk, _, nonce = user_id.partition(":")
+        pk, _, rest = user_id.partition(":")
+        nonce, _, token = rest.partition(":")
         pk = whole_number(pk)
-        user = logins.user_by_id(pk) if pk is not None else None
-        if user is None or not user.active or user.login_nonce != nonce:
-            return None
-        return user
+        return logins.user_of_login(pk, nonce, token) if pk is not None and token else None
 
     @manager.unauthorized_handler
     def unauthorized():
@@ -78,6 +76,7 @@ def login_post():
             "auth/login.html", email=email[:254], next=next_url,
             error="Adresse e-mail ou mot de passe incorrect.",
         ), 401
+    logins.open_login(user, request.user_agent.string, request.remote_addr)
     login_user(user)
     return redirect(_local_path(next_url) or url_for("sessions.index"))
 
@@ -85,8 +84,9 @@ def login_post():
 @bp.post("/logout")
 @login_required
 def logout():
-    # Ends this login everywhere: a copy of the cookie (another tab, another device) no longer works.
-    administration.end_logins(current_user._get_current_object())
+    # Ends this login, and this one only: the tablet in the exam room stays logged in. A copy of this
+    # login's cookie no longer works (its login is closed in the database).
+    logins.close_login(current_user._get_current_object())
     logout_user()
     flash("Vous êtes déconnecté.", "info")
     return redirect(url_for("auth.login"))

@@ -123,3 +123,29 @@ def test_a_reactivated_user_logs_in_again_and_old_cookies_stay_dead(app, client,
     assert client.get("/").status_code == 302
     assert client.post("/login", data={"email": "resp@a.fr", "password": PASSWORD}).status_code == 302
     assert client.get("/").status_code == 200
+
+
+def test_logging_out_ends_this_login_only_and_mon_compte_closes_the_others(app):
+    """« Se déconnecter » on the desk's computer ended every login of the user, the tablet in the exam
+    room included, in the middle of sign-ins. A password change still ends them all."""
+    desk, tablet, phone = app.test_client(), app.test_client(), app.test_client()
+    for client, agent in ((desk, "Bureau"), (tablet, "Tablette salle 12"), (phone, "Téléphone")):
+        assert client.post("/login", data={"email": "resp@a.fr", "password": PASSWORD},
+                           headers={"User-Agent": agent}).status_code == 302
+    page = text_of(desk.get("/account"))
+    assert "Bureau" in page and "Tablette salle 12" in page and "Téléphone" in page and "Cet appareil" in page
+    desk.post("/logout")
+    assert desk.get("/account").status_code == 302  # to the login page
+    assert tablet.get("/account").status_code == 200 and phone.get("/account").status_code == 200
+    with models.db.connection_context():
+        others = [c for c in models.Connexion.select() if c.appareil == "Téléphone"]
+    assert tablet.post(f"/account/connexions/{others[0].id}/close").status_code == 302
+    assert phone.get("/account").status_code == 302 and tablet.get("/account").status_code == 200
+    assert phone.post("/login", data={"email": "resp@a.fr", "password": PASSWORD}).status_code == 302
+    assert "1 autre connexion fermée" in text_of(tablet.post("/account/connexions/close-others", follow_redirects=True))
+    assert phone.get("/account").status_code == 302 and tablet.get("/account").status_code == 200
+    assert phone.post("/login", data={"email": "resp@a.fr", "password": PASSWORD}).status_code == 302
+    new = "une phrase de passe toute neuve"
+    tablet.post("/account/password", data={"current": PASSWORD, "new": new, "confirmation": new})
+    assert tablet.get("/account").status_code == 200  # this device logged in again
+    assert phone.get("/account").status_code == 302  # every other login ended

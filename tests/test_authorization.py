@@ -55,6 +55,9 @@ MATRIX = {
     "account.change_password": ("POST", "/account/password", {"current": "faux", "new": "x", "confirmation": "x"},
                                 (ANON, 422, 422, 422, 422)),
     "account.regenerate_feed_token": ("POST", "/account/calendar-token", {}, (ANON, 302, 302, 302, 302)),
+    # {x} is an open login of another user: nobody closes it but its user.
+    "account.close_login": ("POST", "/account/connexions/{x}/close", {}, (ANON, 404, 404, 404, 404)),
+    "account.close_other_logins": ("POST", "/account/connexions/close-others", {}, (ANON, 302, 302, 302, 302)),
     "admin.index": ("GET", "/admin", None, (ANON, 403, 403, 403, 200)),
     "admin.users": ("GET", "/admin/users", None, (ANON, 403, 403, 403, 200)),
     "admin.create_user": ("POST", "/admin/users", {"email": "n@a.fr", "display_name": "Nouveau", "role": "lecteur",
@@ -160,7 +163,9 @@ def test_each_visitor_gets_the_expected_answer(tmp_path, visitor):
                                     taille=len(png), sha256="0" * 64, contenu=png)
         ids = {"s": session.id, "i": item_at(session, 1).id, "p": piece.id, "u": target.id, "c": session.centre.id,
                "site": session.site.id, "g": models.GuideVersion.current().id, "t": "aucun-jeton", "j": jure.id,
-               "k": candidat.id, "e": epreuve.id}
+               "k": candidat.id, "e": epreuve.id,
+               "x": models.Connexion.create(user=target, token_hash="f" * 64, ouverte_le=dt.datetime(2027, 1, 30),
+                                            vue_le=dt.datetime(2027, 1, 30)).id}
         if visitor != "anonyme":
             user = models.User.get(models.User.email == LOGINS[visitor])
             ids["t"] = administration.new_feed_token(user)

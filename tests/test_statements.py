@@ -54,16 +54,25 @@ def test_the_item_with_its_session_is_what_peewee_gives(db, lived):
         checklist.ITEM_WITH_SESSION.get(id=10**9)
 
 
+def login_token_hash(user):
+    """The token hash of an open login of the user (one opened here)."""
+    logins.open_login(user, "test", "127.0.0.1")
+    return logins._digest(user.login_token)
+
+
 def test_the_user_the_journal_head_and_the_attachments_are_what_peewee_gives(db, lived):
     user = models.User.get(models.User.email == "resp@a.fr")
-    got = logins.USER.first(id=user.id)
+    got = logins.USER.first(id=user.id, token=login_token_hash(user))
+    assert got.connexion and got.seen
+    del got.connexion, got.seen  # the login's columns, beside the user's
     assert_same(got, user)
     assert user.centre.name == "Centre A"
     with counting_queries() as queries:  # with its centre, which every page's header names
         assert got.centre.name == "Centre A"
     assert queries == []
     admin = models.User.get(models.User.email == "admin@test.fr")
-    assert admin.centre_id is None and logins.USER.first(id=admin.id).centre is None
+    assert admin.centre_id is None and logins.USER.first(id=admin.id, token=login_token_hash(admin)).centre is None
+    assert logins.USER.first(id=admin.id, token="0" * 64) is None  # no such login: no user
     with db.atomic():
         head = journal.JOURNAL_HEAD_LOCKED.first(session=lived.id)
     assert_same(head, models.JournalHead.get(models.JournalHead.session == lived.id))
@@ -229,8 +238,9 @@ def test_an_id_beyond_a_32_bit_integer_finds_nothing(db, session):
     column's integer and failed (503) where it should find nothing (404)."""
     huge = 2**31
     with db.atomic():
-        for statement in (logins.USER, checklist.ITEM_WITH_SESSION, checklist.ITEM_TO_CHANGE):
+        for statement in (checklist.ITEM_WITH_SESSION, checklist.ITEM_TO_CHANGE):
             assert statement.first(id=huge) is None and statement.first(id=2**63 - 1) is None
+        assert logins.USER.first(id=huge, token="0" * 64) is None and logins.USER.first(id=2**63 - 1, token="") is None
         assert pieces.PIECES_OF_ITEM.rows(item=huge) == []
         assert progress.TABLEAU_PROGRESS.rows(session=huge, today=TODAY) == []
         for statement in checks.REGISTER.values():
@@ -378,6 +388,8 @@ def _sample_values(statement, samples):
         field = p.field
         if p.name == "today":
             values[p.name] = TODAY
+        elif p.name == "token":
+            values[p.name] = samples[models.Connexion].token_hash
         elif field is None:
             values[p.name] = "0" * 64  # a hash
         elif isinstance(field, peewee.ForeignKeyField):
@@ -418,6 +430,7 @@ def test_every_statement_declared_gives_what_the_same_peewee_query_gives(client,
         models.JournalHead: models.JournalHead.get(models.JournalHead.session == lived.id),
         models.AuditEvent: models.AuditEvent.select().where(models.AuditEvent.item == item).first(),
         models.Piece: models.Piece.select().first(),
+        models.Connexion: models.Connexion.select().where(models.Connexion.fermee_le.is_null()).first(),
     }
     assert len(statements.STATEMENTS) >= 19
     for name, statement in statements.STATEMENTS.items():
