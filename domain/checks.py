@@ -215,12 +215,15 @@ def jury_effectif(register, today):
     return Check("jury_effectif", True, f"Le jury compte {count} membres (au moins {MIN_JURY}).")
 
 
+def _no_longer_sits(jure, session, today):
+    """A juror made inactive in the directory does not sit on a session not over yet (once it is over,
+    its jury is what it was)."""
+    return not jure.active and today <= session.date_fin
+
+
 def _inactive(register, today):
-    """The jury's members made inactive in the directory, while the session is not over: they will not
-    sit (once it is over, its jury is what it was)."""
-    if today > register.session.date_fin:
-        return []
-    return [m for m in register.membres if not m.jure.active]
+    """The jury's members who no longer sit (_no_longer_sits)."""
+    return [m for m in register.membres if _no_longer_sits(m.jure, register.session, today)]
 
 
 def habilitation_problem(jure, session, today):
@@ -229,7 +232,7 @@ def habilitation_problem(jure, session, today):
     date de fin d'habilitation, étendue de l'habilitation, restriction à certains CCP (le cas
     échéant) » ; the habilitation must be valid until the session's last day, inclusive; for a full
     titre, not restricted to some CCPs. A juror made inactive does not sit on a session to come."""
-    if not jure.active and today <= session.date_fin:
+    if _no_longer_sits(jure, session, today):
         return f"{jure.label} : désactivé dans l'annuaire des jurés, ne peut plus siéger."
     matching = [h for h in jure.habs if _same_code(h.sigle, session.sigle)]
     if not matching:

@@ -76,6 +76,15 @@ def _pdf_pages(data):
         raise RefusedFile("PDF illisible : le fichier est endommagé ou n'est pas un vrai PDF.") from exc
 
 
+def _reduced(image):
+    """The image decoded whole, a JPEG at a reduced scale for its preview (all of its data still read:
+    a truncated one fails here)."""
+    if image.format in ("JPEG", "MPO"):
+        image.draft("RGB", (PREVIEW_SIDE, PREVIEW_SIDE))
+    image.load()
+    return image
+
+
 def _preview(image, kind):
     """An image's preview: upright (a phone photo's EXIF rotation applied), at most PREVIEW_SIDE pixels
     on its longer side, as bytes of its type."""
@@ -105,10 +114,7 @@ def _image(data, max_pixels):
                                   f"{_megapixels(max_pixels)} au plus) : réduisez-la, ou envoyez-la en PDF.")
             image.verify()
         with Image.open(io.BytesIO(data)) as image:
-            if image.format in ("JPEG", "MPO"):
-                image.draft("RGB", (PREVIEW_SIDE, PREVIEW_SIDE))  # decoded at a reduced scale, all of its data read
-            image.load()
-            return kind, _preview(image, kind)
+            return kind, _preview(_reduced(image), kind)
     except RefusedFile:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
@@ -190,8 +196,6 @@ def upright(piece):
     previews were, made now by reduced decoding and kept."""
     if piece.apercu is None:
         with Image.open(io.BytesIO(bytes(piece.contenu))) as image:
-            if image.format in ("JPEG", "MPO"):
-                image.draft("RGB", (PREVIEW_SIDE, PREVIEW_SIDE))
-            piece.apercu = _preview(image, piece.type)
+            piece.apercu = _preview(_reduced(image), piece.type)
         Piece.update(apercu=piece.apercu).where(Piece.id == piece.id).execute()
     return bytes(piece.apercu), piece.type

@@ -46,6 +46,15 @@ def editable_session(session_id):
     return access.require_editable(current_user, visible_session(session_id))
 
 
+def allowed_session(session_id, right):
+    """The session if the current user may see it and has `right` on it (a right of domain.access taking
+    the user and the session: archiving, reopening...), whether it is closed or not; 404 or 403 otherwise."""
+    session = visible_session(session_id)
+    if not right(current_user, session):
+        raise access.Forbidden()
+    return session
+
+
 def register_row(model, row_id, edit=False, query=None):
     """A row of a register table, if the current user may see it (or change it, with `edit`): a
     session's row (a candidate, an épreuve, an attachment), whose `session` is then the session with

@@ -12,7 +12,7 @@ from domain.progress import SessionProgress
 from domain.sessions import SessionForm
 from domain.vocabulary import CHOOSE_A_CENTRE
 from models import AuditEvent, SealedGuide, Site, User, now
-from routes import centres_for_form, chosen_centre, editable_session, today, user, visible_session
+from routes import allowed_session, centres_for_form, chosen_centre, editable_session, today, user, visible_session
 from routes.errors import render_error
 from documents.guide_pdf import sealed_guide
 
@@ -107,24 +107,16 @@ def render_checklist(session, focus=None, status=200):
     ), status
 
 
-def _archivable(session_id):
-    """The session, if the current user may archive it (a closed one too)."""
-    session = visible_session(session_id)
-    if not access.can_archive(current_user, session):
-        raise access.Forbidden()
-    return session
-
-
 @bp.post("/sessions/<int:session_id>/archive")
 def archive(session_id):
-    session = sessions.set_archived(_archivable(session_id), True, user())
+    session = sessions.set_archived(allowed_session(session_id, access.can_archive), True, user())
     flash(f"Session {session.label} archivée : elle ne figure plus dans les listes de tâches ni dans les rappels.", "success")
     return redirect(url_for("sessions.show", session_id=session.id))
 
 
 @bp.post("/sessions/<int:session_id>/unarchive")
 def unarchive(session_id):
-    session = sessions.set_archived(_archivable(session_id), False, user())
+    session = sessions.set_archived(allowed_session(session_id, access.can_archive), False, user())
     flash(f"Session {session.label} de nouveau active.", "success")
     return redirect(url_for("sessions.show", session_id=session.id))
 
@@ -135,17 +127,13 @@ def close(session_id):
     reason = request.form.get("motif", "")
     try:
         seal = closing.close(user(), session, sealed_guide(session), now(), today(), reason)
-    except closing.NotClosable as exc:
-        return render_template("sessions/not_closable.html", session=session, message=exc.message,
-                               tasks=exc.tasks, failed=[], reason=reason), 422
-    except closing.ChecksFailing as exc:
-        return render_template("sessions/not_closable.html", session=session, message=exc.message,
-                               tasks=[], failed=exc.failed, reason=reason), 422
-    except DomainError as exc:  # the reason itself (too long, a control character)
-        return render_template("sessions/not_closable.html", session=session, message=exc.message,
-                               tasks=[], failed=[], reason=reason), 422
     except closing.AlreadyClosed as exc:
         return render_error(409, exc.message)
+    except DomainError as exc:  # regulatory tasks to do (NotClosable), checks failing without a reason
+        # (ChecksFailing), or the reason itself
+        return render_template("sessions/not_closable.html", session=session, message=exc.message,
+                               tasks=getattr(exc, "tasks", []), failed=getattr(exc, "failed", []),
+                               reason=reason), 422
     flash(f"Session clôturée : guide scellé (SHA-256 {seal.sha256[:12]}…). Elle n'est plus modifiable.", "success")
     return redirect(url_for("sessions.show", session_id=session.id))
 
@@ -153,9 +141,7 @@ def close(session_id):
 def _admin_change(session_id, allowed, change, done):
     """A change only administrators make (`allowed`, a right of domain.access), with its reason
     (`motif`): 422 with the message if refused."""
-    session = visible_session(session_id)
-    if not allowed(current_user, session):
-        raise access.Forbidden()
+    session = allowed_session(session_id, allowed)
     reason = request.form.get("motif", "")
     try:
         change(user(), session, reason)
