@@ -251,8 +251,8 @@ class AuditEvent(BaseModel):
 
     user = ForeignKeyField(User, null=True, on_delete="SET NULL")
     at = DateTimeField(default=now, index=True)
-    session = ForeignKeyField(ExamSession, backref="events", on_delete="CASCADE")
-    item = ForeignKeyField(ChecklistItem, null=True, backref="events", on_delete="CASCADE")
+    session = ForeignKeyField(ExamSession, backref="events", on_delete="RESTRICT")
+    item = ForeignKeyField(ChecklistItem, null=True, backref="events", on_delete="RESTRICT")
     item_version = IntegerField(null=True)  # the item's version this change made
     field = CharField(max_length=50)
     old_value = TextField(default="")
@@ -270,8 +270,8 @@ class Piece(BaseModel):
     in the database with its SHA-256, so that every worker sees it and one backup holds everything.
     Removing one records who and when; its bytes stay until the session's retention ends."""
 
-    item = ForeignKeyField(ChecklistItem, backref="pieces", on_delete="CASCADE")
-    session = ForeignKeyField(ExamSession, backref="pieces", on_delete="CASCADE")
+    item = ForeignKeyField(ChecklistItem, backref="pieces", on_delete="RESTRICT")
+    session = ForeignKeyField(ExamSession, backref="pieces", on_delete="RESTRICT")
     nom = CharField(max_length=200)  # the original name, made safe for display and downloads
     type = CharField(max_length=50)  # application/pdf, image/jpeg or image/png, from the content
     taille = IntegerField()
@@ -298,7 +298,7 @@ class SealedGuide(BaseModel):
     """The completed guide as rendered when the session was closed, kept byte for byte with its
     SHA-256 (each closing adds one: an earlier one stays downloadable after a reopening)."""
 
-    session = ForeignKeyField(ExamSession, backref="sealed_guides", on_delete="CASCADE")
+    session = ForeignKeyField(ExamSession, backref="sealed_guides", on_delete="RESTRICT")
     at = DateTimeField()
     by = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
     pdf = BlobField()
@@ -318,7 +318,7 @@ class JournalHead(BaseModel):
     """The head of a session's journal chain: its last hash and its number of events, kept beside the
     events so that a deleted last event shows too (domain/journal.py)."""
 
-    session = ForeignKeyField(ExamSession, primary_key=True, backref="journal_head", on_delete="CASCADE")
+    session = ForeignKeyField(ExamSession, primary_key=True, backref="journal_head", on_delete="RESTRICT")
     hash = CharField(max_length=64)
     events = IntegerField()
 
@@ -382,6 +382,12 @@ class Habilitation(BaseModel):
         return [code for code in (c.strip() for c in self.ccp.split(",")) if code]
 
 
+def _withdrawn(model, withdrawn):
+    """The condition for a register's rows taking part (or, `withdrawn`, withdrawn from the session:
+    kept for the evidence they hold, out of the counts, checks and documents)."""
+    return model.retire_le.is_null(not withdrawn)
+
+
 class Candidat(BaseModel):
     """A candidate of a session, with what the convocation and the exam day need (RGPD: nothing else)."""
 
@@ -397,15 +403,17 @@ class Candidat(BaseModel):
     convocation_mode = CharField(max_length=20, default="")  # main_propre or lrar
     convocation_reference = CharField(max_length=100, default="")
     version = IntegerField(default=0)  # each save of the record adds one (migration 16)
+    retire_le = DateTimeField(null=True)  # withdrawn from the session, kept for its sign-ins (migration 18)
 
     @property
     def label(self):
         return f"{self.nom} {self.prenom}"
 
     @classmethod
-    def of_session(cls, session):
-        """The session's candidates in name order."""
-        return cls.select().where(cls.session == session).order_by(cls.nom, cls.prenom, cls.id)
+    def of_session(cls, session, withdrawn=False):
+        """The session's candidates in name order: those taking part, or (`withdrawn`) those withdrawn."""
+        return cls.select().where((cls.session == session) & _withdrawn(cls, withdrawn)).order_by(
+            cls.nom, cls.prenom, cls.id)
 
 
 class Epreuve(BaseModel):
@@ -419,15 +427,17 @@ class Epreuve(BaseModel):
     heure_fin = CharField(max_length=5)
     lieu = CharField(max_length=200)
     categorie = CharField(max_length=20, default="epreuve")  # epreuve, correction or deliberation
+    retire_le = DateTimeField(null=True)  # withdrawn from the schedule, kept for its sign-ins (migration 18)
 
     @property
     def for_candidates(self):
         return self.categorie == "epreuve"
 
     @classmethod
-    def of_session(cls, session):
-        """The session's épreuves in time order."""
-        return cls.select().where(cls.session == session).order_by(cls.date, cls.heure_debut, cls.id)
+    def of_session(cls, session, withdrawn=False):
+        """The session's épreuves in time order: those held, or (`withdrawn`) those withdrawn."""
+        return cls.select().where((cls.session == session) & _withdrawn(cls, withdrawn)).order_by(
+            cls.date, cls.heure_debut, cls.id)
 
 
 class MembreJury(BaseModel):
@@ -437,6 +447,7 @@ class MembreJury(BaseModel):
     session = ForeignKeyField(ExamSession, backref="jury", on_delete="CASCADE")
     jure = ForeignKeyField(Jure, backref="sieges", on_delete="RESTRICT")
     declaration_le = DateField(null=True)
+    retire_le = DateTimeField(null=True)  # withdrawn from the jury, kept for their sign-ins (migration 18)
 
     class Meta:
         indexes = ((("session", "jure"), True),)
@@ -474,10 +485,11 @@ class Emargement(BaseModel):
     signature drawn on the tablet) or absent. Rows are only inserted: a correction is a new row
     that supersedes the earlier ones for that person and épreuve; all stay in the history."""
 
-    session = ForeignKeyField(ExamSession, backref="emargements", on_delete="CASCADE")
-    epreuve = ForeignKeyField(Epreuve, backref="emargements", on_delete="CASCADE")
-    candidat = ForeignKeyField(Candidat, null=True, backref="emargements", on_delete="CASCADE")
-    jure = ForeignKeyField(Jure, null=True, backref="emargements", on_delete="CASCADE")
+    # Evidence: never deleted with what it refers to (migration 18).
+    session = ForeignKeyField(ExamSession, backref="emargements", on_delete="RESTRICT")
+    epreuve = ForeignKeyField(Epreuve, backref="emargements", on_delete="RESTRICT")
+    candidat = ForeignKeyField(Candidat, null=True, backref="emargements", on_delete="RESTRICT")
+    jure = ForeignKeyField(Jure, null=True, backref="emargements", on_delete="RESTRICT")
     surveillant = BooleanField(default=False)  # the session's surveillant (neither candidate nor juror)
     statut = CharField(max_length=10)  # present or absent
     signature = TextField(default="")  # the strokes as SVG path data, in a 400 × 150 box

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from domain import DomainError, journal
+from domain import DomainError, evidence, journal
 from domain.forms import InvalidForm, collect, create_in_session, locked_current
 from domain.inputs import clean_email, clean_field, parse_birth_date, parse_date, parse_past_date
 from domain.vocabulary import CONVOCATION_MODES, PARCOURS_LABELS, RECORD_FIELD_LABELS, plural
@@ -106,10 +106,23 @@ def record_convocation(user, candidat, form, today):
     return Candidat.get_by_id(candidat.id)
 
 
+def _held_record(candidat):
+    """All the candidate's record says, for the journal when it goes."""
+    details = [f"né(e) le {fr_date(candidat.date_naissance)}", candidat.email, " ".join(candidat.adresse.split())]
+    if candidat.convocation_envoyee_le:
+        details.append(f"convocation {CONVOCATION_MODES.get(candidat.convocation_mode, '')} le "
+                       f"{fr_date(candidat.convocation_envoyee_le)} {candidat.convocation_reference}".strip())
+    return f"{_describe_candidate(candidat)}, " + ", ".join(d for d in details if d)
+
+
 def remove_candidate(user, candidat):
-    with db.atomic():
-        journal.record(user, candidat.session_id, "candidat", _describe_candidate(candidat), "Retiré de la session")
-        candidat.delete_instance()
+    """Delete a candidate who holds no evidence (HoldsEvidence otherwise)."""
+    evidence.remove(user, candidat, candidat.label, _held_record(candidat), "candidat", "Supprimé de la session")
+
+
+def withdraw_candidate(user, candidat):
+    """Withdraw a candidate from the session, their record and sign-ins kept."""
+    evidence.withdraw(user, candidat, _describe_candidate(candidat), "candidat", "Retiré de la session (fiche gardée)")
 
 
 @dataclass

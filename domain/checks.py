@@ -105,16 +105,17 @@ def register_queries(of_sessions):
     """The seven queries a register is read with, by name; `of_sessions(field)` narrows each to the
     sessions wanted (a list of ids for lists, a compiled parameter for one session: statements.REGISTER)."""
     return {
-        "candidats": Candidat.select().where(of_sessions(Candidat.session))
+        "candidats": Candidat.select().where(of_sessions(Candidat.session) & Candidat.retire_le.is_null())
         .order_by(Candidat.nom, Candidat.prenom, Candidat.id),
-        "membres": MembreJury.select(MembreJury, Jure).join(Jure).where(of_sessions(MembreJury.session))
+        "membres": MembreJury.select(MembreJury, Jure).join(Jure)
+        .where(of_sessions(MembreJury.session) & MembreJury.retire_le.is_null())
         .order_by(Jure.nom, Jure.prenom, Jure.id),
         "liens": LienJury.select(LienJury.membre, LienJury.candidat).join(MembreJury)
         .where(of_sessions(MembreJury.session)),
         "habilitations": Habilitation.select().where(Habilitation.jure.in_(
             MembreJury.select(MembreJury.jure).where(of_sessions(MembreJury.session))))
         .order_by(Habilitation.valide_jusqu_au, Habilitation.id),
-        "epreuves": Epreuve.select().where(of_sessions(Epreuve.session))
+        "epreuves": Epreuve.select().where(of_sessions(Epreuve.session) & Epreuve.retire_le.is_null())
         .order_by(Epreuve.date, Epreuve.heure_debut, Epreuve.id),
         "emargements": Emargement.select(Emargement.id, Emargement.session, Emargement.epreuve, Emargement.candidat,
                                          Emargement.jure, Emargement.surveillant, Emargement.statut, Emargement.signe_a)

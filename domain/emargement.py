@@ -82,12 +82,13 @@ def signin_person(signin):
 def _person(session, form):
     candidat_id, jure_id = whole_number(form.get("candidat_id", "")), whole_number(form.get("jure_id", ""))
     if candidat_id and not jure_id:
-        candidat = Candidat.get_or_none((Candidat.id == candidat_id) & (Candidat.session == session))
+        candidat = Candidat.get_or_none((Candidat.id == candidat_id) & (Candidat.session == session)
+                                        & Candidat.retire_le.is_null())
         if candidat:
             return Person("candidat", candidat.id, candidat.label)
     elif jure_id and not candidat_id:
         membre = jury.member(session, jure_id)
-        if membre:
+        if membre and membre.retire_le is None:
             return Person("jure", membre.jure_id, membre.jure.label)
     elif form.get("surveillant") == "1":
         surveillant = Intervenant.of(session, "surveillant")
@@ -126,7 +127,7 @@ def record(user, session, form, appareil, now):
             raise InvalidSignIn("Cet envoi concerne une autre session.")
         return known, False
     epreuve = Epreuve.get_or_none((Epreuve.id == whole_number(form.get("epreuve_id", ""))) & (Epreuve.session == session)
-                                  & (Epreuve.categorie == "epreuve"))
+                                  & (Epreuve.categorie == "epreuve") & Epreuve.retire_le.is_null())
     if epreuve is None:
         raise InvalidSignIn("Épreuve inconnue : choisissez une épreuve de la session.")
     person = _person(session, form)

@@ -1,6 +1,6 @@
 """A session's jury: jurors of the centre's directory seated on it, each with their signed declaration
 and the candidates they declared they know. Written in the session's journal."""
-from domain import journal
+from domain import evidence, journal
 from domain.forms import InvalidForm, collect
 from domain.inputs import parse_past_date, whole_number
 from models import Candidat, Jure, LienJury, MembreJury, db
@@ -12,17 +12,33 @@ def add_to_jury(user, session, jure_id):
     if jure is None or not jure.active:
         raise InvalidForm({"jure_id": "Juré : choisissez un juré actif de l'annuaire du centre."})
     with db.atomic():
-        if MembreJury.select().where((MembreJury.session == session) & (MembreJury.jure == jure)).exists():
+        membre = MembreJury.get_or_none((MembreJury.session == session) & (MembreJury.jure == jure))
+        if membre is not None and membre.retire_le is None:
             raise InvalidForm({"jure_id": f"{jure.label} fait déjà partie du jury."})
-        membre = MembreJury.create(session=session, jure=jure)
+        if membre is not None:  # withdrawn earlier: seated again, with what the seat held
+            MembreJury.update(retire_le=None).where(MembreJury.id == membre.id).execute()
+        else:
+            membre = MembreJury.create(session=session, jure=jure)
         journal.record(user, session, "jury", "", f"{jure.label} ajouté(e) au jury")
-    return membre
+    return MembreJury.get_by_id(membre.id)
+
+
+def _held_seat(membre):
+    """What the member's seat held, for the journal when it goes."""
+    known = [c.label for c in Candidat.select().join(LienJury).where(LienJury.membre == membre.id)]
+    return (f"{membre.jure.label} : déclaration " + (f"signée le {membre.declaration_le:%d/%m/%Y}" if membre.declaration_le
+                                                     else "non signée")
+            + (f" ; connaît {', '.join(known)}" if known else ""))
 
 
 def remove_from_jury(user, membre):
-    with db.atomic():
-        journal.record(user, membre.session_id, "jury", f"{membre.jure.label} retiré(e) du jury", "")
-        membre.delete_instance(recursive=True)
+    """Take a juror off the jury when they hold no evidence of the session (HoldsEvidence otherwise)."""
+    evidence.remove(user, membre, membre.jure.label, _held_seat(membre), "jury", "Supprimé(e) du jury")
+
+
+def withdraw_from_jury(user, membre):
+    """Withdraw a juror from the jury, their seat and sign-ins kept."""
+    evidence.withdraw(user, membre, _held_seat(membre), "jury", "Retiré(e) du jury (gardé avec ses émargements)")
 
 
 def record_declaration(user, membre, declaration_le, liens, today):
@@ -49,10 +65,11 @@ def record_declaration(user, membre, declaration_le, liens, today):
     return MembreJury.get_by_id(membre.id)
 
 
-def jury_members(session):
-    """The session's jury in name order, each member with its juror and `known`: the ids of the
-    candidates they know (two queries)."""
-    membres = list(MembreJury.select(MembreJury, Jure).join(Jure).where(MembreJury.session == session)
+def jury_members(session, withdrawn=False):
+    """The session's jury in name order (or, `withdrawn`, the members withdrawn from it), each member
+    with its juror and `known`: the ids of the candidates they know (two queries)."""
+    membres = list(MembreJury.select(MembreJury, Jure).join(Jure)
+                   .where((MembreJury.session == session) & MembreJury.retire_le.is_null(not withdrawn))
                    .order_by(Jure.nom, Jure.prenom))
     known = {}
     for lien in LienJury.select().join(MembreJury).where(MembreJury.session == session):

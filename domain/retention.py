@@ -52,7 +52,9 @@ def purge(entry):
     session = entry.session
     with db.atomic():
         Piece.delete().where(Piece.session == session).execute()
-        for number, candidat in enumerate(Candidat.of_session(session), start=1):
+        # Every candidate, withdrawn ones too.
+        candidats = Candidat.select().where(Candidat.session == session).order_by(Candidat.nom, Candidat.prenom, Candidat.id)
+        for number, candidat in enumerate(candidats, start=1):
             Candidat.update(nom=f"Candidat {number}", prenom="", date_naissance=PLACEHOLDER_BIRTH, email="", adresse="",
                             recevabilite_valide_jusqu_au=None, convocation_reference="").where(
                 Candidat.id == candidat.id).execute()

@@ -1,9 +1,9 @@
 """A session's schedule: its épreuves (what, when, where, for whom), written in the session's journal."""
-from domain import journal
+from domain import evidence
 from domain.forms import InvalidForm, collect, create_in_session
 from domain.inputs import clean_field, parse_date, parse_time
 from domain.vocabulary import EPREUVE_CATEGORIES
-from models import Epreuve, db
+from models import Epreuve
 
 
 EPREUVE_FIELDS = ("libelle", "date", "heure_debut", "heure_fin", "lieu", "categorie")
@@ -38,6 +38,11 @@ def add_epreuve(user, session, form):
 
 
 def remove_epreuve(user, epreuve):
-    with db.atomic():
-        journal.record(user, epreuve.session_id, "epreuve", _describe_epreuve(epreuve), "Retirée du planning")
-        epreuve.delete_instance()
+    """Delete an épreuve that holds no evidence (HoldsEvidence otherwise)."""
+    evidence.remove(user, epreuve, f"L'épreuve « {epreuve.libelle} »", _describe_epreuve(epreuve), "epreuve",
+                    "Supprimée du planning")
+
+
+def withdraw_epreuve(user, epreuve):
+    """Withdraw an épreuve from the schedule, its sign-ins kept."""
+    evidence.withdraw(user, epreuve, _describe_epreuve(epreuve), "epreuve", "Retirée du planning (gardée avec ses émargements)")

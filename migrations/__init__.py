@@ -6,6 +6,7 @@ table schemaversion records what has been applied. Migrations run one at a time 
 app processes start together (SQLite's write lock, PostgreSQL's advisory lock).
 """
 import datetime as dt
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -490,6 +491,53 @@ def _logins(database, migrator):
         database.create_tables([Connexion])
 
 
+# The evidence a session holds, by table: (column, table it references). No deletion elsewhere may
+# take these rows with it (migration 18): a deletion that would is refused by the database.
+EVIDENCE_KEYS = {
+    "emargement": (("session_id", "examsession"), ("epreuve_id", "epreuve"), ("candidat_id", "candidat"),
+                   ("jure_id", "jure")),
+    "piece": (("item_id", "checklistitem"), ("session_id", "examsession")),
+    "sealedguide": (("session_id", "examsession"),),
+    "auditevent": (("session_id", "examsession"), ("item_id", "checklistitem")),
+    "journalhead": (("session_id", "examsession"),),
+}
+
+
+def _evidence_kept(database, migrator):
+    """Sign-ins, attachments, sealed guides and the journal are never deleted by a cascade (their
+    keys become ON DELETE RESTRICT); a candidate, juror or épreuve with evidence is withdrawn from
+    the session (`retire_le`) instead of removed."""
+    for table, keys in EVIDENCE_KEYS.items():
+        if isinstance(database, PostgresqlDatabase):
+            for column, target in keys:
+                migrate(migrator.drop_foreign_key_constraint(table, column),
+                        migrator.add_foreign_key_constraint(table, column, target, "id", on_delete="RESTRICT"))
+        else:
+            _sqlite_restrict(database, table, [column for column, _ in keys])
+    migrate(*(migrator.add_column(table, "retire_le", DateTimeField(null=True))
+              for table in ("candidat", "epreuve", "membrejury")))
+
+
+def _sqlite_restrict(database, table, columns):
+    """SQLite cannot alter a foreign key: the table is made again with the same columns and rows, its
+    `columns`' keys ON DELETE RESTRICT (foreign keys are off during migrations; no table refers to
+    the evidence tables, so dropping the old one touches nothing else)."""
+    sql, = database.execute_sql("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)).fetchone()
+    indexes = [row[0] for row in database.execute_sql(
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,))]
+    for column in columns:
+        sql, count = re.subn(rf'(FOREIGN KEY \("{column}"\) REFERENCES "\w+" \("id"\)) ON DELETE CASCADE',
+                             r"\1 ON DELETE RESTRICT", sql)
+        assert count == 1, (table, column)
+    rebuilt = f"{table}__restrict"
+    database.execute_sql(sql.replace(f'CREATE TABLE "{table}"', f'CREATE TABLE "{rebuilt}"', 1))
+    database.execute_sql(f'INSERT INTO "{rebuilt}" SELECT * FROM "{table}"')
+    database.execute_sql(f'DROP TABLE "{table}"')
+    database.execute_sql(f'ALTER TABLE "{rebuilt}" RENAME TO "{table}"')
+    for index in indexes:
+        database.execute_sql(index)
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -508,6 +556,7 @@ MIGRATIONS = (
     Migration(15, "Aperçu des images jointes, fait une fois", _previews),
     Migration(16, "Version des fiches des candidats et des jurés", _record_versions),
     Migration(17, "Connexions des utilisateurs, une par appareil", _logins),
+    Migration(18, "Preuves jamais supprimées en cascade ; retrait de la session", _evidence_kept),
 )
 LATEST = MIGRATIONS[-1].version
 

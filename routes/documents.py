@@ -9,6 +9,7 @@ from documents.guide_pdf import GUIDE_TEMPLATE, guide_context
 from documents.inspection import inspection_zip
 from documents.pdf import ascii_name, download_name, stamp
 from domain import access
+from formats import fr_date
 from models import Candidat, now
 from routes import register_row, today, visible_session
 from routes.errors import render_error
@@ -54,6 +55,9 @@ for _declared in catalogue.DOCUMENTS:
 def candidate_convocation(candidat_id):
     candidat = register_row(Candidat, candidat_id)
     session = candidat.session
+    if candidat.retire_le is not None:
+        return render_error(409, f"{candidat.label} a été retiré(e) de la session le {fr_date(candidat.retire_le)} : "
+                                 "pas de convocation.")
     stem = f"convocation-{ascii_name(candidat.nom)[:40] or 'candidat'}"
     return _document(session, catalogue.BY_NAME["convocations"], f"candidat-{candidat.id}", stem,
                      lambda: docs.convocations(session, candidat))

@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from documents.pdf import RenderBusy
-from domain import access, closing
+from domain import access, closing, evidence
 from extensions import htmx, login_manager
 from models import ExamSession
 
@@ -66,6 +66,12 @@ def unknown(exc):
 @bp.app_errorhandler(access.Forbidden)
 def forbidden(exc):
     return render_error(403)
+
+
+@bp.app_errorhandler(evidence.HoldsEvidence)
+def holds_evidence(exc):
+    # A candidate, juror or épreuve with sign-ins: nothing was deleted; the message says to withdraw it.
+    return render_error(409, exc.message)
 
 
 @bp.app_errorhandler(RenderBusy)

@@ -17,7 +17,7 @@ from documents import json_export
 import domain.candidates
 import domain.jurors
 import domain.jury
-from domain import DomainError, access, checks, forms, intervenants, schedule
+from domain import DomainError, access, checks, evidence, forms, intervenants, schedule
 from domain.inputs import whole_number
 from domain.vocabulary import CHOOSE_A_CENTRE, INTERVENANT_ROLES, plural
 from models import Candidat, Centre, Epreuve, ExamSession, Jure
@@ -154,6 +154,7 @@ def _session_page(session, template, page, status=200, **context):
 def _render_candidates(session, form=None, errors=None, status=200, import_problems=(), tenue=None, tenue_error=None):
     return _session_page(session, "register/candidats.html", "register.candidates", status,
                          candidats=list(Candidat.of_session(session)),
+                         withdrawn=list(Candidat.of_session(session, withdrawn=True)),
                          form=form or {"parcours": "formation"}, errors=errors or {}, import_problems=import_problems,
                          import_columns=domain.candidates.IMPORT_COLUMNS, default_tenue=DEFAULT_TENUE,
                          tenue=session.tenue_professionnelle if tenue is None else tenue, tenue_error=tenue_error)
@@ -224,6 +225,7 @@ def _render_candidate(candidat, session, status=200, **forms):
     convocation = {"envoyee_le": candidat.convocation_envoyee_le or "", "mode": candidat.convocation_mode,
                    "reference": candidat.convocation_reference}
     return _session_page(session, "register/candidat.html", "register.candidates", status, candidat=candidat,
+                         holds=candidat.id in evidence.holders(session)["candidat"],
                          form=forms.get("form", values), errors=forms.get("errors", {}),
                          conv_form=forms.get("conv_form", convocation), conv_errors=forms.get("conv_errors", {}))
 
@@ -264,17 +266,29 @@ def record_convocation(candidat_id):
 @bp.post("/candidats/<int:candidat_id>/remove")
 def remove_candidate(candidat_id):
     candidat, session = _candidate(candidat_id, edit=True)
-    domain.candidates.remove_candidate(user(), candidat)
-    flash(f"{candidat.label} retiré(e) des candidats de la session.", "success")
+    domain.candidates.remove_candidate(user(), candidat)  # refused (409) when they hold sign-ins
+    flash(f"{candidat.label} supprimé(e) des candidats de la session.", "success")
     # Its page no longer exists: htmx goes to the list of candidates too.
     url = url_for("register.candidates", session_id=session.id)
     return htmx_response("", redirect=url) if is_partial() else redirect(url)
 
 
+@bp.post("/candidats/<int:candidat_id>/withdraw")
+def withdraw_candidate(candidat_id):
+    candidat, session = _candidate(candidat_id, edit=True)
+    try:
+        domain.candidates.withdraw_candidate(user(), candidat)
+    except DomainError as exc:
+        return _render_candidate(candidat, session, 409, errors={"retrait": exc.message})
+    return _changed(f"{candidat.label} retiré(e) de la session : sa fiche et ses émargements sont gardés.",
+                    url_for("register.candidate", candidat_id=candidat.id),
+                    lambda: _render_candidate(Candidat.get_by_id(candidat.id), session))
+
+
 def _render_epreuves(session, form=None, errors=None, status=200):
     return _session_page(session, "register/epreuves.html", "register.epreuves", status,
-                         epreuves=list(Epreuve.of_session(session)),
-                         form=form or {}, errors=errors or {})
+                         epreuves=list(Epreuve.of_session(session)), withdrawn=list(Epreuve.of_session(session, withdrawn=True)),
+                         holders=evidence.holders(session), form=form or {}, errors=errors or {})
 
 
 @bp.get("/sessions/<int:session_id>/epreuves")
@@ -292,9 +306,21 @@ def add_epreuve(session_id):
 def remove_epreuve(epreuve_id):
     epreuve = register_row(Epreuve, epreuve_id, edit=True)
     session = epreuve.session
-    schedule.remove_epreuve(user(), epreuve)
-    return _changed("Épreuve retirée du planning.", url_for("register.epreuves", session_id=session.id),
+    schedule.remove_epreuve(user(), epreuve)  # refused (409) when it holds sign-ins
+    return _changed("Épreuve supprimée du planning.", url_for("register.epreuves", session_id=session.id),
                     lambda: _render_epreuves(session))
+
+
+@bp.post("/epreuves/<int:epreuve_id>/withdraw")
+def withdraw_epreuve(epreuve_id):
+    epreuve = register_row(Epreuve, epreuve_id, edit=True)
+    session = epreuve.session
+    try:
+        schedule.withdraw_epreuve(user(), epreuve)
+    except DomainError as exc:
+        return _render_epreuves(session, errors={"retrait": exc.message}, status=409)
+    return _changed("Épreuve retirée du planning : ses émargements sont gardés.",
+                    url_for("register.epreuves", session_id=session.id), lambda: _render_epreuves(session))
 
 
 # --- The jury of a session ------------------------------------------------------------------------------
@@ -306,6 +332,7 @@ def _render_jury(session, errors=None, status=200, form=None):
     named = {i.role: i for i in session.intervenants}
     return _session_page(
         session, "register/jury.html", "register.jury", status, membres=membres, jures=jures,
+        withdrawn=domain.jury.jury_members(session, withdrawn=True), holders=evidence.holders(session),
         available=[j for j in jures.values() if j.active and j.id not in seated],
         candidats=list(Candidat.of_session(session)),
         intervenants=named, roles=INTERVENANT_ROLES, errors=errors or {}, form=form or {})
@@ -341,8 +368,20 @@ def _membre(session, jure_id):
 @bp.post("/sessions/<int:session_id>/jury/<int:jure_id>/remove")
 def remove_from_jury(session_id, jure_id):
     session = editable_session(session_id)
-    domain.jury.remove_from_jury(user(), _membre(session, jure_id))
-    return _changed("Juré retiré du jury.", url_for("register.jury", session_id=session.id), lambda: _render_jury(session))
+    domain.jury.remove_from_jury(user(), _membre(session, jure_id))  # refused (409) when they hold sign-ins
+    return _changed("Juré supprimé du jury.", url_for("register.jury", session_id=session.id), lambda: _render_jury(session))
+
+
+@bp.post("/sessions/<int:session_id>/jury/<int:jure_id>/withdraw")
+def withdraw_from_jury(session_id, jure_id):
+    session = editable_session(session_id)
+    membre = _membre(session, jure_id)
+    try:
+        domain.jury.withdraw_from_jury(user(), membre)
+    except DomainError as exc:
+        return _render_jury(session, {"retrait": exc.message}, 409)
+    return _changed(f"{membre.jure.label} retiré(e) du jury : ses émargements sont gardés.",
+                    url_for("register.jury", session_id=session.id), lambda: _render_jury(session))
 
 
 @bp.post("/sessions/<int:session_id>/jury/<int:jure_id>/declaration")

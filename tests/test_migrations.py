@@ -11,13 +11,27 @@ from helpers import make_app
 
 
 def schema(database):
-    """Tables with their columns and indexes, as the database reports them."""
+    """Tables with their columns, indexes and foreign keys (with what a deletion does), as the
+    database reports them."""
     result = {}
     for table in database.get_tables():
         columns = sorted((c.name, c.null) for c in database.get_columns(table))
         indexes = sorted((tuple(i.columns), i.unique) for i in database.get_indexes(table))
-        result[table] = (columns, indexes)
+        result[table] = (columns, indexes, delete_rules(database, table))
     return result
+
+
+def delete_rules(database, table):
+    """{column: (table referred to, ON DELETE rule)} of the table's foreign keys."""
+    if isinstance(database, peewee.PostgresqlDatabase):
+        rows = database.execute_sql(
+            "SELECT k.column_name, u.table_name, r.delete_rule FROM information_schema.referential_constraints r "
+            "JOIN information_schema.key_column_usage k ON k.constraint_name = r.constraint_name "
+            "JOIN information_schema.constraint_column_usage u ON u.constraint_name = r.unique_constraint_name "
+            "WHERE k.table_name = %s", (table,)).fetchall()
+    else:
+        rows = [(row[3], row[2], row[6]) for row in database.execute_sql(f'PRAGMA foreign_key_list("{table}")')]
+    return sorted((column, target, rule.upper()) for column, target, rule in rows)
 
 
 def drop_all_tables(database):
@@ -117,6 +131,21 @@ def test_the_migrated_schema_is_the_one_the_models_describe(tmp_path):
         direct = schema(database)
     migrated.pop("schemaversion")
     assert migrated == direct
+
+
+def test_evidence_is_never_deleted_by_a_cascade(tmp_path):
+    """Sign-ins, attachments, sealed guides and the journal refuse the deletion of what they refer to,
+    on the migrated schema as on the models'."""
+    app = make_app(tmp_path, copy=True)
+    with app.app_context(), models.db.connection_context():
+        database = models.db.obj
+        for table, keys in migrations.EVIDENCE_KEYS.items():
+            rules = {column: rule for column, _, rule in delete_rules(database, table)}
+            assert all(rules[column] == "RESTRICT" for column, _ in keys), (table, rules)
+    cascading = [(model.__name__, name) for model in models.MODELS for name, field in model._meta.fields.items()
+                 if isinstance(field, peewee.ForeignKeyField) and field.on_delete == "CASCADE"
+                 and model._meta.table_name in migrations.EVIDENCE_KEYS]
+    assert cascading == []
 
 
 def test_a_database_made_before_versioning_counts_as_the_baseline(tmp_path):

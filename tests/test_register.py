@@ -114,7 +114,9 @@ def test_a_candidate_is_added_convoked_edited_and_removed_with_the_journal(clien
     assert models.Candidat.select().count() == 0
     history = text_of(client.get(f"/sessions/{session.id}/history"))
     for words in ("Ajout : Martin Léa (VAE)", "Lettre recommandée avec accusé de réception le 29/01/2027",
-                  "Modification (prenom)", "Retiré de la session"):
+                  "Modification (prenom)", "Supprimé de la session",
+                  # What the record held, kept by the journal.
+                  "Martin Léa-Rose (VAE), né(e) le 02/04/1998, lea.martin@mail.fr, 12 rue des Lilas 69007 Lyon"):
         assert words in history
 
 
@@ -169,7 +171,7 @@ def test_the_schedule_of_the_epreuves(client, auth, session):
     models.Epreuve.delete().where(models.Epreuve.categorie == "deliberation").execute()
     assert client.post(f"/epreuves/{epreuve.id}/remove").status_code == 302
     assert models.Epreuve.select().count() == 0
-    assert "Retirée du planning" in text_of(client.get(f"/sessions/{session.id}/history"))
+    assert "Supprimée du planning" in text_of(client.get(f"/sessions/{session.id}/history"))
 
 
 # --- The jury of a session --------------------------------------------------------------------------
@@ -205,7 +207,7 @@ def test_a_jury_is_made_from_the_directory_with_declarations_links_and_staff(cli
     assert models.MembreJury.select().count() == 0 and models.LienJury.select().count() == 0
     history = text_of(client.get(f"/sessions/{session.id}/history"))
     assert "Paul Durand ajouté(e) au jury" in history and "connaît Martin Léa" in history
-    assert "Paul Durand retiré(e) du jury" in history
+    assert "Supprimé(e) du jury" in history and "Paul Durand : déclaration" in history
 
 
 def test_the_jury_takes_only_active_jurors_of_the_centre_and_links_only_its_candidates(client, auth, session,
