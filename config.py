@@ -87,6 +87,9 @@ class Config:
         self.SESSION_PIECES_MAX_BYTES = _number(environ, "SESSION_PIECES_MAX_MB", "200") * 1024 * 1024
         # An image holds at most this many pixels (a small PNG can decode to gigabytes).
         self.PIECE_MAX_PIXELS = _number(environ, "PIECE_MAX_MEGAPIXELS", "40") * 1_000_000
+        # The journals' anchors are also appended to this file, outside the database (append-only: keep
+        # it on another disk or have it copied off the server, as the backups).
+        self.ANCHOR_FILE = environ.get("JALON_ANCHOR_FILE") or os.path.join(instance_path, "ancres.log")
         # PostgreSQL reached through a pooler in transaction mode (PgBouncer): a transaction may land on
         # another server connection than the previous one, so no statement is prepared (database.py).
         self.PG_TRANSACTION_POOLING = _flag(environ, "PG_TRANSACTION_POOLING")

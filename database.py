@@ -177,6 +177,21 @@ def sqlite_path(database=None):
     return None
 
 
+def secure_delete():
+    """SQLite: what this connection deletes or overwrites from now on is overwritten on disk (free
+    pages and freed cells zeroed), not left readable in the file (the purge). PostgreSQL has no such
+    setting: see the README on VACUUM."""
+    if isinstance(db.obj, SqliteDatabase):
+        db.execute_sql("PRAGMA secure_delete = ON")
+
+
+def checkpoint():
+    """SQLite: copy the WAL into the database file and empty it, so that the pages a purge replaced
+    do not stay in the WAL (no-op elsewhere)."""
+    if isinstance(db.obj, SqliteDatabase):
+        db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
 def locked(query, of=None):
     """The query's rows (those of the model `of` only, in a join), locked until the transaction ends
     (SELECT ... FOR UPDATE on PostgreSQL).

@@ -525,7 +525,29 @@ class Connexion(BaseModel):
     fermee_le = DateTimeField(null=True)
 
 
+class Ancre(BaseModel):
+    """An anchor of the journals (domain/anchors.py): the heads that changed since the previous anchor,
+    folded into one hash chained to the previous anchor's, also appended to a file outside the database."""
+
+    at = DateTimeField()
+    motif = CharField(max_length=200)  # « quotidienne », « clôture de la session 12 », « purge de la session 3 »
+    previous = CharField(max_length=64)  # the previous anchor's hash ("" for the first)
+    hash = CharField(max_length=64, unique=True)
+
+
+class AncreTete(BaseModel):
+    """A session's journal head (hash, number of events) as an anchor saw it."""
+
+    ancre = ForeignKeyField(Ancre, backref="tetes", on_delete="RESTRICT")
+    session = ForeignKeyField(ExamSession, backref="+", on_delete="RESTRICT")
+    hash = CharField(max_length=64)
+    events = IntegerField()
+
+    class Meta:
+        indexes = ((("session", "ancre"), False),)
+
+
 MODELS = (Centre, Site, User, GuideVersion, GuideTableau, GuideTask, ExamSession, ChecklistItem, AuditEvent, JournalHead,
           SealedGuide, Piece,
           AdminEvent, LoginFailure, Jure, Habilitation, Candidat, Epreuve, MembreJury, LienJury, Intervenant,
-          Emargement, Connexion)
+          Emargement, Connexion, Ancre, AncreTete)

@@ -113,7 +113,8 @@ def seed_demo_evidence(user, finished, today):
     pv = finished.items.where(ChecklistItem.text.startswith("Adresser l'original du PV")).get()
     pieces.attach(user, pv, out.getvalue(), "PV de session signé.pdf", pieces.Limits.of(current_app.config))
     closed_at = dt.datetime.combine(finished.date_fin + dt.timedelta(days=14), dt.time(17, 5))
-    closing.close(user, finished, sealed_guide(finished), min(closed_at, dt.datetime.now()), today)
+    closing.close(user, finished, sealed_guide(finished), min(closed_at, dt.datetime.now()), today,
+                  current_app.config["ANCHOR_FILE"])
 
 
 def seed_demo_register(user, finished, upcoming, ccp, today):

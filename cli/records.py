@@ -1,12 +1,12 @@
-"""The session's records from the command line: verify-journal (the hash chains) and purge (the end
-of the five years of retention)."""
+"""The session's records from the command line: verify-journal (the hash chains, held to their
+anchors), anchor-journal (daily, from cron) and purge (the end of the five years of retention)."""
 import datetime as dt
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from domain import journal, retention
+from domain import anchors, journal, retention
 from domain.vocabulary import agree, plural
 from models import ExamSession, db
 
@@ -19,15 +19,35 @@ def verify_journal_command(session_id):
     with db.connection_context():
         if session_id is not None and not ExamSession.select().where(ExamSession.id == session_id).exists():
             raise click.ClickException(f"Session {session_id} inconnue.")
-        verdicts = journal.verify(None if session_id is None else [session_id])
+        path = current_app.config["ANCHOR_FILE"]
+        report = anchors.verify(path)
+        verdicts = journal.verify(None if session_id is None else [session_id], report.positions, report.purges)
     broken = [v for v in verdicts if not v.intact]
+    for problem in report.problems:
+        click.echo(f"Ancres altérées : {problem}.", err=True)
     for verdict in broken:
         where = f", événement {verdict.broken_at}" if verdict.broken_at else ""
         click.echo(f"Journal altéré : session {verdict.session_id}{where} ({verdict.reason}).", err=True)
-    if broken:
+    if broken or report.problems:
         raise SystemExit(1)
-    total = sum(v.events for v in verdicts)
-    click.echo(f"journal intact : {plural(total, 'événement')} ({plural(len(verdicts), 'session')})")
+    for verdict in verdicts:
+        if verdict.purged_at is not None:
+            click.echo(f"session {verdict.session_id} purgée le {verdict.purged_at:%d/%m/%Y}, "
+                       f"{plural(verdict.events, 'événement')}, tête {verdict.head} (conforme à son ancre)")
+    total = sum(v.events for v in verdicts if v.purged_at is None)
+    click.echo(f"journal intact : {plural(total, 'événement')} ({plural(len(verdicts), 'session')}) ; "
+               f"{plural(report.anchors, 'ancre conforme', 'ancres conformes')} au fichier {path}")
+
+
+@click.command("anchor-journal")
+@with_appcontext
+def anchor_journal_command():
+    """Anchor the journals' heads (daily, from cron): in the database and appended to the anchors' file."""
+    path = current_app.config["ANCHOR_FILE"]
+    with db.connection_context():
+        anchor = anchors.anchor_now("quotidienne", path)
+    click.echo(f"Ancre {anchor.id} : {plural(anchor.sessions, 'journal modifié', 'journaux modifiés')} depuis "
+               f"la précédente ; empreinte {anchor.hash} ajoutée à {path}")
 
 
 @click.command("purge")
@@ -48,7 +68,7 @@ def purge_command(dry_run):
                        f"({entry.pieces_bytes / 1024 / 1024:.1f} Mo), {plural(entry.candidats, 'candidat')}, "
                        f"{plural(entry.signatures, 'signature')}")
             if not dry_run:
-                forgotten = retention.purge(entry)
+                forgotten = retention.purge(entry, current_app.config["ANCHOR_FILE"])
                 if forgotten:
                     click.echo(f"  {plural(forgotten, 'juré inactif', 'jurés inactifs')} sans autre session "
                                f"{agree(forgotten, 'anonymisé', 'anonymisés')}")
@@ -58,4 +78,4 @@ def purge_command(dry_run):
         click.echo(f"{plural(len(entries), 'session purgée', 'sessions purgées')} ; le journal de chacune le consigne.")
 
 
-COMMANDS = (verify_journal_command, purge_command)
+COMMANDS = (verify_journal_command, anchor_journal_command, purge_command)

@@ -10,9 +10,10 @@ def sealed_guide(session):
     """The renderer of the guide sealed at closing: the completed guide with who closed it, when, and
     the journal's head (and, when the register failed checks, which and the reason it was closed
     anyway), stamped with fixed lines only (no download time), so that its bytes are final."""
-    def render(when, user, journal_hash, exception=None):
+    def render(when, user, journal_hash, exception=None, anchor=None):
         body = layout_pdf(GUIDE_TEMPLATE, **guide_context(session), sealed={
-            "at": when, "by": user.display_name, "journal_hash": journal_hash, "exception": exception})
+            "at": when, "by": user.display_name, "journal_hash": journal_hash, "exception": exception,
+            "anchor": anchor})
         return stamp(body, (f"Clôturée le {when:%d/%m/%Y à %H:%M}", f"par {user.display_name}"))
     return render
 

@@ -61,7 +61,7 @@ def inspection_zip(session, render_guide, render_document):
         manifest.append({"nom": name, "sha256": hashlib.sha256(body).hexdigest(), "taille": len(body)})
 
     seal = SealedGuide.latest(session)
-    if session.closed_at is not None and seal is not None:
+    if session.closed_at is not None and seal is not None and session.purged_at is None:
         add("guide.pdf", bytes(seal.pdf))
     else:
         add("guide.pdf", render_guide())

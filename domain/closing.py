@@ -10,7 +10,7 @@ import hashlib
 from peewee import JOIN
 
 from database import locked
-from domain import DomainError, checks, journal
+from domain import DomainError, anchors, checks, journal
 from domain.inputs import clean_text
 from domain.vocabulary import agree, plural
 from models import ExamSession, SealedGuide, User, db
@@ -51,10 +51,11 @@ def regulatory_todo(items):
     return [item for item in items if item.reglementaire and item.state == "todo" and not item.heading]
 
 
-def close(user, session, render_pdf, when, today, reason=""):
-    """Close the session and seal its guide; `render_pdf(when, user, journal_hash, exception)` makes the
-    PDF, `exception` None or {"checks": [titles of the failed checks], "reason": reason}. A register
-    that fails checks is closed only with a `reason` (ChecksFailing otherwise).
+def close(user, session, render_pdf, when, today, anchor_file, reason=""):
+    """Close the session and seal its guide; `render_pdf(when, user, journal_hash, exception, anchor)`
+    makes the PDF, `exception` None or {"checks": [titles of the failed checks], "reason": reason},
+    `anchor` the journals' anchor made by the closing (appended to `anchor_file` once committed). A
+    register that fails checks is closed only with a `reason` (ChecksFailing otherwise).
 
     The tasks and the register are read once the session is locked: a change meanwhile is seen."""
     reason = clean_text(reason, multiline=True, max_length=500, label="Motif")
@@ -72,7 +73,8 @@ def close(user, session, render_pdf, when, today, reason=""):
         if failed and not reason:
             raise ChecksFailing(failed)
         exception = {"checks": [check.title for check in failed], "reason": reason} if failed else None
-        pdf = render_pdf(when, user, head, exception)
+        anchor = anchors.make(f"clôture de la session {session.id}")
+        pdf = render_pdf(when, user, head, exception, anchor)
         digest = hashlib.sha256(pdf).hexdigest()
         seal = SealedGuide.create(session=session.id, at=when, by=user, pdf=pdf, sha256=digest, journal_hash=head)
         ExamSession.update(closed_at=when, closed_by=user).where(ExamSession.id == session.id).execute()
@@ -80,7 +82,8 @@ def close(user, session, render_pdf, when, today, reason=""):
                    f"({', '.join(exception['checks'])}) ; "
                    f"motif : {reason}") if failed else ""
         journal.record(user, session.id, "cloture", "",
-                       f"Session clôturée{despite} ; guide scellé (SHA-256 {digest[:12]}…)")
+                       f"Session clôturée{despite} ; guide scellé (SHA-256 {digest[:12]}…) ; ancre {anchor.id}")
+    anchors.publish(anchor, anchor_file)
     return seal
 
 

@@ -113,6 +113,8 @@ class Verdict:
     events: int
     broken_at: int | None = None  # the id of the first event that no longer matches
     reason: str = ""
+    purged_at: object = None  # a purged session: its events removed, its head kept (and anchored)
+    head: str = ""
 
     @property
     def intact(self):
@@ -123,15 +125,22 @@ class Verdict:
 FIRST_FIELD = "created"
 
 
-def verify(session_ids=None):
+def verify(session_ids=None, anchored=None, purges=None):
     """Recompute the chains (of every session, or of `session_ids`); one Verdict per session. Every
     session has its chain, from its creation event to its head: a session without events or without
-    a head was wiped (« journal intact : 0 événement » passed before)."""
+    a head was wiped (« journal intact : 0 événement » passed before). `anchored`: {session id:
+    [(number of events, head hash, anchor id)]} the anchors saw (anchors.verify): each chain must
+    still pass there, so a tail cut with its head rewritten to match is found; a purged session's
+    head must be the one its purge anchored (`purges`: {session id: the anchor its purge made})."""
     heads = {h.session_id: h for h in JournalHead.select()}
-    sessions = ExamSession.select(ExamSession.id)
+    sessions = ExamSession.select(ExamSession.id, ExamSession.purged_at)
     if session_ids is not None:
         sessions = sessions.where(ExamSession.id.in_(list(session_ids)))
+    purged = {s.id: s.purged_at for s in sessions if s.purged_at is not None}
     existing = {s.id for s in sessions}
+    anchored = anchored or {}
+    passes = {session_id: {events: (head, anchor_id) for events, head, anchor_id in positions}
+              for session_id, positions in anchored.items()}
     query = AuditEvent.select().order_by(AuditEvent.session, AuditEvent.id)
     if session_ids is not None:
         query = query.where(AuditEvent.session.in_(list(session_ids)))
@@ -151,6 +160,11 @@ def verify(session_ids=None):
                 verdict.broken_at = event.id
                 verdict.reason = ("ligne modifiée, ou ligne supprimée ou insérée juste avant"
                                   if event.hash else "ligne sans empreinte, insérée hors de Jalon")
+            seen = passes.get(event.session_id, {}).get(verdict.events)
+            if verdict.broken_at is None and seen and seen[0] != event.hash:
+                verdict.broken_at = event.id
+                verdict.reason = (f"l'événement n° {verdict.events} n'est plus celui que l'ancre {seen[1]} a vu : "
+                                  "journal réécrit")
             previous = event.hash
         last[event.session_id] = event.hash
     found = set(heads) | set(verdicts)
@@ -160,7 +174,19 @@ def verify(session_ids=None):
         head = heads.get(session_id)
         if verdict.broken_at is not None:
             continue
-        if verdict.events == 0:
+        beyond = [(events, anchor_id) for events, (_, anchor_id) in passes.get(session_id, {}).items()
+                  if events > verdict.events]
+        if session_id in purged and verdict.events == 0 and head is not None:
+            latest = max(anchored.get(session_id, []), key=lambda position: position[2], default=None)
+            verdict.purged_at, verdict.head, verdict.events = purged[session_id], head.hash, head.events
+            if latest is None or (latest[0], latest[1]) != (head.events, head.hash) \
+                    or (purges or {}).get(session_id) != latest[2]:
+                verdict.reason = "session purgée dont la tête ne correspond pas à celle que sa purge a ancrée"
+        elif beyond:
+            events, anchor_id = max(beyond)
+            verdict.reason = (f"événements ancrés supprimés : l'ancre {anchor_id} en a vu {events}, "
+                              f"le journal en a {verdict.events}")
+        elif verdict.events == 0:
             verdict.reason = ("aucun événement ni tête : le journal de la session a été effacé" if head is None else
                               "aucun événement : le journal de la session a été effacé, sa tête reste")
         elif head is None:

@@ -1,19 +1,29 @@
 """The five years the guide asks the documents to be kept (« Conserver les documents relatifs aux
-candidats et aux sessions d'examen pendant une période de cinq ans »), and what happens after: the
-purge removes the session's attachments and replaces the people's personal data by neutral
-placeholders, keeping the guide, the counts, the dates and the journal (whose chain stays valid: the
-purge is one more event). A session under inspection can be held (« conservation prolongée »).
+candidats et aux sessions d'examen pendant une période de cinq ans »), and what happens after.
+
+The purge reaches every place the session's personal data lives: its attachments (deleted), its
+people (replaced by neutral placeholders), the tasks' observations and « sans objet » reasons (free
+text that names people), the sealed guides' bytes (removed; their hash kept, a download answers
+410), and the journal itself, whose events name people: the purge is journalled, the heads are
+anchored (domain/anchors.py), then the events are removed and the head kept, so that
+`verify-journal` reports the session as purged with its head checked against its anchor. The legal
+trail ends with the retention. The guide's tasks, dates, states and counts stay. On SQLite the
+deleted bytes are overwritten (secure_delete) and the WAL checkpointed, so they do not linger in
+free pages; PostgreSQL: see the README. A session under inspection can be held (« conservation
+prolongée »).
 """
 import datetime as dt
 from dataclasses import dataclass
 
 from peewee import fn
 
-from domain import DomainError, journal
+from database import checkpoint, secure_delete
+from domain import DomainError, anchors, journal
 from domain.inputs import clean_text
 from domain.vocabulary import plural
 from domain.sessions import retention_until
-from models import Candidat, Emargement, ExamSession, Intervenant, Jure, MembreJury, Piece, db, now
+from models import (AuditEvent, Candidat, ChecklistItem, Emargement, ExamSession, Intervenant, Jure, MembreJury, Piece,
+                    SealedGuide, db, now)
 
 PLACEHOLDER_BIRTH = dt.date(1900, 1, 1)
 
@@ -47,10 +57,16 @@ def due(today):
     return result
 
 
-def purge(entry):
-    """Purge one session: its attachments deleted, its people's personal data replaced; journalled."""
+PURGED_TEXT = "(effacé à la purge)"
+
+
+def purge(entry, anchor_file):
+    """Purge one session: its attachments, sealed guides' bytes and journal events deleted, its
+    people's personal data and its free texts replaced; journalled and anchored before its events go
+    (the anchor appended to `anchor_file`). Returns the number of inactive jurors forgotten."""
     session = entry.session
     with db.atomic():
+        secure_delete()
         Piece.delete().where(Piece.session == session).execute()
         # Every candidate, withdrawn ones too.
         candidats = Candidat.select().where(Candidat.session == session).order_by(Candidat.nom, Candidat.prenom, Candidat.id)
@@ -60,12 +76,23 @@ def purge(entry):
                 Candidat.id == candidat.id).execute()
         Emargement.update(signature="", appareil="").where(Emargement.session == session).execute()
         Intervenant.update(nom="Intervenant", email="").where(Intervenant.session == session).execute()
+        ChecklistItem.update(observation=PURGED_TEXT).where(
+            (ChecklistItem.session == session) & (ChecklistItem.observation != "")).execute()
+        ChecklistItem.update(na_reason=PURGED_TEXT).where(
+            (ChecklistItem.session == session) & (ChecklistItem.na_reason != "")).execute()
+        SealedGuide.update(pdf=b"").where(SealedGuide.session == session).execute()
         ExamSession.update(purged_at=now()).where(ExamSession.id == session.id).execute()
         journal.record(None, session.id, "purge", "",
                        f"Durée de conservation échue le {entry.until:%d/%m/%Y} : "
                        f"{plural(entry.pieces, 'pièce supprimée', 'pièces supprimées')}, "
-                       f"{plural(entry.candidats, 'candidat')} et {plural(entry.signatures, 'signature')} anonymisés")
-    return _forget_jurors()
+                       f"{plural(entry.candidats, 'candidat')} et {plural(entry.signatures, 'signature')} anonymisés, "
+                       "observations, guides scellés et événements du journal effacés")
+        anchor = anchors.make(f"{anchors.PURGE_MOTIF}{session.id}")
+        AuditEvent.delete().where(AuditEvent.session == session).execute()
+        forgotten = _forget_jurors()
+    anchors.publish(anchor, anchor_file)
+    checkpoint()
+    return forgotten
 
 
 def _forget_jurors():

@@ -538,6 +538,36 @@ def _sqlite_restrict(database, table, columns):
         database.execute_sql(index)
 
 
+def _anchors(database, migrator):
+    """The journals' heads anchored outside the rows they describe (domain/anchors.py)."""
+
+    class ExamSession(Model):
+        class Meta:
+            table_name = "examsession"
+
+    class Ancre(Model):  # as released in version 19
+        at = DateTimeField()
+        motif = CharField(max_length=200)
+        previous = CharField(max_length=64)
+        hash = CharField(max_length=64, unique=True)
+
+        class Meta:
+            table_name = "ancre"
+
+    class AncreTete(Model):
+        ancre = ForeignKeyField(Ancre, backref="tetes", on_delete="RESTRICT")
+        session = ForeignKeyField(ExamSession, backref="+", on_delete="RESTRICT")
+        hash = CharField(max_length=64)
+        events = IntegerField()
+
+        class Meta:
+            table_name = "ancretete"
+            indexes = ((("session", "ancre"), False),)
+
+    with database.bind_ctx([ExamSession, Ancre, AncreTete]):
+        database.create_tables([Ancre, AncreTete])
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -557,6 +587,7 @@ MIGRATIONS = (
     Migration(16, "Version des fiches des candidats et des jurés", _record_versions),
     Migration(17, "Connexions des utilisateurs, une par appareil", _logins),
     Migration(18, "Preuves jamais supprimées en cascade ; retrait de la session", _evidence_kept),
+    Migration(19, "Ancres des journaux, hors des lignes qu'elles décrivent", _anchors),
 )
 LATEST = MIGRATIONS[-1].version
 

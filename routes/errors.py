@@ -25,6 +25,7 @@ MESSAGES = {
     404: ("Page introuvable", "Cette page n'existe pas, ou elle concerne un autre centre."),
     405: ("Action impossible", "Cette adresse n'accepte pas ce type de demande."),
     409: ("Conflit", "Un collègue a modifié ces données entre-temps : rechargez la page."),
+    410: ("Document purgé", "Ce document a été supprimé à la fin de sa durée de conservation."),
     413: ("Envoi trop volumineux", "Les données envoyées dépassent la taille autorisée."),
     422: ("Saisie refusée", "Certaines valeurs saisies ne sont pas valables."),
     429: ("Trop de tentatives", "Trop de tentatives de connexion : patientez quelques minutes avant de réessayer."),

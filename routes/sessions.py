@@ -1,17 +1,18 @@
 """Exam sessions: the list, the header form, the checklist page, its history and its JSON export."""
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from peewee import JOIN
 
 from documents.json_export import session_export
 from documents.timeline import timeline
 from documents.pdf import download_name
+from formats import fr_date
 from domain import DomainError, access, candidates, checks, closing, dashboard, journal, pieces, retention, sessions
 from domain.inputs import whole_number
 from domain.progress import SessionProgress
 from domain.sessions import SessionForm
 from domain.vocabulary import CHOOSE_A_CENTRE
-from models import AuditEvent, SealedGuide, Site, User, now
+from models import AuditEvent, JournalHead, SealedGuide, Site, User, now
 from routes import allowed_session, centres_for_form, chosen_centre, editable_session, today, user, visible_session
 from routes.errors import render_error
 from documents.guide_pdf import sealed_guide
@@ -126,7 +127,8 @@ def close(session_id):
     session = editable_session(session_id)
     reason = request.form.get("motif", "")
     try:
-        seal = closing.close(user(), session, sealed_guide(session), now(), today(), reason)
+        seal = closing.close(user(), session, sealed_guide(session), now(), today(), current_app.config["ANCHOR_FILE"],
+                             reason)
     except closing.AlreadyClosed as exc:
         return render_error(409, exc.message)
     except DomainError as exc:  # regulatory tasks to do (NotClosable), checks failing without a reason
@@ -170,6 +172,9 @@ def sealed_pdf(session_id):
     seal = SealedGuide.latest(session, whole_number(request.args.get("scellement", "")) or None)
     if seal is None:
         return render_error(404, "Cette session n'a pas de guide scellé : il est créé à sa clôture.")
+    if session.purged_at is not None:
+        return render_error(410, f"Ce guide scellé a été purgé le {fr_date(session.purged_at)}, à la fin de la durée de "
+                                 f"conservation ; son empreinte SHA-256 reste : {seal.sha256}.")
     name = download_name(session, stem="guide-cloture")
     return Response(bytes(seal.pdf), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"', "X-Content-SHA256": seal.sha256})
@@ -201,7 +206,7 @@ def history(session_id):
     )
     items = {item.id: item for item in session.items}
     return render_template("sessions/history.html", session=session, events=events, items=items,
-                           journal_hash=journal.head_hash(session))
+                           journal_hash=journal.head_hash(session), head=JournalHead.get_or_none(JournalHead.session == session))
 
 
 @bp.get("/sessions/<int:session_id>.json")

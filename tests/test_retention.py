@@ -44,6 +44,63 @@ def test_the_purge_lists_then_removes_and_keeps_the_chain(app, runner, client, a
     assert models.Piece.select().where(models.Piece.session == held).count() == 1
     verify = runner.invoke(args=["verify-journal"])
     assert verify.exit_code == 0, verify.output
-    assert "Durée de conservation échue le 18/03/2026" in text_of(client.get(f"/sessions/{old.id}/history"))
+    assert f"session {old.id} purgée le " in verify.output
+    history = text_of(client.get(f"/sessions/{old.id}/history"))
+    assert "Journal purgé le" in history and "ancrée hors de la base à la purge" in history
     assert "Aucune session" in runner.invoke(args=["purge"]).output  # once only
     assert "pièces et données personnelles purgées" in text_of(client.get(f"/sessions/{old.id}"))
+
+
+def test_the_purge_reaches_every_place_a_name_lives_even_the_files_free_pages(app, runner, client, auth, db):
+    """An observation naming a candidate, an attachment's name, the sealed guide, the journal's events:
+    after the purge, the names are in none of them, nor in the ZIP, nor (SQLite) anywhere in the
+    database file or its WAL."""
+    import io
+    import zipfile
+
+    from database import sqlite_path
+    from helpers import settle_regulatory_tasks
+    auth.login()
+    session = create_session(sigle="OLDX", date_debut="2021-03-15", date_fin="2021-03-18")
+    client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "nom": "Zébulonne", "prenom": "Quirinalia"})
+    item = item_at(session, 33)
+    client.post(f"/items/{item.id}/observation",
+                data={"observation": "Zébulonne Quirinalia (née le 02/04/1998) : décharge reçue", "version": "0"})
+    upload(client, item, pdf_bytes(), "Décharge Zébulonne Quirinalia.pdf")
+    settle_regulatory_tasks(session)
+    closed = client.post(f"/sessions/{session.id}/cloture", data={"motif": "Session ancienne"})
+    assert closed.status_code in (200, 302)
+    assert client.get(f"/sessions/{session.id}/guide-cloture.pdf").status_code == 200
+    auth.logout()
+    if sqlite_path() is not None:  # the names in the database file itself, as after days of use
+        models.db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        assert b"Quirinalia" in sqlite_path().read_bytes()
+
+    done = runner.invoke(args=["purge"])
+    assert done.exit_code == 0 and f"Purgée : session {session.id} OLDX" in done.output, done.output
+    assert models.AuditEvent.select().where(models.AuditEvent.session == session).count() == 0
+    head = models.JournalHead.get(models.JournalHead.session == session)
+    assert head.events > 5 and len(head.hash) == 64
+    seal = models.SealedGuide.get(models.SealedGuide.session == session)
+    assert bytes(seal.pdf) == b"" and len(seal.sha256) == 64
+    assert models.ChecklistItem.get_by_id(item.id).observation == "(effacé à la purge)"
+
+    auth.login("admin@test.fr")
+    gone = client.get(f"/sessions/{session.id}/guide-cloture.pdf")
+    assert gone.status_code == 410 and "purgé le" in text_of(gone) and seal.sha256 in text_of(gone)
+    verify = runner.invoke(args=["verify-journal"])
+    assert verify.exit_code == 0 and f"session {session.id} purgée le" in verify.output, verify.output
+    names = ("Zébulonne", "Quirinalia")
+    archive = zipfile.ZipFile(io.BytesIO(client.get(f"/sessions/{session.id}/dossier.zip").data))
+    for member in archive.namelist():
+        content = archive.read(member)
+        for name in names:
+            assert name.encode() not in content and name not in member, member
+    for page in (f"/sessions/{session.id}", f"/sessions/{session.id}/history", f"/sessions/{session.id}.json"):
+        assert not any(name in client.get(page).get_data(as_text=True) for name in names), page
+    path = sqlite_path()
+    if path is not None:  # PostgreSQL: the README says what VACUUM does and does not erase
+        for file in (path, path.with_name(path.name + "-wal")):
+            if file.exists():
+                data = file.read_bytes()
+                assert not any(name.encode() in data for name in names), file
