@@ -9,6 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import cli
 import database
+import formats
 import templating
 from cli.database import init_db
 from config import Config, ConfigError
@@ -68,6 +69,10 @@ def create_app(config=None):
         raise ConfigError(f"Dossier d'instance {app.instance_path} inutilisable ({exc.strerror}) : définissez "
                           "JALON_INSTANCE_PATH vers un dossier où Jalon peut écrire.") from exc
     User.password_method = app.config["PASSWORD_HASH_METHOD"]
+    formats.set_zone(app.config["TIME_ZONE"])
+    if app.config["NOW"] is not None:  # tests and demos: a fixed instant, for the whole process
+        fixed = app.config["NOW"]
+        formats.clock = lambda: fixed
 
     if app.config["PROXY_COUNT"]:
         n = app.config["PROXY_COUNT"]

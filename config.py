@@ -5,6 +5,7 @@ the overrides it was given (the tests' settings)."""
 import datetime as dt
 import os
 from urllib.parse import urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 
@@ -45,6 +46,29 @@ def _date(environ, name):
         raise ConfigError(f"{name} doit être une date aaaa-mm-jj (reçu : « {text[:20]} »).") from None
 
 
+def _instant(environ, name):
+    text = environ.get(name, "").strip()
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        value = None
+    if value is None or value.tzinfo is None:
+        raise ConfigError(f"{name} doit être un instant avec son décalage, aaaa-mm-jjThh:mm:ss+01:00 "
+                          f"(reçu : « {text[:40]} »).")
+    return value
+
+
+def _zone(environ, name):
+    text = environ.get(name, "").strip() or "Europe/Paris"
+    try:
+        ZoneInfo(text)
+    except (ValueError, ZoneInfoNotFoundError):
+        raise ConfigError(f"{name} : fuseau horaire inconnu « {text[:40]} » (exemple : Europe/Paris).") from None
+    return text
+
+
 def _flag(environ, name):
     return environ.get(name, "") == "1"
 
@@ -74,6 +98,10 @@ class Config:
         self.SESSION_COOKIE_SECURE = self.REMEMBER_COOKIE_SECURE = _flag(environ, "SESSION_COOKIE_SECURE")
         # A fixed date for tests and demos (JALON_TODAY=2027-02-01); None means the real today.
         self.TODAY = _date(environ, "JALON_TODAY")
+        # A fixed instant for tests and demos (JALON_NOW=2027-03-15T09:00:00+01:00); None means the clock.
+        self.NOW = _instant(environ, "JALON_NOW")
+        # The centre's time zone: instants are stored in UTC and shown, and « today » computed, there.
+        self.TIME_ZONE = _zone(environ, "JALON_TZ")
         # Reminders by e-mail (flask --app app send-reminders).
         self.BASE_URL = environ.get("JALON_BASE_URL", "http://127.0.0.1:5000")
         self.MAIL_FROM = environ.get("MAIL_FROM", "jalon@localhost")

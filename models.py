@@ -5,7 +5,6 @@ guide/, in tableaux of tasks. An exam session is a frozen run of one guide versi
 copies the version's tasks into checklist items, so a later guide never changes an existing
 session. The rules that change these rows live in domain/; database.py gives `db` its engine.
 """
-import datetime as dt
 import json
 import secrets
 
@@ -24,13 +23,14 @@ from peewee import (
 )
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from formats import fr_date
+from formats import fr_date, utc_now
 
 db = DatabaseProxy()
 
 
 def now():
-    return dt.datetime.now().replace(microsecond=0)
+    """Now, in UTC (naive): every instant is stored so, and shown in JALON_TZ (formats.py)."""
+    return utc_now()
 
 
 class JSONTextField(TextField):
@@ -260,6 +260,9 @@ class AuditEvent(BaseModel):
     # SHA-256 of the previous event's hash and this event's content: the session's journal is a
     # chain that shows an edited, deleted or inserted row (domain/journal.py, migration 11).
     hash = CharField(max_length=64, null=True)
+    # The time text the hash covers for an event written before instants were stored in UTC
+    # (migration 20: the server's local time, as hashed then); None for later events (journal.canonical).
+    at_canonique = CharField(max_length=32, null=True)
 
     class Meta:
         indexes = ((("session", "at"), False),)  # migration 2

@@ -4,7 +4,7 @@ from markupsafe import Markup, escape
 
 from documents import catalogue
 from domain import access, deadlines, vocabulary
-from formats import fr_date, fr_long_date
+from formats import fr_date, fr_datetime, fr_long_date
 
 
 class JalonEnvironment(Environment):
@@ -40,6 +40,7 @@ def init_app(app):
     env = app.jinja_env
     env.filters.update(
         fr_date=fr_date,
+        fr_datetime=fr_datetime,
         fr_long_date=fr_long_date,
         nl2br=nl2br,
         j_label=lambda due_on, session: deadlines.j_label(due_on, session.date_debut),

@@ -15,6 +15,7 @@ from domain import candidates, closing, emargement, intervenants, jurors, jury, 
 from domain.checklist import mark_done, mark_na, save_observation
 from domain.sessions import create_session
 from domain.vocabulary import ROLE_LABELS
+from formats import local_today, to_utc, utc_now
 from models import Candidat, ChecklistItem, Centre, Epreuve, ExamSession, MembreJury, db
 
 DEMO_CENTRE = "Centre de formation Horizon"
@@ -32,7 +33,7 @@ DEMO_USERS = (
 def seed_demo_command():
     """A demo centre with one user per role and three sessions at different stages."""
     with db.connection_context():
-        created = seed_demo(current_app.config["TODAY"] or dt.date.today())
+        created = seed_demo(current_app.config["TODAY"] or local_today())
     click.echo("Données de démonstration " + ("créées." if created else "déjà présentes."))
     click.echo(f"Connexions de démonstration (mot de passe : {DEMO_PASSWORD}) :")
     for email, _, role in DEMO_USERS:
@@ -113,7 +114,7 @@ def seed_demo_evidence(user, finished, today):
     pv = finished.items.where(ChecklistItem.text.startswith("Adresser l'original du PV")).get()
     pieces.attach(user, pv, out.getvalue(), "PV de session signé.pdf", pieces.Limits.of(current_app.config))
     closed_at = dt.datetime.combine(finished.date_fin + dt.timedelta(days=14), dt.time(17, 5))
-    closing.close(user, finished, sealed_guide(finished), min(closed_at, dt.datetime.now()), today,
+    closing.close(user, finished, sealed_guide(finished), min(to_utc(closed_at), utc_now()), today,
                   current_app.config["ANCHOR_FILE"])
 
 
@@ -197,7 +198,8 @@ def seed_demo_register(user, finished, upcoming, ccp, today):
         emargement.record(user, finished, {
             "epreuve_id": str(first.id), field: str(person), "statut": "absent" if absent else "present",
             "signature": "" if absent else demo_signature(index), "signe_a": (signed + dt.timedelta(minutes=index)).isoformat(),
-            "soumission_id": f"demo-{finished.id}-{index:04d}"}, "démonstration", signed + dt.timedelta(minutes=index))
+            "soumission_id": f"demo-{finished.id}-{index:04d}"}, "démonstration",
+            to_utc(signed + dt.timedelta(minutes=index)))
 
 
 def demo_signature(seed):

@@ -1,12 +1,12 @@
 """The session's records from the command line: verify-journal (the hash chains, held to their
 anchors), anchor-journal (daily, from cron) and purge (the end of the five years of retention)."""
-import datetime as dt
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from domain import anchors, journal, retention
+from formats import local_today
 from domain.vocabulary import agree, plural
 from models import ExamSession, db
 
@@ -55,7 +55,7 @@ def anchor_journal_command():
 @with_appcontext
 def purge_command(dry_run):
     """Purge the sessions whose five years of retention have ended (not those held for an inspection)."""
-    today = current_app.config["TODAY"] or dt.date.today()
+    today = current_app.config["TODAY"] or local_today()
     with db.connection_context():
         entries = retention.due(today)
         if not entries:

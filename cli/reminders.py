@@ -1,5 +1,4 @@
 """The daily reminder: send-reminders e-mails each responsable the late and coming tasks of their centre."""
-import datetime as dt
 
 import click
 from flask import current_app
@@ -10,6 +9,7 @@ from documents import reminder_mail
 from documents.links import group_link
 from domain import reminders
 from domain.vocabulary import plural
+from formats import local_today
 from models import db
 
 
@@ -18,7 +18,7 @@ from models import db
 @with_appcontext
 def send_reminders_command(dry_run):
     """E-mail each responsable the late tasks of their centre and those due within 7 days."""
-    today = current_app.config["TODAY"] or dt.date.today()
+    today = current_app.config["TODAY"] or local_today()
     with db.connection_context(), current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         messages = [reminder_mail.message(digest, today, group_link) for digest in reminders.digests(today)]
     if dry_run:

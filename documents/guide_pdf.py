@@ -1,6 +1,7 @@
 """The guide as a PDF: completed or blank for a session, blank for a guide version, and sealed at a
 session's closing."""
 from documents.pdf import layout_pdf, stamp
+from formats import fr_datetime
 from domain import pieces, sessions
 from domain.guides import guide_tableaux
 from domain.progress import SessionProgress
@@ -14,7 +15,7 @@ def sealed_guide(session):
         body = layout_pdf(GUIDE_TEMPLATE, **guide_context(session), sealed={
             "at": when, "by": user.display_name, "journal_hash": journal_hash, "exception": exception,
             "anchor": anchor})
-        return stamp(body, (f"Clôturée le {when:%d/%m/%Y à %H:%M}", f"par {user.display_name}"))
+        return stamp(body, (f"Clôturée le {fr_datetime(when)}", f"par {user.display_name}"))
     return render
 
 

@@ -16,7 +16,7 @@ def calendar(name, items, today, link):
     cal.add("prodid", "-//Jalon//Guide de préparation de la session//FR")
     cal.add("version", "2.0")
     cal.add("x-wr-calname", name)
-    stamp = now()
+    stamp = now().replace(tzinfo=dt.timezone.utc)
     for group in group_tasks(items):
         session = group.session
         done = all(item.state == "done" for item in group.items)

@@ -14,7 +14,7 @@ import zipstream
 from documents import catalogue, session_documents as docs
 from documents.spreadsheet import csv_bytes
 from domain import journal
-from formats import fr_date
+from formats import fr_date, fr_datetime, local
 from domain.jury import jury_members
 from domain.vocabulary import AUDIT_FIELD_LABELS, PARCOURS_LABELS
 from models import AuditEvent, Candidat, ChecklistItem, Piece, SealedGuide, User, now
@@ -26,7 +26,7 @@ def journal_csv(session):
     users = dict(User.select(User.id, User.display_name).tuples())
     events = AuditEvent.select().where(AuditEvent.session == session).order_by(AuditEvent.id)
     return csv_bytes(("Date", "Par", "Tâche", "Élément", "Avant", "Après", "Empreinte (SHA-256)"), (
-        (f"{e.at:%d/%m/%Y %H:%M:%S}", users.get(e.user_id, ""), positions.get(e.item_id, ""),
+        (fr_datetime(e.at, "%d/%m/%Y %H:%M:%S"), users.get(e.user_id, ""), positions.get(e.item_id, ""),
          AUDIT_FIELD_LABELS.get(e.field, e.field), e.old_value, e.new_value, e.hash) for e in events))
 
 
@@ -89,7 +89,8 @@ def inspection_zip(session, render_guide, render_document):
         manifest.append({"nom": name, "sha256": piece.sha256, "taille": piece.taille})
     archive.add(json.dumps({
         "session": session.id, "sigle": session.sigle, "centre": session.centre.name,
-        "genere_le": now().isoformat(), "journal_hash": journal.head_hash(session.id),
-        "cloturee_le": session.closed_at.isoformat() if session.closed_at else None, "fichiers": manifest,
+        # Local time without offset, as the JSON export's (its readers expect it so).
+        "genere_le": local(now()).isoformat(), "journal_hash": journal.head_hash(session.id),
+        "cloturee_le": local(session.closed_at).isoformat() if session.closed_at else None, "fichiers": manifest,
     }, ensure_ascii=False, indent=2).encode("utf-8"), "manifest.json")
     return archive

@@ -5,6 +5,7 @@ from domain import checks, emargement, journal, pieces, sessions
 from domain.deadlines import status
 from domain.vocabulary import INTERVENANT_ROLES
 from domain.jury import jury_members
+from formats import local
 from models import Candidat, Centre, Epreuve, ExamSession, Jure
 
 # The export's published status values (version 1 of the format, French): the codes renamed in
@@ -62,13 +63,13 @@ def intervenants_json(session):
 
 def piece_json(piece):
     return {"id": piece.id, "nom": piece.nom, "taille": piece.taille, "sha256": piece.sha256,
-            "ajoutee_le": piece.ajoutee_le.isoformat()}
+            "ajoutee_le": local(piece.ajoutee_le).isoformat()}
 
 
 def signin_json(signin):
     kind, person_id = emargement.signin_person(signin)
     return {"id": signin.id, "epreuve_id": signin.epreuve_id, "personne": {"type": kind, "id": person_id},
-            "statut": signin.statut, "signe_a": signin.signe_a.isoformat(), "recu_a": signin.recu_a.isoformat(),
+            "statut": signin.statut, "signe_a": local(signin.signe_a).isoformat(), "recu_a": local(signin.recu_a).isoformat(),
             "correction": signin.correction}
 
 

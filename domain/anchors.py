@@ -66,7 +66,7 @@ def make(motif):
 
 
 def line(anchor):
-    return f"{anchor.id} {anchor.at.isoformat(sep='T')} {anchor.hash}\n"
+    return f"{anchor.id} {anchor.at.isoformat(sep='T')}Z {anchor.hash}\n"
 
 
 def publish(anchor, path):

@@ -12,6 +12,7 @@ from peewee import JOIN
 from database import locked
 from domain import DomainError, anchors, checks, journal
 from domain.inputs import clean_text
+from formats import fr_datetime
 from domain.vocabulary import agree, plural
 from models import ExamSession, SealedGuide, User, db
 
@@ -43,7 +44,7 @@ class ChecksFailing(DomainError):
 def closed_message(session, closed_by_name=None):
     """« Session clôturée le 12/04/2027 à 17:05 par Karim Benali » (and what it means)."""
     name = closed_by_name or (session.closed_by.display_name if session.closed_by_id else "un utilisateur supprimé")
-    return (f"Session clôturée le {session.closed_at:%d/%m/%Y à %H:%M} par {name} : elle n'est plus modifiable "
+    return (f"Session clôturée le {fr_datetime(session.closed_at)} par {name} : elle n'est plus modifiable "
             "(un administrateur peut la rouvrir).")
 
 

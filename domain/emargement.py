@@ -15,6 +15,7 @@ from peewee import IntegrityError
 from domain import DomainError, journal, jury
 from domain.inputs import whole_number
 from domain.vocabulary import PARCOURS_LABELS, PERSON_ROLE_LABELS
+from formats import fr_date, fr_datetime, local, to_utc
 from models import Candidat, Emargement, Epreuve, Intervenant, db
 
 SIGNATURE_MAX_BYTES = 64 * 1024
@@ -100,19 +101,22 @@ def _person(session, form):
 QUEUE_DAYS = 7  # a signature may wait that long on a tablet without network
 
 
-def _signed_at(text, now):
-    """The tablet's time of signing: not ahead of the server's clock (beyond a small drift) and not
-    older than a signature can wait in a tablet's queue."""
+def _signed_at(text, now, epreuve):
+    """The tablet's time of signing (stored in UTC): not ahead of the server's clock `now` (beyond a
+    small drift), not older than a signature can wait in a tablet's queue, and on the épreuve's day
+    in the centre's time zone: a sign-in queued offline and sent the next morning is recorded, one
+    signed the day before is not."""
     try:
-        signed = dt.datetime.fromisoformat((text or "").strip().replace("Z", "+00:00"))
-    except ValueError:
+        signed = to_utc(dt.datetime.fromisoformat((text or "").strip().replace("Z", "+00:00")))
+    except (ValueError, OverflowError):
         raise InvalidSignIn("Heure de signature illisible : rechargez la page et recommencez.") from None
-    if signed.tzinfo is not None:
-        signed = signed.astimezone().replace(tzinfo=None)  # the server's local time, as every date here
     if not now - dt.timedelta(days=QUEUE_DAYS) <= signed <= now + dt.timedelta(minutes=10):
-        raise InvalidSignIn(f"Heure de signature ({signed:%d/%m/%Y %H:%M}) trop éloignée de l'heure du serveur "
-                            f"({now:%d/%m/%Y %H:%M}) : vérifiez l'horloge de la tablette.")
-    return signed.replace(microsecond=0)
+        raise InvalidSignIn(f"Heure de signature ({fr_datetime(signed)}) trop éloignée de l'heure du serveur "
+                            f"({fr_datetime(now)}) : vérifiez l'horloge de la tablette.")
+    if local(signed).date() != epreuve.date:
+        raise InvalidSignIn(f"« {epreuve.libelle} » a lieu le {fr_date(epreuve.date)} : on émarge le jour de l'épreuve "
+                            f"(signature du {fr_date(signed)}).")
+    return signed
 
 
 def record(user, session, form, appareil, now):
@@ -135,20 +139,21 @@ def record(user, session, form, appareil, now):
     if statut not in STATUTS:
         raise InvalidSignIn("Statut : présent ou absent.")
     strokes = parse_signature(form.get("signature")) if statut == "present" else None
-    signed_at = _signed_at(form.get("signe_a"), now)
+    signed_at = _signed_at(form.get("signe_a"), now, epreuve)
     correction = form.get("correction") == "1"
     try:
         with db.atomic():
             earlier = current_for(epreuve, person)
             if earlier is not None and not correction:
                 raise AlreadySigned(f"{person.label} a déjà émargé pour « {epreuve.libelle} » "
-                                    f"({STATUTS[earlier.statut]} à {earlier.signe_a:%H:%M}) : utilisez « Corriger ».")
+                                    f"({STATUTS[earlier.statut]} à {fr_datetime(earlier.signe_a, '%H:%M')}) : "
+                                    "utilisez « Corriger ».")
             signin = Emargement.create(
                 session=session, epreuve=epreuve, candidat=person.id if person.kind == "candidat" else None,
                 jure=person.id if person.kind == "jure" else None, surveillant=person.kind == "surveillant",
                 statut=statut, signature=_normalized(strokes) if strokes else "", signe_a=signed_at, recu_a=now,
                 appareil=(appareil or "")[:200], user=user, soumission_id=submission, correction=correction)
-            what = f"{STATUTS[statut]}" + (f", signé à {signed_at:%H:%M}" if statut == "present" else "")
+            what = f"{STATUTS[statut]}" + (f", signé à {fr_datetime(signed_at, '%H:%M')}" if statut == "present" else "")
             journal.record(user, session, "emargement",
                            f"{STATUTS[earlier.statut]} (corrigé)" if earlier is not None else "",
                            f"{person.label}, {epreuve.libelle} du {epreuve.date:%d/%m/%Y} : {what}")

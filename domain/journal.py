@@ -34,8 +34,13 @@ EVENT_INSERT = Statement("event_insert", lambda: AuditEvent.insert(**{
 
 
 def canonical(event):
-    """The event's content as hashed: its session, item, item version, time, author, field, values."""
-    return json.dumps([event.session_id, event.item_id, event.item_version, event.at.isoformat(sep=" "),
+    """The event's content as hashed: its session, item, item version, time, author, field, values.
+
+    The time's text is versioned per event: an event written before migration 20 keeps the text its
+    hash covered (the server's local time, `at_canonique`); later ones hash their UTC time, marked
+    « Z »."""
+    at = event.at_canonique if event.at_canonique is not None else event.at.isoformat(sep=" ") + "Z"
+    return json.dumps([event.session_id, event.item_id, event.item_version, at,
                        event.user_id, event.field, event.old_value, event.new_value],
                       ensure_ascii=False, separators=(",", ":"))
 

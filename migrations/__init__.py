@@ -568,6 +568,43 @@ def _anchors(database, migrator):
         database.create_tables([Ancre, AncreTete])
 
 
+# The instants stored before version 20, in the server's local time, by table (their key: id).
+LOCAL_INSTANTS = {
+    "guideversion": ("imported_at",), "examsession": ("closed_at", "purged_at", "created_at"),
+    "checklistitem": ("updated_at",), "auditevent": ("at",), "piece": ("ajoutee_le", "retiree_le"),
+    "sealedguide": ("at",), "adminevent": ("at",), "emargement": ("signe_a", "recu_a"), "loginfailure": ("at",),
+    "connexion": ("ouverte_le", "vue_le", "fermee_le"), "candidat": ("retire_le",), "epreuve": ("retire_le",),
+    "membrejury": ("retire_le",),
+}
+
+
+def _utc_instants(database, migrator):
+    """Instants are stored in UTC (shown in JALON_TZ): those stored before, in the server's local time,
+    are converted. The journal's events keep the time text their hash covers (`at_canonique`): their
+    chain stays verifiable, and events written from now on hash their UTC time (journal.canonical)."""
+    migrate(migrator.add_column("auditevent", "at_canonique", CharField(max_length=32, null=True)))
+
+    def utc(value):  # a naive value of the server's local time (as datetime.now() gave it)
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    for table, columns in LOCAL_INSTANTS.items():
+        class Row(Model):
+            class Meta:
+                table_name = table
+        for column in columns:
+            Row._meta.add_field(column, DateTimeField(null=True))
+        if table == "auditevent":
+            Row._meta.add_field("at_canonique", CharField(null=True))
+        with database.bind_ctx([Row]):
+            for row in Row.select().iterator():
+                values = {c: utc(getattr(row, c)) for c in columns if getattr(row, c) is not None}
+                if table == "auditevent":
+                    values["at_canonique"] = row.at.isoformat(sep=" ")  # as journal.canonical hashed it
+                changed = {c: v for c, v in values.items() if v != getattr(row, c)}
+                if changed:
+                    Row.update(**changed).where(Row.id == row.id).execute()
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -588,6 +625,7 @@ MIGRATIONS = (
     Migration(17, "Connexions des utilisateurs, une par appareil", _logins),
     Migration(18, "Preuves jamais supprimées en cascade ; retrait de la session", _evidence_kept),
     Migration(19, "Ancres des journaux, hors des lignes qu'elles décrivent", _anchors),
+    Migration(20, "Instants enregistrés en UTC, affichés à l'heure de Paris", _utc_instants),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -1,5 +1,4 @@
 """Blueprints, one per area, and the few helpers they share."""
-import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app
@@ -8,6 +7,7 @@ from werkzeug.routing import BaseConverter
 
 from domain import access, checklist
 from domain.inputs import MAX_DIGITS
+from formats import local_today
 from models import Centre, ExamSession
 
 
@@ -27,7 +27,7 @@ class IdConverter(BaseConverter):
 
 def today():
     """Today's date, or the date fixed by the TODAY setting (tests, demos)."""
-    return current_app.config["TODAY"] or dt.date.today()
+    return current_app.config["TODAY"] or local_today()
 
 
 def user():

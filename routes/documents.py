@@ -9,7 +9,7 @@ from documents.guide_pdf import GUIDE_TEMPLATE, guide_context
 from documents.inspection import inspection_zip
 from documents.pdf import ascii_name, download_name, stamp
 from domain import access
-from formats import fr_date
+from formats import fr_date, fr_datetime
 from models import Candidat, now
 from routes import register_row, today, visible_session
 from routes.errors import render_error
@@ -67,7 +67,7 @@ def candidate_convocation(candidat_id):
 def inspection_file(session_id):
     """The session's file for an inspection, streamed as it is made."""
     session = visible_session(session_id)
-    stamped = (f"Généré le {now():%d/%m/%Y à %H:%M}", f"par {current_user.display_name}")
+    stamped = (f"Généré le {fr_datetime(now())}", f"par {current_user.display_name}")
     maker = pdf_maker()
 
     def render_guide():

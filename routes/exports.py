@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from documents.guide_pdf import GUIDE_TEMPLATE, blank_guide_context, guide_context
 from documents.pdf import PdfMaker, download_name, stamp
+from formats import fr_datetime
 from models import GuideVersion, now
 from routes import visible_session
 
@@ -30,7 +31,7 @@ def pdf_response(group, filename, template, **context):
     with its page numbers and who downloaded it when."""
     body = pdf_maker().make(group, template, **context)
     generated = now()
-    body = stamp(body, (f"Généré le {generated:%d/%m/%Y à %H:%M}", f"par {current_user.display_name}"))
+    body = stamp(body, (f"Généré le {fr_datetime(generated)}", f"par {current_user.display_name}"))
     return Response(body, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 

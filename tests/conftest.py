@@ -115,3 +115,11 @@ def smtp(app):
                       BASE_URL="http://intranet.centre-a.fr/jalon")
     yield inbox
     controller.stop()
+
+
+@pytest.fixture
+def exam_day(monkeypatch):
+    """The app's clock at the first épreuve's morning (sign-ins are taken on the épreuve's day only)."""
+    import formats
+    monkeypatch.setattr(formats, "clock", lambda: helpers.EXAM_DAY)
+    return helpers.EXAM_DAY

@@ -17,11 +17,14 @@ from PIL import Image
 from pypdf import PdfReader, PdfWriter
 from werkzeug.security import generate_password_hash
 
+import formats
 import models
 from app import create_app
 from domain import sessions
 
 TODAY = dt.date(2027, 2, 1)
+# The first épreuve's morning (EPREUVE), in Paris: the clock of the tests that sign in (exam_day).
+EXAM_DAY = dt.datetime(2027, 3, 15, 9, 0, tzinfo=formats.ZoneInfo("Europe/Paris"))
 PASSWORD = "un mot de passe de test"
 # Passwords are hashed with one cheap round in tests: scrypt is slow by design.
 PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
@@ -289,7 +292,8 @@ SIGNATURE = "M10 20 L40 60 L80 30 L120 90 M200 40 L260 80"
 
 
 def now_iso(delta=dt.timedelta()):
-    return (dt.datetime.now() + delta).isoformat(timespec="seconds")
+    """Now by the app's clock (tests fix it: the exam_day fixture), as a tablet sends it (UTC, « Z »)."""
+    return (formats.utc_now() + delta).isoformat(timespec="seconds") + "Z"
 
 
 def signin(client, session, epreuve, person, statut="present", submission="abcdef0123456789", **extra):

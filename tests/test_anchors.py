@@ -7,7 +7,7 @@ import pytest
 import models
 from domain import journal
 from helpers import item_at, settle_regulatory_tasks
-from test_journal import events_of, lived, run_verify, sql  # noqa: F401 (lived: a fixture)
+from test_journal import events_of, lived, run_verify, sql  # noqa: F401,F811 (lived: a fixture)
 
 
 def anchor(runner):

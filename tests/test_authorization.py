@@ -9,7 +9,7 @@ import pytest
 
 import models
 from domain import administration
-from helpers import CANDIDATE, HEADER, PASSWORD, create_session, item_at, make_app
+from helpers import CANDIDATE, EXAM_DAY, HEADER, PASSWORD, create_session, item_at, make_app
 
 VISITORS = ("anonyme", "lecteur", "responsable", "autre_centre", "admin")
 LOGINS = {"lecteur": "lecteur@a.fr", "responsable": "resp@a.fr", "autre_centre": "resp@b.fr", "admin": "admin@test.fr"}
@@ -20,7 +20,7 @@ EPREUVE = {"libelle": "Entretien final", "date": "2027-03-16", "heure_debut": "0
 
 # The responsable and the admin send the same submission: recorded once, answered alike.
 SIGN_IN = {"epreuve_id": "{e}", "candidat_id": "{k}", "statut": "absent", "soumission_id": "matrice-0001",
-           "signe_a": dt.datetime.now().isoformat(timespec="seconds")}
+           "signe_a": EXAM_DAY.isoformat(timespec="seconds")}
 
 # endpoint: (method, url, form data, expected status for anonyme, lecteur, responsable, autre_centre, admin)
 # {s} is a session of centre A, {i} one of its items, {u} a user, {c} centre A, {site} a site, {g} the guide,
@@ -150,7 +150,7 @@ def test_every_route_has_an_entry(app):
 
 
 @pytest.mark.parametrize("visitor", VISITORS)
-def test_each_visitor_gets_the_expected_answer(tmp_path, visitor):
+def test_each_visitor_gets_the_expected_answer(tmp_path, visitor, exam_day):
     app = make_app(tmp_path)
     client = app.test_client()
     with app.app_context(), models.db.connection_context():

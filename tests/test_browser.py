@@ -26,6 +26,7 @@ CHROMIUM = "/usr/bin/chromium"
 AXE = Path(__file__).parent / "vendor" / "axe-core-4.14.1" / "axe.min.js"
 SHOTS = Path(__file__).resolve().parent.parent / "test-artifacts" / "screenshots"
 TODAY = "2027-02-01"
+EXAM_MORNING = "2027-02-01T09:00:00+01:00"
 DESKTOP = {"width": 1366, "height": 900}
 TABLET_PORTRAIT = {"width": 768, "height": 1024}
 TABLET_LANDSCAPE = {"width": 1024, "height": 768}
@@ -47,7 +48,9 @@ def server(tmp_path_factory):
         for nom, prenom in (("Martin", "Léa"), ("Strauß", "Ñuria"), ("O’Connor", "Maëlle"), ("Petit", "Hugo")):
             models.Candidat.create(session=signing, nom=nom, prenom=prenom, date_naissance="1998-04-02",
                                    parcours="formation")
-    live = LiveServer(app.config["DATABASE_URL"], tmp, workers=2, env={"JALON_TODAY": TODAY}).start()
+    # The server's clock on exam day's morning too: sign-ins are taken on the épreuve's day only.
+    live = LiveServer(app.config["DATABASE_URL"], tmp, workers=2,
+                      env={"JALON_TODAY": TODAY, "JALON_NOW": EXAM_MORNING}).start()
     yield live
     live.stop()
 
@@ -542,6 +545,7 @@ def signins():
 def test_three_candidates_sign_in_offline_and_through_a_restart_and_are_on_the_sheet(browser, server, tmp_path):
     with behind_a_gateway(browser, server) as (page, proxy):
         context = page.context
+        page.clock.set_fixed_time(EXAM_MORNING)  # the tablet's clock: the same morning
         sid = session_id(server, "SIGN")
         page.goto(f"/sessions/{sid}/jour-j")
         page.click("text=Émargement des candidats et du jury")

@@ -8,6 +8,7 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
+import formats
 import models
 
 from domain import access, closing, journal
@@ -89,7 +90,7 @@ def test_a_change_checked_before_a_closing_and_written_after_it_is_refused(clien
 
     def closed_right_after(user, checked):
         result = check(user, checked)
-        models.ExamSession.update(closed_at=dt.datetime(2027, 1, 30, 17, 5), closed_by=closer).where(
+        models.ExamSession.update(closed_at=dt.datetime(2027, 1, 30, 16, 5), closed_by=closer).where(
             models.ExamSession.id == session.id).execute()
         return result
 
@@ -99,7 +100,7 @@ def test_a_change_checked_before_a_closing_and_written_after_it_is_refused(clien
     monkeypatch.setattr(access, "require_editable", closed_right_after)
     response = post()
     assert response.status_code == 409, text_of(response)
-    assert "Session clôturée le 30/01/2027 à 17:05" in text_of(response)
+    assert "Session clôturée le 30/01/2027 à 17:05" in text_of(response)  # stored 16:05 UTC, shown in Paris
     assert counts() == before
 
 
@@ -110,7 +111,7 @@ def test_a_closed_session_has_its_guide_sealed_byte_for_byte(app, client, closed
     assert first.status_code == 200 and first.data == second.data == bytes(seal.pdf)
     assert hashlib.sha256(first.data).hexdigest() == seal.sha256 == first.headers["X-Content-SHA256"]
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(first.data)).pages).split())
-    assert f"Clôturée le {closed.closed_at:%d/%m/%Y à %H:%M}" in text and "Romain Resp" in text
+    assert f"Clôturée le {formats.fr_datetime(closed.closed_at)}" in text and "Romain Resp" in text
     assert seal.journal_hash in text.replace(" ", "")
     events = list(models.AuditEvent.select().where(models.AuditEvent.session == closed).order_by(models.AuditEvent.id))
     assert events[-1].field == "cloture" and events[-2].hash == seal.journal_hash  # the head when it was sealed

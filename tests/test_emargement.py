@@ -10,7 +10,7 @@ from helpers import SIGNATURE, now_iso, printed, signin, text_of
 
 
 @pytest.fixture
-def day(register):  # noqa: F811
+def day(register, exam_day):  # noqa: F811
     epreuve = models.Epreuve.get(models.Epreuve.libelle == "Mise en situation professionnelle")
     strauss = models.Candidat.get(models.Candidat.nom == "Strauß")
     oconnor = models.Candidat.get(models.Candidat.nom == "O’Connor")

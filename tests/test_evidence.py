@@ -14,7 +14,7 @@ def _epreuve(session):
     return models.Epreuve.of_session(session).first()
 
 
-def test_a_candidate_who_signed_in_is_withdrawn_not_deleted(client, register):
+def test_a_candidate_who_signed_in_is_withdrawn_not_deleted(client, register, exam_day):
     session = register
     candidat = models.Candidat.of_session(session).first()
     assert signin(client, session, _epreuve(session), {"candidat_id": str(candidat.id)}).status_code == 200
@@ -52,7 +52,7 @@ def test_a_candidate_who_signed_in_is_withdrawn_not_deleted(client, register):
     assert "Retiré de la session (fiche gardée)" in history
 
 
-def test_a_juror_and_an_epreuve_with_sign_ins_are_withdrawn_and_the_juror_can_sit_again(client, register):
+def test_a_juror_and_an_epreuve_with_sign_ins_are_withdrawn_and_the_juror_can_sit_again(client, register, exam_day):
     session = register
     epreuve = _epreuve(session)
     jure = models.Jure.get()
@@ -76,7 +76,7 @@ def test_a_juror_and_an_epreuve_with_sign_ins_are_withdrawn_and_the_juror_can_si
     assert models.Emargement.select().count() == 1
 
 
-def test_one_without_evidence_is_deleted_after_a_confirmation_and_the_journal_keeps_it(client, register):
+def test_one_without_evidence_is_deleted_after_a_confirmation_and_the_journal_keeps_it(client, register, exam_day):
     session = register
     epreuve = _epreuve(session)
     page = client.get(f"/sessions/{session.id}/epreuves").get_data(as_text=True)
@@ -86,7 +86,7 @@ def test_one_without_evidence_is_deleted_after_a_confirmation_and_the_journal_ke
     assert "Supprimée du planning" in text_of(client.get(f"/sessions/{session.id}/history"))
 
 
-def test_the_database_refuses_a_deletion_that_would_take_evidence(client, register):
+def test_the_database_refuses_a_deletion_that_would_take_evidence(client, register, exam_day):
     """Below the application: deleting what a sign-in refers to fails, whatever the code path."""
     session = register
     candidat = models.Candidat.of_session(session).first()

@@ -13,11 +13,11 @@ def old_session(client, sigle):
     upload(client, item_at(session, 33), pdf_bytes(), "decharge.pdf")
     epreuve = models.Epreuve.create(session=session, libelle="MSP", date=dt.date(2021, 3, 15), heure_debut="08:00",
                                     heure_fin="12:00", lieu="Salle")
-    now = dt.datetime.now().replace(microsecond=0)
+    signed = dt.datetime(2021, 3, 15, 8, 30)  # UTC, on the épreuve's morning
     emargement.record(models.User.get(models.User.email == "resp@a.fr"), session, {
         "epreuve_id": str(epreuve.id), "candidat_id": str(models.Candidat.get(models.Candidat.session == session).id),
-        "statut": "present", "signature": "M1 1 L20 20", "signe_a": now.isoformat(), "soumission_id": f"old-{sigle}-01"},
-        "test", now)
+        "statut": "present", "signature": "M1 1 L20 20", "signe_a": signed.isoformat() + "Z",
+        "soumission_id": f"old-{sigle}-01"}, "test", signed)
     return session
 
 

@@ -121,7 +121,7 @@ def test_a_session_closed_between_a_tick_and_its_change_refuses_it(client, auth,
                          ("observation", {"observation": "Texte", "version": "0"})):
         response = client.post(f"/items/{item.id}/{action}", data=data, headers={"HX-Request": "true"})
         assert response.status_code == 409, action
-        assert "Session clôturée le 30/01/2027 à 17:05" in text_of(response)
+        assert "Session clôturée le 30/01/2027 à 18:05" in text_of(response)  # stored in UTC, shown in Paris
     monkeypatch.undo()
     assert (reload(item).state, reload(item).observation) == ("todo", "")
     assert models.AuditEvent.select().count() == events
@@ -200,7 +200,8 @@ def test_a_tick_takes_four_round_trips_and_its_locks_in_order(client, auth, sess
     assert reload(item).state == "done"
 
 
-def test_one_sessions_register_compiled_is_the_register_of_the_lists(client, auth, db, session, other_session):
+def test_one_sessions_register_compiled_is_the_register_of_the_lists(client, auth, db, session, other_session,
+                                                                      exam_day):
     """load_register (compiled, after a tick on a task a check concerns) reads what load_registers
     (Peewee, for lists) reads: candidates, jurors with their habilitations and links, épreuves,
     sign-ins and the guide's figures; nothing of another session."""
@@ -275,7 +276,7 @@ def test_connections_the_server_closed_in_the_pool_are_replaced_without_an_error
         assert models.ChecklistItem.get_by_id(second).state == "done"
 
 
-def test_a_tasks_checks_read_only_their_part_of_the_register_and_say_the_same(client, auth, db, session):
+def test_a_tasks_checks_read_only_their_part_of_the_register_and_say_the_same(client, auth, db, session, exam_day):
     """After a tick, a task's row shows the checks concerning it: they load only what they read
     (their declared `reads`) and must say what the whole register says, for every task a check concerns."""
     auth.login()
@@ -414,7 +415,7 @@ def _table(model):
     return sorted(model.select(*fields).tuples(), key=repr)
 
 
-def test_every_statement_declared_gives_what_the_same_peewee_query_gives(client, db, lived):
+def test_every_statement_declared_gives_what_the_same_peewee_query_gives(client, db, lived, exam_day):
     """Every Statement of the app (statements.STATEMENTS, filled by the modules that declare them), run
     compiled (prepared on PostgreSQL) and as Peewee runs the same query, on a session with data: the
     same rows for a read, the same table afterwards for a write."""
