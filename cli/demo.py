@@ -153,7 +153,8 @@ def seed_demo_register(user, finished, upcoming, ccp, today):
                 "recevabilite_valide_jusqu_au": iso(until) if parcours == "vae" else ""}, today)
             sent = session.date_debut - dt.timedelta(days=convoked_days_before(index))
             candidates.record_convocation(user, candidat, {"envoyee_le": iso(sent), "mode": "lrar" if index % 2 else "main_propre",
-                                                         "reference": f"1A 000 {index:03d}" if index % 2 else f"D-{index + 1}"},
+                                                         "reference": f"1A 000 {index:03d}" if index % 2 else f"D-{index + 1}",
+                                                         "version": candidates.convocation_version(candidat)},
                                            today)
             added.append(candidat)
         return added
@@ -164,7 +165,8 @@ def seed_demo_register(user, finished, upcoming, ccp, today):
             liens = [str(knows[nom].id)] if knows and nom in knows else []
             signed = min(today, session.date_debut - dt.timedelta(days=20))  # a declaration is dated when signed
             jury.record_declaration(user, membre, iso(signed), liens, today)
-        intervenants.set_intervenant(user, session, {"role": "surveillant", "nom": "Marc Veille", "email": "marc.veille@horizon.demo"})
+        intervenants.set_intervenant(user, session, {"role": "surveillant", "nom": "Marc Veille", "email": "marc.veille@horizon.demo",
+                                                      "version": intervenants.version_of(None)})
 
     def epreuves(session, shift=0):
         day = session.date_debut

@@ -6,13 +6,15 @@ Personal data (RGPD): name, birth date, e-mail, postal address, parcours, VAE re
 convocation; no free-text notes.
 """
 import csv
+import hashlib
 import io
 import re
 import unicodedata
 from dataclasses import dataclass
 
 from domain import DomainError, evidence, journal
-from domain.forms import InvalidForm, collect, create_in_session, locked_current
+from database import locked
+from domain.forms import InvalidForm, StaleRecord, collect, create_in_session, locked_current, shown as _shown
 from domain.inputs import clean_email, clean_field, parse_birth_date, parse_date, parse_past_date
 from domain.vocabulary import CONVOCATION_MODES, PARCOURS_LABELS, RECORD_FIELD_LABELS, plural
 from formats import fr_date
@@ -95,9 +97,27 @@ def update_candidate(user, candidat, form, today):
     return candidat
 
 
+def convocation_version(candidat):
+    """The version the convocation's form is typed on: what it records now (« aucune » before)."""
+    if candidat.convocation_envoyee_le is None:
+        return "aucune"
+    text = f"{candidat.convocation_envoyee_le}\x1f{candidat.convocation_mode}\x1f{candidat.convocation_reference}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
 def record_convocation(user, candidat, form, today):
+    """The candidate's convocation, typed on `form["version"]` of it (StaleRecord when a colleague
+    recorded another meanwhile; the record's own version is not the convocation's)."""
     values = clean_convocation(form, today)
+    typed_on = (form.get("version") or "").strip()
+    if not typed_on:
+        raise InvalidForm({"version": "Version de la convocation manquante : rechargez la page avant d'enregistrer."})
     with db.atomic():
+        candidat = locked(Candidat.select().where(Candidat.id == candidat.id)).get()
+        if convocation_version(candidat) != typed_on:
+            raise StaleRecord(candidat, [(name, _shown(getattr(candidat, name)), _shown(value))
+                                         for name, value in values.items() if getattr(candidat, name) != value],
+                              RECORD_FIELD_LABELS)
         Candidat.update(**values).where(Candidat.id == candidat.id).execute()
         journal.record(user, candidat.session_id, "convocation", "",
                        f"{candidat.label} : {CONVOCATION_MODES[values['convocation_mode']]} le "

@@ -53,11 +53,12 @@ def locked_current(model, row, typed_version, values, labels):
         raise InvalidForm({"version": "Version de la fiche manquante : rechargez la page avant d'enregistrer."})
     current = locked(model.select().where(model.id == row.id)).get()
     if version != current.version:
-        differing = [(name, _shown(getattr(current, name)), _shown(value)) for name, value in values.items()
+        differing = [(name, shown(getattr(current, name)), shown(value)) for name, value in values.items()
                      if getattr(current, name) != value]
         raise StaleRecord(current, differing, labels)
     return current
 
 
-def _shown(value):
+def shown(value):
+    """A stored or typed value as a message shows it (dates dd/mm/yyyy)."""
     return value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else ("" if value is None else str(value))

@@ -90,7 +90,9 @@ CHOOSE_A_CENTRE = "Centre agréé : choisissez un centre dans la liste."
 RECORD_FIELD_LABELS = {"nom": "Nom", "prenom": "Prénom", "date_naissance": "Date de naissance", "email": "Adresse e-mail",
                        "adresse": "Adresse postale", "parcours": "Parcours",
                        "recevabilite_valide_jusqu_au": "Recevabilité VAE valide jusqu'au", "telephone": "Téléphone",
-                       "professionnalise_le": "Professionnalisation suivie le"}
+                       "professionnalise_le": "Professionnalisation suivie le",
+                       "convocation_envoyee_le": "Convocation envoyée le", "convocation_mode": "Mode",
+                       "convocation_reference": "Référence"}
 # A candidate's route to the titre, and how the guide allows convoking them.
 PARCOURS_LABELS = {"formation": "Formation", "vae": "VAE"}
 # The session's intervenants besides its jury, and the role of each person exam day's sheets list.

@@ -223,7 +223,8 @@ def _render_candidate(candidat, session, status=200, **forms):
     values = {**{name: getattr(candidat, name) or "" for name in domain.candidates.CANDIDATE_FIELDS},
               "version": candidat.version}
     convocation = {"envoyee_le": candidat.convocation_envoyee_le or "", "mode": candidat.convocation_mode,
-                   "reference": candidat.convocation_reference}
+                   "reference": candidat.convocation_reference,
+                   "version": domain.candidates.convocation_version(candidat)}
     return _session_page(session, "register/candidat.html", "register.candidates", status, candidat=candidat,
                          holds=candidat.id in evidence.holders(session)["candidat"],
                          form=forms.get("form", values), errors=forms.get("errors", {}),
@@ -235,7 +236,7 @@ def candidate(candidat_id):
     return _render_candidate(*_candidate(candidat_id))
 
 
-def _candidate_change(candidat_id, fields, change, done, form, errors):
+def _candidate_change(candidat_id, fields, change, done, form, errors, version_of=lambda c: c.version):
     candidat, session = _candidate(candidat_id, edit=True)
     values = {name: request.form.get(name, "") for name in fields}
     try:
@@ -243,7 +244,7 @@ def _candidate_change(candidat_id, fields, change, done, form, errors):
     except forms.InvalidForm as exc:
         return _render_candidate(candidat, session, 422, **{form: values, errors: exc.errors})
     except forms.StaleRecord as exc:  # what was typed kept, on the version now stored: saving again keeps it
-        return _render_candidate(exc.stored, session, 409, **{form: {**values, "version": exc.stored.version},
+        return _render_candidate(exc.stored, session, 409, **{form: {**values, "version": version_of(exc.stored)},
                                                                 errors: {"version": exc.message}})
     return _changed(done, url_for("register.candidate", candidat_id=candidat.id),
                     lambda: _render_candidate(Candidat.get_by_id(candidat.id), session))
@@ -258,9 +259,9 @@ def update_candidate(candidat_id):
 
 @bp.post("/candidats/<int:candidat_id>/convocation")
 def record_convocation(candidat_id):
-    return _candidate_change(candidat_id, domain.candidates.CONVOCATION_FIELDS,
+    return _candidate_change(candidat_id, (*domain.candidates.CONVOCATION_FIELDS, "version"),
                              lambda u, c, form: domain.candidates.record_convocation(u, c, form, today()),
-                             "Convocation enregistrée.", "conv_form", "conv_errors")
+                             "Convocation enregistrée.", "conv_form", "conv_errors", domain.candidates.convocation_version)
 
 
 @bp.post("/candidats/<int:candidat_id>/remove")
@@ -335,7 +336,8 @@ def _render_jury(session, errors=None, status=200, form=None):
         withdrawn=domain.jury.jury_members(session, withdrawn=True), holders=evidence.holders(session),
         available=[j for j in jures.values() if j.active and j.id not in seated],
         candidats=list(Candidat.of_session(session)),
-        intervenants=named, roles=INTERVENANT_ROLES, errors=errors or {}, form=form or {})
+        intervenants=named, versions={role: intervenants.version_of(named.get(role)) for role in INTERVENANT_ROLES},
+        roles=INTERVENANT_ROLES, errors=errors or {}, form=form or {})
 
 
 @bp.get("/sessions/<int:session_id>/jury")
@@ -348,6 +350,9 @@ def _jury_change(session, change, done):
         change()
     except forms.InvalidForm as exc:
         return _render_jury(session, exc.errors, 422, form=request.form)
+    except forms.StaleRecord as exc:  # what was typed kept, on the version now stored: saving again keeps it
+        return _render_jury(session, {"version": exc.message}, 409,
+                            form={**request.form.to_dict(), "version": intervenants.version_of(exc.stored)})
     return _changed(done, url_for("register.jury", session_id=session.id), lambda: _render_jury(session))
 
 

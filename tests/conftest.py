@@ -90,7 +90,7 @@ def register(client, auth, session):
             **CANDIDATE, "nom": nom, "prenom": prenom, "adresse": f"3 rue de l’Église\nBâtiment {nom[:3]}\n69007 Lyon"})
     for candidat in models.Candidat.select():
         mode = "lrar" if candidat.nom == "Strauß" else "main_propre"
-        client.post(f"/candidats/{candidat.id}/convocation", data={"envoyee_le": "2027-01-29", "mode": mode,
+        client.post(f"/candidats/{candidat.id}/convocation", data={"envoyee_le": "2027-01-29", "mode": mode, "version": "aucune",
                                                                    "reference": "1A 234 567"})
     client.post(f"/sessions/{session.id}/epreuves", data=EPREUVE)
     client.post(f"/sessions/{session.id}/epreuves", data={**EPREUVE, "libelle": "Entretien final", "date": "2027-03-16",
@@ -101,7 +101,7 @@ def register(client, auth, session):
                                                           "categorie": "deliberation"})
     client.post("/jures", data=JUROR)
     client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(models.Jure.get().id)})
-    client.post(f"/sessions/{session.id}/intervenants", data={"role": "surveillant", "nom": "Marc Veille",
+    client.post(f"/sessions/{session.id}/intervenants", data={"role": "surveillant", "nom": "Marc Veille", "version": "aucun",
                                                               "email": "marc@centre-a.fr"})
     return session
 

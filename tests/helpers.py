@@ -275,7 +275,7 @@ def fill_register(client, session):
     client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "nom": "Bernard", "parcours": "formation",
                                                            "recevabilite_valide_jusqu_au": ""})
     for candidat in models.Candidat.select():
-        client.post(f"/candidats/{candidat.id}/convocation", data={"envoyee_le": "2027-01-29", "mode": "lrar",
+        client.post(f"/candidats/{candidat.id}/convocation", data={"envoyee_le": "2027-01-29", "mode": "lrar", "version": "aucune",
                                                                    "reference": "1A"})
     client.post(f"/sessions/{session.id}/epreuves", data=EPREUVE)
 

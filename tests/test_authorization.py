@@ -120,7 +120,7 @@ MATRIX = {
     "register.candidate": ("GET", "/candidats/{k}", None, (ANON, 200, 200, 404, 200)),
     "register.update_candidate": ("POST", "/candidats/{k}", {**CANDIDATE, "version": "0"}, (ANON, 403, 302, 404, 302)),
     "register.record_convocation": ("POST", "/candidats/{k}/convocation",
-                                    {"envoyee_le": "2027-02-01", "mode": "lrar", "reference": "1A 234"},
+                                    {"envoyee_le": "2027-02-01", "mode": "lrar", "reference": "1A 234", "version": "aucune"},
                                     (ANON, 403, 302, 404, 302)),
     # {k} and {e} hold the sign-in recorded above (emargement.record): they are withdrawn, not deleted.
     "register.remove_candidate": ("POST", "/candidats/{k}/remove", {}, (ANON, 403, 409, 404, 409)),
@@ -136,7 +136,8 @@ MATRIX = {
     "register.remove_from_jury": ("POST", "/sessions/{s}/jury/{j}/remove", {}, (ANON, 403, 302, 404, 302)),
     # {j} has no sign-in: removed just before (remove < withdraw), no longer on the jury.
     "register.withdraw_from_jury": ("POST", "/sessions/{s}/jury/{j}/withdraw", {}, (ANON, 403, 404, 404, 404)),
-    "register.set_intervenant": ("POST", "/sessions/{s}/intervenants", {"role": "surveillant", "nom": "Marc Veille"},
+    "register.set_intervenant": ("POST", "/sessions/{s}/intervenants", {"role": "surveillant", "nom": "Marc Veille",
+                                                                        "version": "aucun"},
                                  (ANON, 403, 302, 404, 302)),
     "static": ("GET", "/static/css/jalon.css", None, (200, 200, 200, 200, 200)),
 }

@@ -195,6 +195,7 @@ CANDIDATE_FORM = st.fixed_dictionaries({}, optional={
     "libelle": maybe("Entretien final", TEXT), "date": maybe("2027-03-16", DATES),
     "heure_debut": maybe("09:00", TEXT), "heure_fin": maybe("09:45", TEXT), "lieu": maybe("Salle 12", TEXT),
     "categorie": maybe("deliberation", TEXT), "tenue_professionnelle": maybe("Blouse de travail", TEXT),
+    "version": maybe("aucune", TEXT),
 })
 
 
@@ -214,7 +215,7 @@ def test_register_forms(world, endpoint, target, fields, email):
 JURY_FORM = st.fixed_dictionaries({}, optional={
     "jure_id": st.one_of(ID.map(str), TEXT), "declaration_le": maybe("2027-03-15", DATES),
     "liens": st.lists(st.one_of(ID.map(str), TEXT), max_size=3), "role": maybe("surveillant", TEXT),
-    "nom": maybe("Marc Veille", TEXT), "email": maybe("marc@a.fr", TEXT),
+    "nom": maybe("Marc Veille", TEXT), "email": maybe("marc@a.fr", TEXT), "version": maybe("aucun", TEXT),
 })
 
 

@@ -5,6 +5,8 @@ import io
 import pytest
 
 import models
+import domain.candidates
+from domain import intervenants
 from helpers import CANDIDATE, EPREUVE, HTMX, JUROR, text_of
 
 
@@ -99,7 +101,8 @@ def test_a_candidate_is_added_convoked_edited_and_removed_with_the_journal(clien
     assert (candidat.date_naissance, candidat.adresse, candidat.recevabilite_valide_jusqu_au) == (
         dt.date(1998, 4, 2), "12 rue des Lilas\n69007 Lyon", dt.date(2027, 9, 30))
     response = client.post(f"/candidats/{candidat.id}/convocation",
-                           data={"envoyee_le": "2027-01-29", "mode": "lrar", "reference": "1A 123 456 7890 1"})
+                           data={"envoyee_le": "2027-01-29", "mode": "lrar", "reference": "1A 123 456 7890 1",
+                                 "version": "aucune"})
     assert response.status_code == 302
     client.post(f"/candidats/{candidat.id}", data={**CANDIDATE, "prenom": "Léa-Rose", "version": "0"})
     data = client.get(f"/sessions/{session.id}.json").get_json()
@@ -194,14 +197,15 @@ def test_a_jury_is_made_from_the_directory_with_declarations_links_and_staff(cli
                            data={"declaration_le": "2027-01-20", "liens": [str(martin.id)]})
     assert response.status_code == 302
     client.post(f"/sessions/{session.id}/intervenants", data={"role": "surveillant", "nom": "Marc Veille",
-                                                              "email": "marc@centre-a.fr"})
+                                                              "email": "marc@centre-a.fr", "version": "aucun"})
     data = client.get(f"/sessions/{session.id}.json").get_json()
     assert [(j["nom"], j["declaration_le"], j["liens"], [h["sigle"] for h in j["habilitations"]])
             for j in data["jury"]] == [("Durand", "2027-01-20", [martin.id], ["DWWM"])]
     assert data["surveillant"] == {"nom": "Marc Veille", "email": "marc@centre-a.fr"} and data["comedien"] is None
     page = text_of(client.get(f"/sessions/{session.id}/jury"))
     assert "signée le 20/01/2027 ; connaît Martin Léa" in page
-    client.post(f"/sessions/{session.id}/intervenants", data={"role": "surveillant", "nom": ""})
+    client.post(f"/sessions/{session.id}/intervenants", data={
+        "role": "surveillant", "nom": "", "version": intervenants.version_of(models.Intervenant.get())})
     assert client.get(f"/sessions/{session.id}.json").get_json()["surveillant"] is None
     assert client.post(f"/sessions/{session.id}/jury/{jure.id}/remove").status_code == 302
     assert models.MembreJury.select().count() == 0 and models.LienJury.select().count() == 0
@@ -325,7 +329,7 @@ def test_htmx_changes_get_the_pages_content_and_its_message_out_of_band(client, 
 @pytest.mark.parametrize("path, data", [
     ("/jures", JUROR),
     ("/sessions/{s}/epreuves", EPREUVE),
-    ("/sessions/{s}/intervenants", {"role": "surveillant", "nom": "Marc Veille"}),
+    ("/sessions/{s}/intervenants", {"role": "surveillant", "nom": "Marc Veille", "version": "aucun"}),
 ])
 def test_every_register_form_answers_htmx_with_a_fragment(client, auth, session, path, data):
     auth.login()
@@ -333,7 +337,7 @@ def test_every_register_form_answers_htmx_with_a_fragment(client, auth, session,
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in page and 'id="register-page"' in page
     plain = client.post(path.format(s=session.id), data=data)
-    assert plain.status_code in (302, 422)
+    assert plain.status_code in (302, 409, 422)  # 409: the surveillant's form typed on the version saved above
 
 
 def test_a_cell_over_the_parsers_limit_and_a_huge_header_answer_422_in_a_page_of_normal_size(client, auth, session):
@@ -406,10 +410,11 @@ def test_dates_of_what_happened_are_not_in_the_future_and_a_birth_date_gives_a_p
     assert client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "date_naissance": "2013-02-01"}
                        ).status_code == 302  # 14 today
     candidat = models.Candidat.get()
-    ahead = client.post(f"/candidats/{candidat.id}/convocation", data={"envoyee_le": "2027-02-10", "mode": "lrar"})
+    ahead = client.post(f"/candidats/{candidat.id}/convocation", data={"envoyee_le": "2027-02-10", "mode": "lrar",
+                                                                       "version": "aucune"})
     assert ahead.status_code == 422 and "le 10/02/2027 est à venir" in text_of(ahead)
-    assert client.post(f"/candidats/{candidat.id}/convocation", data={"envoyee_le": "2027-02-01", "mode": "lrar"}
-                       ).status_code == 302
+    assert client.post(f"/candidats/{candidat.id}/convocation", data={"envoyee_le": "2027-02-01", "mode": "lrar",
+                                                                      "version": "aucune"}).status_code == 302
     client.post("/jures", data=JUROR)
     jure = models.Jure.get()
     client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(jure.id)})
@@ -460,3 +465,42 @@ def test_two_tabs_on_one_record_lose_nothing(client, auth, session):
     stale = client.post(f"/jures/{jure.id}", data={**JUROR, "nom": "Durant", "version": "0"})
     assert stale.status_code == 409 and "« 01 02 03 04 05 » enregistré" in text_of(stale)
     assert models.Jure.get().nom == "Durand" and models.Jure.get().telephone == "01 02 03 04 05"
+
+
+def test_two_tabs_on_the_surveillant_lose_nothing(client, auth, session):
+    """The role's form carries the version it was typed on: the second tab's save is a 409 showing
+    what is stored and what was typed, keeping the typing; without a version, a 422."""
+    auth.login()
+    url = f"/sessions/{session.id}/intervenants"
+    opened = "aucun"  # both tabs opened while no surveillant was named
+    assert client.post(url, data={"role": "surveillant", "nom": "Marc Veille", "version": opened}).status_code == 302
+    stale = client.post(url, data={"role": "surveillant", "nom": "Paul Garde", "version": opened}, headers=HTMX)
+    page = text_of(stale)
+    assert stale.status_code == 409 and "« Marc Veille » enregistré, « Paul Garde » saisi" in page
+    assert 'value="Paul Garde"' in stale.get_data(as_text=True)
+    assert models.Intervenant.get().nom == "Marc Veille"
+    current = intervenants.version_of(models.Intervenant.get())
+    assert f'name="version" value="{current}"' in stale.get_data(as_text=True)
+    assert client.post(url, data={"role": "surveillant", "nom": "Paul Garde", "version": current}).status_code == 302
+    assert models.Intervenant.get().nom == "Paul Garde"
+    missing = client.post(url, data={"role": "surveillant", "nom": "Léa"}, headers=HTMX)
+    assert missing.status_code == 422 and models.Intervenant.get().nom == "Paul Garde"
+
+
+def test_two_tabs_on_a_convocation_lose_nothing(client, auth, session):
+    auth.login()
+    client.post(f"/sessions/{session.id}/candidats", data=CANDIDATE)
+    candidat = models.Candidat.get()
+    url = f"/candidats/{candidat.id}/convocation"
+    first = {"envoyee_le": "2027-01-29", "mode": "lrar", "reference": "1A 111", "version": "aucune"}
+    assert client.post(url, data=first).status_code == 302
+    stale = client.post(url, data={**first, "reference": "1A 222"}, headers=HTMX)  # the second tab
+    assert stale.status_code == 409 and "« 1A 111 » enregistré, « 1A 222 » saisi" in text_of(stale)
+    assert models.Candidat.get().convocation_reference == "1A 111"
+    current = domain.candidates.convocation_version(models.Candidat.get())
+    assert 'value="1A 222"' in stale.get_data(as_text=True) and f'value="{current}"' in stale.get_data(as_text=True)
+    # The record's own version is not the convocation's: a record saved meanwhile does not refuse it.
+    assert client.post(f"/candidats/{candidat.id}", data={**CANDIDATE, "version": "0"}).status_code == 302
+    assert client.post(url, data={**first, "reference": "1A 222", "version": current}).status_code == 302
+    missing = client.post(url, data={**first, "version": ""}, headers=HTMX)
+    assert missing.status_code == 422

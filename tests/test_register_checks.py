@@ -6,6 +6,7 @@ import datetime as dt
 
 import models
 from database import counting_queries
+from domain.candidates import convocation_version
 from helpers import CANDIDATE, EPREUVE, HTMX, create_session, fill_register, juror, text_of
 
 
@@ -41,7 +42,8 @@ def test_a_full_register_passes_every_check_and_each_fault_fails_its_own(app, cl
     client.post(f"/sessions/{session.id}/jury/{durand.id}/declaration",
                 data={"declaration_le": "2027-01-20", "liens": [str(bernard.id)]})
     app.config["TODAY"] = dt.date(2027, 2, 20)  # a convocation is recorded once sent: the day after the limit
-    client.post(f"/candidats/{martin.id}/convocation", data={"envoyee_le": "2027-02-16", "mode": "lrar"})
+    client.post(f"/candidats/{martin.id}/convocation", data={"envoyee_le": "2027-02-16", "mode": "lrar",
+                                                             "version": convocation_version(martin)})
     client.post(f"/candidats/{martin.id}", data={**CANDIDATE, "recevabilite_valide_jusqu_au": "2027-03-14", "version": "0"})
     found, _ = controles(client, session)
     assert {code for code, c in found.items() if c["ok"] is False} == {
