@@ -14,10 +14,11 @@ import templating
 from cli.database import init_db
 from config import Config, ConfigError
 from extensions import csrf, htmx, login_manager
+from domain import identity
 from models import User, db
 from routes import (
-    IdConverter, account, admin, auth, calendar, documents, emargement, errors, exports, items, pieces, register,
-    sessions,
+    IdConverter, account, admin, auth, calendar, centres, documents, emargement, errors, exports, items, pieces,
+    register, sessions,
 )
 
 # No inline script or style anywhere (htmx's own indicator style is turned off in base.html).
@@ -95,9 +96,12 @@ def create_app(config=None):
 
     @app.before_request
     def _allow_an_attachment():
-        # Before CSRFProtect parses the form: only the attachment route takes a file of several MB.
-        if request.endpoint == "pieces.attach":
-            request.max_content_length = app.config["PIECE_MAX_BYTES"] + app.config["FORM_OVERHEAD_BYTES"]
+        # Before CSRFProtect parses the form: only the routes that take a file allow more than the
+        # general limit, each its file's own limit (an attachment, a centre's logo, a site's signature).
+        limit = {"pieces.attach": app.config["PIECE_MAX_BYTES"], "admin.rename_centre": identity.LOGO_MAX_BYTES,
+                 "admin.rename_site": identity.SIGNATURE_MAX_BYTES}.get(request.endpoint)
+        if limit is not None:
+            request.max_content_length = limit + app.config["FORM_OVERHEAD_BYTES"]
 
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -121,8 +125,8 @@ def create_app(config=None):
         return response
 
     app.url_map.converters["int"] = IdConverter  # before the blueprints' rules are added
-    for module in (auth, sessions, items, pieces, exports, documents, emargement, calendar, account, admin, register,
-                   errors):
+    for module in (auth, sessions, items, pieces, exports, documents, emargement, calendar, account, admin, centres,
+                   register, errors):
         app.register_blueprint(module.bp)
     auth.init_login(login_manager)
     templating.init_app(app)

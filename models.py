@@ -49,15 +49,54 @@ class BaseModel(Model):
 
 
 class Centre(BaseModel):
+    """A centre agréé, with the identity its letters carry (migration 21: the letterhead)."""
+
     name = CharField(max_length=200, unique=True)
+    adresse = TextField(default="")  # street lines; the town is code_postal and ville
+    code_postal = CharField(max_length=5, default="")
+    ville = CharField(max_length=100, default="")
+    telephone = CharField(max_length=30, default="")
+    email = CharField(max_length=254, default="")
+    siret = CharField(max_length=14, default="")
+    nda = CharField(max_length=11, default="")  # numéro de déclaration d'activité
+    logo = BlobField(null=True)  # PNG or JPEG, at most 1 MB
 
 
 class Site(BaseModel):
+    """A site of a centre: where sessions take place, its address and who signs its letters."""
+
     centre = ForeignKeyField(Centre, backref="sites", on_delete="CASCADE")
     name = CharField(max_length=200)
+    adresse = TextField(default="")
+    code_postal = CharField(max_length=5, default="")
+    ville = CharField(max_length=100, default="")
+    signataire_nom = CharField(max_length=200, default="")
+    signataire_qualite = CharField(max_length=200, default="")
+    signature = BlobField(null=True)  # PNG, at most 512 KB
 
     class Meta:
         indexes = ((("centre", "name"), True),)
+
+
+class Agrement(BaseModel):
+    """An agrément of a site for a titre (as the DREETS' decision letter states it): the titre's
+    version (millésime; empty: any), its reference, its dates, its plateau technique and the number
+    of candidates it allows (optional). Never deleted: a session checked against it keeps its reason."""
+
+    site = ForeignKeyField(Site, backref="agrements", on_delete="RESTRICT")
+    sigle = CharField(max_length=30)
+    millesime = CharField(max_length=20, default="")
+    reference = CharField(max_length=100, default="")
+    valide_du = DateField()
+    valide_au = DateField()
+    plateau_technique = TextField(default="")
+    nombre_candidats = IntegerField(null=True)
+
+    @property
+    def label(self):
+        version = f" (millésime {self.millesime})" if self.millesime else ""
+        reference = f", réf. {self.reference}" if self.reference else ""
+        return f"{self.sigle}{version}{reference}, du {fr_date(self.valide_du)} au {fr_date(self.valide_au)}"
 
 
 class User(UserMixin, BaseModel):
@@ -348,6 +387,10 @@ class Jure(BaseModel):
     email = CharField(max_length=254)
     telephone = CharField(max_length=30, default="")
     professionnalise_le = DateField(null=True)  # the training for jurors, when followed
+    civilite = CharField(max_length=10, default="")  # Madame, Monsieur or none (migration 21)
+    adresse = TextField(default="")  # postal, for the window of the jury's letter (optional)
+    code_postal = CharField(max_length=5, default="")
+    ville = CharField(max_length=100, default="")
     active = BooleanField(default=True)
     version = IntegerField(default=0)  # each save of the record adds one (migration 16)
 
@@ -395,6 +438,7 @@ class Candidat(BaseModel):
     """A candidate of a session, with what the convocation and the exam day need (RGPD: nothing else)."""
 
     session = ForeignKeyField(ExamSession, backref="candidats", on_delete="CASCADE")
+    civilite = CharField(max_length=10, default="")  # Madame, Monsieur or none (migration 21)
     nom = CharField(max_length=100)
     prenom = CharField(max_length=100)
     date_naissance = DateField()
@@ -553,4 +597,4 @@ class AncreTete(BaseModel):
 MODELS = (Centre, Site, User, GuideVersion, GuideTableau, GuideTask, ExamSession, ChecklistItem, AuditEvent, JournalHead,
           SealedGuide, Piece,
           AdminEvent, LoginFailure, Jure, Habilitation, Candidat, Epreuve, MembreJury, LienJury, Intervenant,
-          Emargement, Connexion, Ancre, AncreTete)
+          Emargement, Connexion, Ancre, AncreTete, Agrement)

@@ -16,7 +16,7 @@ from domain.checklist import mark_done, mark_na, save_observation
 from domain.sessions import create_session
 from domain.vocabulary import ROLE_LABELS
 from formats import local_today, to_utc, utc_now
-from models import Candidat, ChecklistItem, Centre, Epreuve, ExamSession, MembreJury, db
+from models import Agrement, Candidat, ChecklistItem, Centre, Epreuve, ExamSession, MembreJury, Site, db
 
 DEMO_CENTRE = "Centre de formation Horizon"
 DEMO_SITE = "Lyon Gerland"
@@ -48,6 +48,7 @@ def seed_demo(today):
     users = {role: upsert_user(email, DEMO_PASSWORD, role, DEMO_CENTRE, name) for email, name, role in DEMO_USERS}
     centre = users["responsable"].centre
     responsable = users["responsable"]
+    seed_identity(centre, today)
 
     def session(sigle, titre, start_in_days, days, nature="TITRE", libelle_ccp="", code_ccp="", counts=(10, 2)):
         start = today + dt.timedelta(days=start_in_days)
@@ -118,10 +119,25 @@ def seed_demo_evidence(user, finished, today):
                   current_app.config["ANCHOR_FILE"])
 
 
+def seed_identity(centre, today):
+    """The demo centre's letterhead, its site's signatory and agréments (for the titres of its sessions)."""
+    Centre.update(adresse="24 rue de la Villette", code_postal="69003", ville="Lyon", telephone="04 78 00 12 34",
+                  email="examens@horizon.demo", siret="73282932000074", nda="84691234569").where(
+        Centre.id == centre.id).execute()
+    site, _ = Site.get_or_create(centre=centre, name=DEMO_SITE)
+    Site.update(adresse="3 avenue Tony Garnier", code_postal="69007", ville="Lyon", signataire_nom="Karim Benali",
+                signataire_qualite="Directeur du centre").where(Site.id == site.id).execute()
+    # None for the CCP session's titre: the demo shows the check `agrement` failing there.
+    for sigle, reference in (("DWWM", "AGR-69-2024-031"), ("TP SEC", "AGR-69-2024-032")):
+        Agrement.create(site=site, sigle=sigle, reference=reference, valide_du=dt.date(today.year - 2, 1, 1),
+                        valide_au=dt.date(today.year + 3, 12, 31), plateau_technique="Salle informatique de 14 postes",
+                        nombre_candidats=14)
+
+
 def seed_demo_register(user, finished, upcoming, ccp, today):
     """The registers of the demo: the finished session's holds every check; the upcoming one is
     full but fails six checks, one of each kind, and the CCP session has a jury of one (the
-    seventh), so that each check can be seen failing."""
+    seventh) and no agrément recorded for its titre (the eighth), so that each check can be seen failing."""
     iso = dt.date.isoformat
     centre = finished.centre
     seated = {}

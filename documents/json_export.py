@@ -21,8 +21,9 @@ def _iso(date):
 def juror_json(jure):
     """A juror as /jures.json gives it (jure.habs loaded by Jure.with_habilitations)."""
     return {
-        "id": jure.id, "centre": jure.centre.name, "nom": jure.nom, "prenom": jure.prenom, "email": jure.email,
-        "telephone": jure.telephone,
+        "id": jure.id, "centre": jure.centre.name, "civilite": jure.civilite, "nom": jure.nom, "prenom": jure.prenom,
+        "email": jure.email, "telephone": jure.telephone, "adresse": jure.adresse, "code_postal": jure.code_postal,
+        "ville": jure.ville,
         "professionnalise_le": jure.professionnalise_le.isoformat() if jure.professionnalise_le else None,
         "active": jure.active,
         "habilitations": [{"id": h.id, "sigle": h.sigle, "valide_jusqu_au": h.valide_jusqu_au.isoformat(),
@@ -32,7 +33,7 @@ def juror_json(jure):
 
 def candidate_json(candidat):
     return {
-        "id": candidat.id, "nom": candidat.nom, "prenom": candidat.prenom,
+        "id": candidat.id, "civilite": candidat.civilite, "nom": candidat.nom, "prenom": candidat.prenom,
         "date_naissance": candidat.date_naissance.isoformat(), "email": candidat.email, "adresse": candidat.adresse,
         "parcours": candidat.parcours,
         "recevabilite_valide_jusqu_au": _iso(candidat.recevabilite_valide_jusqu_au),

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from domain import DomainError, evidence, journal
 from database import locked
 from domain.forms import InvalidForm, StaleRecord, collect, create_in_session, locked_current, shown as _shown
-from domain.inputs import clean_email, clean_field, parse_birth_date, parse_date, parse_past_date
+from domain.inputs import clean_civilite, clean_email, clean_field, parse_birth_date, parse_date, parse_past_date
 from domain.vocabulary import CONVOCATION_MODES, PARCOURS_LABELS, RECORD_FIELD_LABELS, plural
 from formats import fr_date
 from models import Candidat, ExamSession, db
 
 
-CANDIDATE_FIELDS = ("nom", "prenom", "date_naissance", "email", "adresse", "parcours", "recevabilite_valide_jusqu_au")
+CANDIDATE_FIELDS = ("civilite", "nom", "prenom", "date_naissance", "email", "adresse", "parcours",
+                    "recevabilite_valide_jusqu_au")
 
 
 CONVOCATION_FIELDS = ("envoyee_le", "mode", "reference")
@@ -50,6 +51,7 @@ def clean_candidate(form, today):
     elif recevabilite:
         values["recevabilite_valide_jusqu_au"] = collect(
             errors, "recevabilite_valide_jusqu_au", lambda: parse_date(recevabilite, "Recevabilité valide jusqu'au"))
+    values["civilite"] = collect(errors, "civilite", lambda: clean_civilite(form.get("civilite")))
     if errors:
         raise InvalidForm(errors)
     return values

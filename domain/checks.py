@@ -24,7 +24,8 @@ from domain.vocabulary import CONVOCATION_MODES, agree, plural
 from domain.emargement import current as current_signins
 from domain.candidates import candidate_counts
 from statements import Statement, param
-from models import (Candidat, Emargement, Epreuve, ExamSession, GuideVersion, Habilitation, Jure, LienJury,
+from domain.agrements import covering
+from models import (Agrement, Candidat, Emargement, Epreuve, ExamSession, GuideVersion, Habilitation, Jure, LienJury,
                     MembreJury)
 
 MIN_JURY = 2
@@ -99,6 +100,7 @@ class Register:
     epreuves: list = field(default_factory=list)
     rules: dict = field(default_factory=dict)
     emargements: list = field(default_factory=list)  # exam day's sign-ins, in the order received
+    agrements: list = field(default_factory=list)  # the agréments of the session's site
 
 
 def register_queries(of_sessions):
@@ -122,6 +124,8 @@ def register_queries(of_sessions):
         .where(of_sessions(Emargement.session)).order_by(Emargement.id),
         "rules": GuideVersion.select(GuideVersion.id, GuideVersion.checks).where(GuideVersion.id.in_(
             ExamSession.select(ExamSession.guide).where(of_sessions(ExamSession.id)))).tuples(),
+        "agrements": Agrement.select().where(Agrement.site.in_(
+            ExamSession.select(ExamSession.site).where(of_sessions(ExamSession.id)))).order_by(Agrement.id),
     }
 
 
@@ -133,7 +137,8 @@ REGISTER = {name: Statement(f"register_{name}", lambda name=name: register_queri
 # The parts of the register a check reads, as the queries that read each; « jury » is the members with
 # their jurors' habilitations and declared links.
 REGISTER_PARTS = {"jury": ("membres", "liens", "habilitations"), "candidats": ("candidats",),
-                  "epreuves": ("epreuves",), "emargements": ("emargements",), "rules": ("rules",)}
+                  "epreuves": ("epreuves",), "emargements": ("emargements",), "rules": ("rules",),
+                  "agrements": ("agrements",)}
 
 
 def load_registers(sessions):
@@ -183,8 +188,12 @@ def _registers(sessions, rows):
     for signin in rows["emargements"]:
         registers[signin.session_id].emargements.append(signin)
     rules = dict(rows["rules"])
+    by_site = {}
+    for agrement in rows["agrements"]:
+        by_site.setdefault(agrement.site_id, []).append(agrement)
     for register in registers.values():
         register.rules = rules.get(register.session.guide_id) or {}
+        register.agrements = by_site.get(register.session.site_id, [])
     return registers
 
 
@@ -423,6 +432,36 @@ def epreuves_dates(register, today):
                                               "de le transmettre à l'UD et de l'afficher.", problems)
     return Check("epreuves_dates", True, agree(len(register.epreuves), "L'épreuve a lieu pendant la session.",
                                                "Les {n} épreuves ont lieu pendant la session."))
+
+
+@check("agrement", title="Agrément du site pour la session",
+       tasks=("agrement_ceres", "agrement_decision"),
+       page="register.agrement", reads={"agrements", "candidats"})
+def agrement(register, today):
+    """Guide : « Vérifier dans CERES les dates de validité de l'agrément pour la version du titre visée
+    par la session d'examen » and « Vérifier les informations contenues dans le courrier de décision
+    d'agrément » (the titre's version, the end date, the number of candidates): the site holds an
+    agrément for the session's sigle and millésime covering every day of it, for at least as many
+    candidates as the register counts. Pending when the site has no agrément recorded at all."""
+    session = register.session
+    if not register.agrements:
+        return Check("agrement", None, "Aucun agrément enregistré pour ce site : un administrateur peut saisir ceux de "
+                                       "la décision de la DREETS (fiche du centre).")
+    found = covering(register.agrements, session)
+    if not found:
+        recorded = "; ".join(a.label for a in register.agrements)
+        return Check("agrement", False, f"Aucun agrément du site ne couvre {session.sigle} millésime {session.millesime} "
+                                        f"du {fr_date(session.date_debut)} au {fr_date(session.date_fin)} : vérifiez "
+                                        "l'agrément dans CERES et la décision de la DREETS.", [f"Enregistrés : {recorded}."])
+    allowed = max((a.nombre_candidats for a in found if a.nombre_candidats is not None), default=None)
+    count = len(register.candidats)
+    if allowed is not None and all(a.nombre_candidats is not None for a in found) and count > allowed:
+        return Check("agrement", False, f"Le registre compte {plural(count, 'candidat')}, l'agrément en prévoit "
+                                        f"{allowed} au plus : réduisez la session ou demandez une extension d'agrément.")
+    best = found[0]
+    return Check("agrement", True, f"Agrément {best.label} : il couvre la session"
+                 + (f" ({plural(count, 'candidat')} pour {best.nombre_candidats} au plus)." if best.nombre_candidats
+                    else "."))
 
 
 def run(register, today):

@@ -8,7 +8,7 @@ from pathlib import Path
 from reportlab.pdfbase.ttfonts import TTFont
 
 from domain import DomainError
-from domain.vocabulary import TEXT_FIELDS
+from domain.vocabulary import CIVILITES, TEXT_FIELDS
 from formats import fr_date
 
 _FORBIDDEN_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f]")
@@ -51,6 +51,25 @@ def clean_text(value, *, multiline, max_length, label):
     if (char := unprintable(value)) is not None:
         raise DomainError(f"{label} : le caractère « {char} » (U+{ord(char):04X}) ne s'imprime pas sur les documents "
                           "de la session ; écrivez en lettres latines, comme sur une pièce d'identité française.")
+    return value
+
+
+def clean_civilite(value):
+    """Madame, Monsieur, or none (empty)."""
+    value = (value or "").strip()
+    if value not in CIVILITES:
+        raise DomainError("Civilité : Madame, Monsieur, ou non précisée.", "civilite")
+    return value
+
+
+_POSTCODE = re.compile(r"^\d{5}$", re.ASCII)
+
+
+def clean_postcode(value):
+    """A French postcode (5 digits), or empty."""
+    value = (value or "").strip()
+    if value and not _POSTCODE.match(value):
+        raise DomainError("Code postal : 5 chiffres.", "code_postal")
     return value
 
 

@@ -11,7 +11,7 @@ import re
 from domain import access
 from domain.forms import InvalidForm, collect, locked_current
 from domain.vocabulary import RECORD_FIELD_LABELS
-from domain.inputs import clean_email, clean_field, parse_date
+from domain.inputs import clean_civilite, clean_email, clean_field, clean_postcode, parse_date
 from models import AdminEvent, Centre, Habilitation, Jure, db
 
 
@@ -22,7 +22,8 @@ _CCP_CODE = re.compile(r"^[\w.\-/ ]{1,30}$")
 
 
 def clean_juror(form):
-    """The juror's fields from a form (nom, prenom, email, telephone, professionnalise_le)."""
+    """The juror's fields from a form (civilite, nom, prenom, email, telephone, postal address,
+    professionnalise_le)."""
     errors = {}
     values = {
         "nom": collect(errors, "nom", lambda: clean_field("nom", form.get("nom"), required=True)),
@@ -32,6 +33,10 @@ def clean_juror(form):
     }
     if values["telephone"] and not _TELEPHONE.match(values["telephone"]):
         errors["telephone"] = "Téléphone : chiffres, espaces et + ( ) . - seulement."
+    values["civilite"] = collect(errors, "civilite", lambda: clean_civilite(form.get("civilite")))
+    values["adresse"] = collect(errors, "adresse", lambda: clean_field("adresse", form.get("adresse"), multiline=True))
+    values["code_postal"] = collect(errors, "code_postal", lambda: clean_postcode(form.get("code_postal")))
+    values["ville"] = collect(errors, "ville", lambda: clean_field("ville", form.get("ville")))
     trained = (form.get("professionnalise_le") or "").strip()
     values["professionnalise_le"] = collect(
         errors, "professionnalise_le", lambda: parse_date(trained, "Professionnalisé le")) if trained else None

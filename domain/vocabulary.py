@@ -78,6 +78,7 @@ TEXT_FIELDS = {
     "hab_sigle": ("Sigle du titre", 30),
     "ccp": ("Codes CCP", 300),
     "adresse": ("Adresse postale", 500),
+    "ville": ("Ville", 100),
     "reference": ("Référence (n° de recommandé ou de décharge)", 100),
     "libelle": ("Libellé de l'épreuve", 200),
     "lieu": ("Lieu (salle ou adresse)", 200),
@@ -92,7 +93,10 @@ RECORD_FIELD_LABELS = {"nom": "Nom", "prenom": "Prénom", "date_naissance": "Dat
                        "recevabilite_valide_jusqu_au": "Recevabilité VAE valide jusqu'au", "telephone": "Téléphone",
                        "professionnalise_le": "Professionnalisation suivie le",
                        "convocation_envoyee_le": "Convocation envoyée le", "convocation_mode": "Mode",
-                       "convocation_reference": "Référence"}
+                       "convocation_reference": "Référence", "civilite": "Civilité", "code_postal": "Code postal",
+                       "ville": "Ville"}
+# A person's civility on their letters (« Madame, » instead of « Madame, Monsieur, »), optional.
+CIVILITES = {"": "Non précisée", "Madame": "Madame", "Monsieur": "Monsieur"}
 # A candidate's route to the titre, and how the guide allows convoking them.
 PARCOURS_LABELS = {"formation": "Formation", "vae": "VAE"}
 # The session's intervenants besides its jury, and the role of each person exam day's sheets list.
@@ -103,7 +107,7 @@ CONVOCATION_MODES = {"main_propre": "Remise en mains propres contre décharge",
 # A check of the register (domain/checks.py): its state, and the register page where it is put right.
 CHECK_STATE_LABELS = {"ok": "Contrôle respecté", "failed": "Contrôle non respecté", "pending": "Contrôle en attente"}
 CHECK_PAGE_LABELS = {"register.jury": "Voir le jury", "register.candidates": "Voir les candidats",
-                     "register.epreuves": "Voir les épreuves"}
+                     "register.epreuves": "Voir les épreuves", "register.agrement": "Voir l'agrément"}
 # A slot of the schedule: the candidates' documents (convocation, poster, sign-in) show épreuves only.
 EPREUVE_CATEGORIES = {"epreuve": "Épreuve", "correction": "Corrections", "deliberation": "Délibérations du jury"}
 COUNT_FIELDS = {"nb_formation": "Nombre de candidats en formation", "nb_vae": "Nombre de candidats en VAE"}

@@ -250,8 +250,15 @@ def _task_keys(database, migrator):
         migrator.add_column("checklistitem", "key", CharField(max_length=50, null=True)),
         migrator.add_column("guideversion", "checks", TextField(null=True)),
     )
+    _give_keys(database, _V1_KEYS)
+    database.execute_sql(f"UPDATE guideversion SET checks = {database.param} WHERE version = {database.param}",
+                         ('{"convocation_limit": {"from": "debut", "months": -1}}', "1"))
+
+
+def _give_keys(database, keys):
+    """The tasks of guide version 1 (and the sessions' items made from it) named by `keys`, by text."""
     p = database.param
-    for (text, sub), key in _V1_KEYS.items():
+    for (text, sub), key in keys.items():
         database.execute_sql(
             f"UPDATE guidetask SET key = {p} WHERE text = {p} AND sub = {p} AND tableau_id IN "
             f"(SELECT t.id FROM guidetableau t JOIN guideversion v ON v.id = t.guide_id WHERE v.version = {p})",
@@ -260,8 +267,6 @@ def _task_keys(database, migrator):
             f"UPDATE checklistitem SET key = {p} WHERE text = {p} AND sub = {p} AND session_id IN "
             f"(SELECT s.id FROM examsession s JOIN guideversion v ON v.id = s.guide_id WHERE v.version = {p})",
             (key, text, sub, "1"))
-    database.execute_sql(f"UPDATE guideversion SET checks = {p} WHERE version = {p}",
-                         ('{"convocation_limit": {"from": "debut", "months": -1}}', "1"))
 
 
 def _documents_and_sign_in(database, migrator):
@@ -605,6 +610,56 @@ def _utc_instants(database, migrator):
                     Row.update(**changed).where(Row.id == row.id).execute()
 
 
+def _identity(database, migrator):
+    """The centre's and sites' identity for the letterhead and the signature block; jurors' postal
+    address and civility, candidates' civility."""
+    text = lambda: TextField(default="")  # noqa: E731
+    short = lambda length: CharField(max_length=length, default="")  # noqa: E731
+    migrate(
+        migrator.add_column("centre", "adresse", text()), migrator.add_column("centre", "code_postal", short(5)),
+        migrator.add_column("centre", "ville", short(100)), migrator.add_column("centre", "telephone", short(30)),
+        migrator.add_column("centre", "email", short(254)), migrator.add_column("centre", "siret", short(14)),
+        migrator.add_column("centre", "nda", short(11)), migrator.add_column("centre", "logo", BlobField(null=True)),
+        migrator.add_column("site", "adresse", text()), migrator.add_column("site", "code_postal", short(5)),
+        migrator.add_column("site", "ville", short(100)), migrator.add_column("site", "signataire_nom", short(200)),
+        migrator.add_column("site", "signataire_qualite", short(200)),
+        migrator.add_column("site", "signature", BlobField(null=True)),
+        migrator.add_column("jure", "civilite", short(10)), migrator.add_column("jure", "adresse", text()),
+        migrator.add_column("jure", "code_postal", short(5)), migrator.add_column("jure", "ville", short(100)),
+        migrator.add_column("candidat", "civilite", short(10)),
+    )
+
+    class Site(Model):
+        class Meta:
+            table_name = "site"
+
+    class Agrement(Model):  # as released in version 21
+        site = ForeignKeyField(Site, backref="agrements", on_delete="RESTRICT")
+        sigle = CharField(max_length=30)
+        millesime = CharField(max_length=20, default="")
+        reference = CharField(max_length=100, default="")
+        valide_du = DateField()
+        valide_au = DateField()
+        plateau_technique = TextField(default="")
+        nombre_candidats = IntegerField(null=True)
+
+        class Meta:
+            table_name = "agrement"
+
+    with database.bind_ctx([Site, Agrement]):
+        database.create_tables([Agrement])
+    _give_keys(database, _V1_AGREMENT_KEYS)
+
+
+# The guide's two agrément tasks, keyed for the check `agrement` (migration 21).
+_V1_AGREMENT_KEYS = {
+    ("Vérifier dans CERES les dates de validité de l'agrément pour la version du titre visée par la session "
+     "d'examen", False): "agrement_ceres",
+    ("Vérifier les informations contenues dans le courrier de décision d'agrément envoyé par la Direccte :", False):
+        "agrement_decision",
+}
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -626,6 +681,8 @@ MIGRATIONS = (
     Migration(18, "Preuves jamais supprimées en cascade ; retrait de la session", _evidence_kept),
     Migration(19, "Ancres des journaux, hors des lignes qu'elles décrivent", _anchors),
     Migration(20, "Instants enregistrés en UTC, affichés à l'heure de Paris", _utc_instants),
+    Migration(21, "Identité du centre et des sites, agréments ; adresse et civilité des jurés, civilité des candidats",
+              _identity),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -3,7 +3,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 from peewee import JOIN, fn
 
-from domain import DomainError, access, administration
+from domain import DomainError, access, administration, agrements, identity
+from routes import centres as centres_routes
 from domain.guides import guide_tableaux
 from domain.inputs import whole_number
 from domain.vocabulary import ROLES
@@ -110,12 +111,17 @@ def reset_password(user_id):
 
 # --- Centres and sites --------------------------------------------------------------------------
 
-def _render_centres(error=None, status=200):
+def _render_centres(error=None, status=200, target=None):
+    """The centres and sites with their identity; after a refusal, `target` (« centre-3 », « site-5 »)
+    is the form shown again with what was typed and the messages beside the fields."""
     centres = list(Centre.select().order_by(Centre.name))
     sites = {}
     for site in Site.select().order_by(Site.name):
         sites.setdefault(site.centre_id, []).append(site)
-    return render_template("admin/centres.html", centres=centres, sites=sites, error=error), status
+    errors = getattr(error, "errors", None) or ({error.field or "name": error.message} if error else {})
+    return render_template("admin/centres.html", centres=centres, sites=sites, error=error, target=target,
+                           typed=request.form if target else {}, errors=errors,
+                           centre_fields=identity.CENTRE_FIELDS, site_fields=identity.SITE_FIELDS), status
 
 
 @bp.get("/centres")
@@ -137,9 +143,19 @@ def create_centre():
     return _centre_change(administration.create_centre, request.form.get("name", ""))
 
 
+def _identity_change(change, row, target):
+    try:
+        change(_admin(), row, request.form, request.files)
+    except DomainError as exc:
+        return _render_centres(error=exc, status=422, target=target)
+    flash("Modification enregistrée.", "success")
+    return redirect(url_for("admin.centres", _anchor=target))
+
+
 @bp.post("/centres/<int:centre_id>")
 def rename_centre(centre_id):
-    return _centre_change(administration.rename_centre, _get(Centre, centre_id), request.form.get("name", ""))
+    """The centre's name and identity (letterhead): only the fields sent change."""
+    return _identity_change(identity.update_centre, _get(Centre, centre_id), f"centre-{centre_id}")
 
 
 @bp.post("/centres/<int:centre_id>/sites")
@@ -149,7 +165,20 @@ def add_site(centre_id):
 
 @bp.post("/sites/<int:site_id>")
 def rename_site(site_id):
-    return _centre_change(administration.rename_site, _get(Site, site_id), request.form.get("name", ""))
+    """The site's name, address and signatory: only the fields sent change."""
+    return _identity_change(identity.update_site, _get(Site, site_id), f"site-{site_id}")
+
+
+@bp.post("/sites/<int:site_id>/agrements")
+def add_agrement(site_id):
+    """An agrément of the site, from the DREETS' decision letter (shown on the centre's page)."""
+    site = _get(Site, site_id)
+    try:
+        agrements.add_agrement(_admin(), site, request.form)
+    except DomainError as exc:
+        return centres_routes.render_refused(site.centre, request.form, getattr(exc, "errors", {}), f"site-{site.id}")
+    flash("Agrément enregistré.", "success")
+    return redirect(url_for("centres.show", centre_id=site.centre_id, _anchor=f"site-{site.id}"))
 
 
 # --- Guide versions -----------------------------------------------------------------------------

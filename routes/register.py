@@ -20,13 +20,14 @@ import domain.jury
 from domain import DomainError, access, checks, evidence, forms, intervenants, schedule
 from domain.inputs import whole_number
 from domain.vocabulary import CHOOSE_A_CENTRE, INTERVENANT_ROLES, plural
-from models import Candidat, Centre, Epreuve, ExamSession, Jure
+from domain.agrements import covering
+from models import Agrement, Candidat, Centre, Epreuve, ExamSession, Jure
 from routes import (centres_for_form, chosen_centre, editable_session, register_row, today, user,
                     visible_session)
 
 bp = Blueprint("register", __name__)
 
-JUROR_FIELDS = ("nom", "prenom", "email", "telephone", "professionnalise_le")
+JUROR_FIELDS = ("civilite", "nom", "prenom", "email", "telephone", "adresse", "code_postal", "ville", "professionnalise_le")
 HABILITATION_FIELDS = ("sigle", "valide_jusqu_au", "ccp")
 
 
@@ -322,6 +323,15 @@ def withdraw_epreuve(epreuve_id):
         return _render_epreuves(session, errors={"retrait": exc.message}, status=409)
     return _changed("Épreuve retirée du planning : ses émargements sont gardés.",
                     url_for("register.epreuves", session_id=session.id), lambda: _render_epreuves(session))
+
+
+@bp.get("/sessions/<int:session_id>/agrement")
+def agrement(session_id):
+    """The agréments of the session's site against the session (the check `agrement` is put right here)."""
+    session = visible_session(session_id)
+    recorded = list(Agrement.select().where(Agrement.site == session.site_id).order_by(Agrement.valide_au.desc()))
+    return _session_page(session, "register/agrement.html", "register.agrement", agrements=recorded,
+                         covering=covering(recorded, session))
 
 
 # --- The jury of a session ------------------------------------------------------------------------------

@@ -278,6 +278,9 @@ def fill_register(client, session):
         client.post(f"/candidats/{candidat.id}/convocation", data={"envoyee_le": "2027-01-29", "mode": "lrar", "version": "aucune",
                                                                    "reference": "1A"})
     client.post(f"/sessions/{session.id}/epreuves", data=EPREUVE)
+    # The site's agrément, as an administrator records it from the DREETS' decision.
+    models.Agrement.create(site=models.ExamSession.get_by_id(session.id).site, sigle="DWWM", reference="AGR-69-001",
+                           valide_du=dt.date(2025, 1, 1), valide_au=dt.date(2029, 12, 31), nombre_candidats=15)
 
 
 def header_of(session):

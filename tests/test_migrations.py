@@ -165,6 +165,7 @@ def test_the_keys_migration_9_gives_are_those_of_the_guide_file():
     keyed = {(task["text"], task.get("sub", False)): task["key"]
              for tableau in data["phases"] for task in tableau["tasks"] if "key" in task}
     documents = {"programmation_annuelle", "convocation_surveillant", "identite_candidats", "constater_absences"}
-    assert {k: v for k, v in keyed.items() if v not in documents} == migrations._V1_KEYS
-    assert len(keyed) == len(migrations._V1_KEYS) + len(documents)  # migration 10 gives the other four
+    later = {**migrations._V1_KEYS, **migrations._V1_AGREMENT_KEYS}  # migration 21 gives the agrément's two
+    assert {k: v for k, v in keyed.items() if v not in documents} == later
+    assert len(keyed) == len(later) + len(documents)  # migration 10 gives the other four
     assert data["checks"] == {"convocation_limit": {"from": "debut", "months": -1}}

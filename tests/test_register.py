@@ -22,8 +22,9 @@ def test_a_juror_is_created_with_a_first_habilitation_and_listed_for_the_centre(
         "DWWM", dt.date(2029, 12, 31), ["CP-01234", "CP-01235"])
     data = client.get("/jures.json").get_json()
     assert data == {"jures": [{
-        "id": jure.id, "centre": "Centre A", "nom": "Durand", "prenom": "Paul", "email": "paul.durand@jury.fr",
-        "telephone": "06 12 34 56 78", "professionnalise_le": "2025-06-12", "active": True,
+        "id": jure.id, "centre": "Centre A", "civilite": "", "nom": "Durand", "prenom": "Paul",
+        "email": "paul.durand@jury.fr", "telephone": "06 12 34 56 78", "adresse": "", "code_postal": "", "ville": "",
+        "professionnalise_le": "2025-06-12", "active": True,
         "habilitations": [{"id": habilitation.id, "sigle": "DWWM", "valide_jusqu_au": "2029-12-31",
                            "ccp": ["CP-01234", "CP-01235"]}]}]}
     page = text_of(client.get("/jures"))
@@ -107,7 +108,7 @@ def test_a_candidate_is_added_convoked_edited_and_removed_with_the_journal(clien
     client.post(f"/candidats/{candidat.id}", data={**CANDIDATE, "prenom": "Léa-Rose", "version": "0"})
     data = client.get(f"/sessions/{session.id}.json").get_json()
     assert data["candidats"] == [{
-        "id": candidat.id, "nom": "Martin", "prenom": "Léa-Rose", "date_naissance": "1998-04-02",
+        "id": candidat.id, "civilite": "", "nom": "Martin", "prenom": "Léa-Rose", "date_naissance": "1998-04-02",
         "email": "lea.martin@mail.fr", "adresse": "12 rue des Lilas\n69007 Lyon", "parcours": "vae",
         "recevabilite_valide_jusqu_au": "2027-09-30",
         "convocation": {"envoyee_le": "2027-01-29", "mode": "lrar", "reference": "1A 123 456 7890 1"}}]
