@@ -17,8 +17,8 @@ from extensions import csrf, htmx, login_manager
 from domain import identity
 from models import User, db
 from routes import (
-    IdConverter, account, admin, auth, calendar, centres, documents, emargement, errors, exports, items, pieces,
-    register, sessions,
+    IdConverter, account, admin, auth, calendar, centres, documents, emargement, emissions, errors, exports, items,
+    pieces, register, sessions,
 )
 
 # No inline script or style anywhere (htmx's own indicator style is turned off in base.html).
@@ -125,8 +125,8 @@ def create_app(config=None):
         return response
 
     app.url_map.converters["int"] = IdConverter  # before the blueprints' rules are added
-    for module in (auth, sessions, items, pieces, exports, documents, emargement, calendar, account, admin, centres,
-                   register, errors):
+    for module in (auth, sessions, items, pieces, exports, documents, emissions, emargement, calendar, account, admin,
+                   centres, register, errors):
         app.register_blueprint(module.bp)
     auth.init_login(login_manager)
     templating.init_app(app)

@@ -356,6 +356,32 @@ class SealedGuide(BaseModel):
         return query.order_by(cls.id.desc()).first()
 
 
+class Emission(BaseModel):
+    """A document issued for sending (« émis »): its PDF bytes as sent, never changed nor deleted (a new
+    issue supersedes it, both stay); a purge removes the bytes and keeps the hash (migration 22)."""
+
+    session = ForeignKeyField(ExamSession, backref="emissions", on_delete="RESTRICT")
+    numero = IntegerField()  # the session's issue number, in the letter's reference
+    document = CharField(max_length=30)  # convocations, convocations-jury, planning, affichage, emargement…
+    destinataire_type = CharField(max_length=20, default="")  # candidat, jure, surveillant, comedien, or none
+    destinataire_id = IntegerField(null=True)
+    destinataire_nom = CharField(max_length=250, default="")  # as printed, for the list
+    emis_le = DateTimeField()
+    emis_par = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    pdf = BlobField()
+    sha256 = CharField(max_length=64)
+    taille = IntegerField()
+
+    class Meta:
+        indexes = ((("session", "numero"), True),)
+
+    @property
+    def reference(self):
+        prefix = {"convocations": "CONV", "convocations-jury": "JURY", "planning": "UD", "affichage": "AFF",
+                  "emargement": "EMARG", "attestations-jury": "ATT"}.get(self.document, "DOC")
+        return f"{prefix}-{self.session_id}-{self.numero}"
+
+
 class JournalHead(BaseModel):
     """The head of a session's journal chain: its last hash and its number of events, kept beside the
     events so that a deleted last event shows too (domain/journal.py)."""
@@ -449,6 +475,7 @@ class Candidat(BaseModel):
     convocation_envoyee_le = DateField(null=True)
     convocation_mode = CharField(max_length=20, default="")  # main_propre or lrar
     convocation_reference = CharField(max_length=100, default="")
+    convocation_emission = IntegerField(null=True)  # the issued document the convocation sent (Emission id)
     version = IntegerField(default=0)  # each save of the record adds one (migration 16)
     retire_le = DateTimeField(null=True)  # withdrawn from the session, kept for its sign-ins (migration 18)
 
@@ -597,4 +624,4 @@ class AncreTete(BaseModel):
 MODELS = (Centre, Site, User, GuideVersion, GuideTableau, GuideTask, ExamSession, ChecklistItem, AuditEvent, JournalHead,
           SealedGuide, Piece,
           AdminEvent, LoginFailure, Jure, Habilitation, Candidat, Epreuve, MembreJury, LienJury, Intervenant,
-          Emargement, Connexion, Ancre, AncreTete, Agrement)
+          Emargement, Connexion, Ancre, AncreTete, Agrement, Emission)

@@ -24,8 +24,12 @@ class Document:
     build: object  # session -> the template's context
     template: str
     tasks: tuple = ()  # the keys of the guide tasks it serves
-    inspection: bool = False  # part of the inspection file
+    inspection: bool = False  # rendered into the inspection file (what only renders the records)
     audience: object = access.can_see  # (user, session) -> whether they may download it
+    # Issuing (documents/issuing.py): one issued document per candidate (« candidat ») or per person
+    # convoked (« personne »), or one for the session (None); the checks that hold issuing back.
+    per: str | None = None
+    gates: tuple = ()
 
     @property
     def endpoint(self):
@@ -33,19 +37,23 @@ class Document:
 
 
 DOCUMENTS = (
+    # The letters: the inspection file holds their issued originals (emis/), never regenerated.
     Document("convocations", "convocations", "Convocations des candidats (PDF)", docs.convocations,
-             "exports/convocations.pdf.html", tasks=("convocation_candidats",), inspection=True),
+             "exports/convocations.pdf.html", tasks=("convocation_candidats",), per="candidat",
+             gates=("epreuves_dates", "agrement")),
     Document("jury_convocations", "convocations-jury", "Convocations du jury, du surveillant et du comédien (PDF)",
              docs.jury_convocations, "exports/convocations_jury.pdf.html",
-             tasks=("convocation_jury", "convocation_surveillant")),
+             tasks=("convocation_jury", "convocation_surveillant"), per="personne", gates=("jury_effectif",)),
     Document("planning", "planning", "Informations et planning pour l'UD (PDF)", docs.planning,
-             "exports/planning.pdf.html", tasks=("informations_ud", "planning_ud")),
+             "exports/planning.pdf.html", tasks=("informations_ud", "planning_ud"),
+             gates=("epreuves_dates", "candidats_nombre", "jury_effectif", "jury_habilitations", "agrement")),
     Document("affichage", "affichage", "Affichage des épreuves (PDF)", docs.affichage, "exports/affichage.pdf.html",
-             tasks=("affichage_epreuves",)),
+             tasks=("affichage_epreuves",), gates=("epreuves_dates",)),
     Document("emargement_pdf", "emargement", "Feuilles d'émargement (PDF)", docs.sign_in_sheets,
              "exports/emargement.pdf.html", tasks=("identite_candidats", "constater_absences"), inspection=True),
 )
 BY_NAME = {document.name: document for document in DOCUMENTS}
+BY_FILE = {document.file: document for document in DOCUMENTS}  # as POST /sessions/<id>/emissions names them
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,9 @@ class Link:
 
 
 LINKS = (
+    Link("emissions.index", "Documents émis (convocations, planning, affichage envoyés)",
+         tasks=("convocation_candidats", "convocation_jury", "convocation_surveillant", "informations_ud",
+                "planning_ud", "affichage_epreuves")),
     Link("emargement.page", "Émargement sur tablette", tasks=("identite_candidats", "constater_absences")),
     Link("documents.programme_pdf", "Programme annuel des sessions (PDF)", tasks=("programmation_annuelle",),
          address=lambda session: url_for("documents.programme_pdf", year=session.date_debut.year)),

@@ -17,7 +17,7 @@ from domain import journal
 from formats import fr_date, fr_datetime, local
 from domain.jury import jury_members
 from domain.vocabulary import AUDIT_FIELD_LABELS, PARCOURS_LABELS
-from models import AuditEvent, Candidat, ChecklistItem, Piece, SealedGuide, User, now
+from models import AuditEvent, Candidat, ChecklistItem, Emission, Piece, SealedGuide, User, now
 
 
 def journal_csv(session):
@@ -43,6 +43,13 @@ def jury_csv(membres, candidats):
     return csv_bytes(("Nom", "Prénom", "E-mail", "Déclaration signée le", "Candidats connus"), (
         (m.jure.nom, m.jure.prenom, m.jure.email, fr_date(m.declaration_le), ", ".join(labels[i] for i in m.known))
         for m in membres))
+
+
+def emission_file_name(emission):
+    """« CONV-12-3-convocations-candidat-45.pdf »: its reference, the document, for whom."""
+    whom = f"-{emission.destinataire_type}" if emission.destinataire_type else ""
+    whom += f"-{emission.destinataire_id}" if emission.destinataire_id else ""
+    return f"{emission.reference}-{emission.document}{whom}.pdf"
 
 
 def _piece_chunks(piece_id):
@@ -77,6 +84,10 @@ def inspection_zip(session, render_guide, render_document):
             add(f"{document.file}.pdf", render_document(document))
         except docs.MissingData:
             pass  # a document whose data is missing is not part of the file
+    # The issued originals, as sent: a letter is never made again for the file.
+    if session.purged_at is None:
+        for emission in Emission.select().where(Emission.session == session).order_by(Emission.numero):
+            add(f"emis/{emission_file_name(emission)}", bytes(emission.pdf))
     positions = dict(ChecklistItem.select(ChecklistItem.id, ChecklistItem.position)
                      .where(ChecklistItem.session == session).tuples())
     names = set()

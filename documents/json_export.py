@@ -6,7 +6,7 @@ from domain.deadlines import status
 from domain.vocabulary import INTERVENANT_ROLES
 from domain.jury import jury_members
 from formats import local
-from models import Candidat, Centre, Epreuve, ExamSession, Jure
+from models import Candidat, Centre, Emission, Epreuve, ExamSession, Jure
 
 # The export's published status values (version 1 of the format, French): the codes renamed in
 # code since keep their published spelling here, so that programs reading exports keep working.
@@ -110,4 +110,17 @@ def session_export(session, items, today):
             "jury": jury_json(session), **intervenants_json(session),
             "emargement": [signin_json(s) for s in emargement.of_session(session)],
             "controles": [{"code": c.code, "ok": c.ok, "message": c.message, "details": c.details,
-                           "items": [item.id for item in results.tasks(c)]} for c in results.checks]}
+                           "items": [item.id for item in results.tasks(c)]} for c in results.checks],
+            "documents_emis": [emission_json(e) for e in Emission.select(
+                Emission.id, Emission.document, Emission.destinataire_type, Emission.destinataire_id, Emission.emis_le,
+                Emission.emis_par, Emission.sha256, Emission.taille).where(Emission.session == session)
+                .order_by(Emission.numero)]}
+
+
+def emission_json(emission):
+    """An issued document (its bytes at /emissions/<id>.pdf); its time in Paris local time, as the export's."""
+    return {"id": emission.id, "document": emission.document,
+            "destinataire": {"type": emission.destinataire_type, "id": emission.destinataire_id}
+            if emission.destinataire_type else None,
+            "emis_le": local(emission.emis_le).isoformat(), "emis_par": emission.emis_par_id,
+            "sha256": emission.sha256, "taille": emission.taille}

@@ -59,6 +59,13 @@ class Convoked:
     kind: str
     name: str
     email: str
+    id: int | None = None  # the juror's id (None for the surveillant and the comédien)
+    row: object = None  # the Jure or Intervenant: civility, postal address
+
+    @property
+    def key(self):
+        """As an issued document names its addressee: « jure:12 », « surveillant », « comedien »."""
+        return f"jure:{self.id}" if self.kind == "jure" else self.kind
 
     @property
     def role_label(self):
@@ -92,9 +99,10 @@ class Convoked:
 
 def jury_convocations(session):
     epreuves = _epreuves(session, candidates_only=False)
-    people = [Convoked("jure", m.jure.label, m.jure.email) for m in jury_members(session)]
+    people = [Convoked("jure", m.jure.label, m.jure.email, m.jure_id, m.jure) for m in jury_members(session)]
     staff = {i.role: i for i in Intervenant.select().where(Intervenant.session == session)}
-    people += [Convoked(role, staff[role].nom, staff[role].email) for role in ("surveillant", "comedien") if role in staff]
+    people += [Convoked(role, staff[role].nom, staff[role].email, None, staff[role])
+               for role in ("surveillant", "comedien") if role in staff]
     if not people:
         raise MissingData("Composez d'abord le jury de la session, ou désignez son surveillant (page « Jury »).")
     return {"title": "Convocations du jury, du surveillant et du comédien", "people": people, "epreuves": epreuves,

@@ -22,8 +22,8 @@ from domain import DomainError, anchors, journal
 from domain.inputs import clean_text
 from domain.vocabulary import plural
 from domain.sessions import retention_until
-from models import (AuditEvent, Candidat, ChecklistItem, Emargement, ExamSession, Intervenant, Jure, MembreJury, Piece,
-                    SealedGuide, db, now)
+from models import (AuditEvent, Candidat, ChecklistItem, Emargement, Emission, ExamSession, Intervenant, Jure,
+                    MembreJury, Piece, SealedGuide, db, now)
 
 PLACEHOLDER_BIRTH = dt.date(1900, 1, 1)
 
@@ -81,6 +81,7 @@ def purge(entry, anchor_file):
         ChecklistItem.update(na_reason=PURGED_TEXT).where(
             (ChecklistItem.session == session) & (ChecklistItem.na_reason != "")).execute()
         SealedGuide.update(pdf=b"").where(SealedGuide.session == session).execute()
+        Emission.update(pdf=b"").where(Emission.session == session).execute()  # their hashes stay
         ExamSession.update(purged_at=now()).where(ExamSession.id == session.id).execute()
         journal.record(None, session.id, "purge", "",
                        f"Durée de conservation échue le {entry.until:%d/%m/%Y} : "

@@ -41,6 +41,7 @@ AUDIT_FIELD_LABELS = {
     "site": "site",
     "candidat": "candidat",
     "convocation": "convocation",
+    "emission": "document émis",
     "epreuve": "épreuve",
     "jury": "jury",
     "declaration": "déclaration du juré",

@@ -503,6 +503,7 @@ EVIDENCE_KEYS = {
                    ("jure_id", "jure")),
     "piece": (("item_id", "checklistitem"), ("session_id", "examsession")),
     "sealedguide": (("session_id", "examsession"),),
+    # (emission, migration 22, is made with its key RESTRICT from the start)
     "auditevent": (("session_id", "examsession"), ("item_id", "checklistitem")),
     "journalhead": (("session_id", "examsession"),),
 }
@@ -660,6 +661,39 @@ _V1_AGREMENT_KEYS = {
 }
 
 
+def _emissions(database, migrator):
+    """Documents issued for sending, kept as sent; a convocation names the issued document it sent."""
+
+    class User(Model):
+        class Meta:
+            table_name = "user"
+
+    class ExamSession(Model):
+        class Meta:
+            table_name = "examsession"
+
+    class Emission(Model):  # as released in version 22
+        session = ForeignKeyField(ExamSession, backref="emissions", on_delete="RESTRICT")
+        numero = IntegerField()
+        document = CharField(max_length=30)
+        destinataire_type = CharField(max_length=20, default="")
+        destinataire_id = IntegerField(null=True)
+        destinataire_nom = CharField(max_length=250, default="")
+        emis_le = DateTimeField()
+        emis_par = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+        pdf = BlobField()
+        sha256 = CharField(max_length=64)
+        taille = IntegerField()
+
+        class Meta:
+            table_name = "emission"
+            indexes = ((("session", "numero"), True),)
+
+    with database.bind_ctx([User, ExamSession, Emission]):
+        database.create_tables([Emission])
+    migrate(migrator.add_column("candidat", "convocation_emission", IntegerField(null=True)))
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -683,6 +717,7 @@ MIGRATIONS = (
     Migration(20, "Instants enregistrés en UTC, affichés à l'heure de Paris", _utc_instants),
     Migration(21, "Identité du centre et des sites, agréments ; adresse et civilité des jurés, civilité des candidats",
               _identity),
+    Migration(22, "Documents émis, gardés tels qu'envoyés", _emissions),
 )
 LATEST = MIGRATIONS[-1].version
 

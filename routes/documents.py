@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from documents import catalogue, session_documents as docs
 from documents.guide_pdf import GUIDE_TEMPLATE, guide_context
 from documents.inspection import inspection_zip
+from documents.issuing import letter_context
 from documents.pdf import ascii_name, download_name, stamp
 from domain import access
 from formats import fr_date, fr_datetime
@@ -33,8 +34,9 @@ def _document(session, document, group, stem, build):
         context = build()
     except docs.MissingData as exc:
         return render_error(422, exc.message)
+    # A preview: « PROJET — document non émis » on every page (documents/issuing.py issues them).
     return pdf_response(group, download_name(session, stem=stem), document.template, session=session, today=today(),
-                        **context)
+                        **context, **letter_context(session))
 
 
 def _session_document(document):
@@ -75,7 +77,8 @@ def inspection_file(session_id):
 
     def render_document(document):
         return stamp(maker.make(f"session-{session.id}-{document.name}", document.template, session=session,
-                                today=today(), **document.build(session)), stamped)
+                                today=today(), **document.build(session), **letter_context(session, preview=False)),
+                     stamped)
 
     # Its PDFs laid out (or taken from the cache) in the user's one render slot, as a PDF is: 429 while
     # another document of theirs is being made.

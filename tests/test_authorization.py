@@ -76,6 +76,9 @@ MATRIX = {
     "admin.add_agrement": ("POST", "/admin/sites/{site}/agrements",
                            {"sigle": "DWWM", "valide_du": "2025-01-01", "valide_au": "2028-12-31"},
                            (ANON, 403, 403, 403, 302)),
+    "emissions.index": ("GET", "/sessions/{s}/emissions", None, (ANON, 200, 200, 404, 200)),
+    "emissions.issue": ("POST", "/sessions/{s}/emissions", {"document": "affichage"}, (ANON, 403, 302, 404, 302)),
+    "emissions.pdf": ("GET", "/emissions/{m}.pdf", None, (ANON, 200, 200, 404, 200)),
     "centres.show": ("GET", "/centres/{c}", None, (ANON, 200, 200, 404, 200)),
     "centres.show_json": ("GET", "/centres/{c}.json", None, (ANON, 200, 200, 404, 200)),
     "register.agrement": ("GET", "/sessions/{s}/agrement", None, (ANON, 200, 200, 404, 200)),
@@ -176,6 +179,8 @@ def test_each_visitor_gets_the_expected_answer(tmp_path, visitor, exam_day):
         ids = {"s": session.id, "i": item_at(session, 1).id, "p": piece.id, "u": target.id, "c": session.centre.id,
                "site": session.site.id, "g": models.GuideVersion.current().id, "t": "aucun-jeton", "j": jure.id,
                "k": candidat.id, "e": epreuve.id,
+               "m": models.Emission.create(session=session, numero=99, document="planning", emis_le=dt.datetime(2027, 1, 30),
+                                           pdf=b"%PDF-1.4", sha256="0" * 64, taille=8).id,
                "x": models.Connexion.create(user=target, token_hash="f" * 64, ouverte_le=dt.datetime(2027, 1, 30),
                                             vue_le=dt.datetime(2027, 1, 30)).id}
         if visitor != "anonyme":

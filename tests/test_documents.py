@@ -79,7 +79,7 @@ def test_the_jurys_convocations_the_planning_and_the_poster(client, register, tm
     assert "Formation : 0" in text and "VAE : 4" in text and "Karim Benali" in text and "Nadia Morel" in text
     assert "16/03/2027 16:00 – 17:00" in text and "Délibérations (délibérations du" in text
     assert "15/03/2027 08:30 – 12:00 3 h 30 Mise en situation professionnelle" in text
-    assert "l'en-tête de la session en annonçait 10 et 2" in text
+    assert "en annonçait" not in text  # the planning never prints Jalon's internal notes
     text, pages, (width, height), _ = printed(client.get(f"/sessions/{register.id}/affichage.pdf"), tmp_path, "a.pdf")
     assert width > height  # A4 landscape
     assert "lundi 15 mars 2027" in text and "08:30 – 12:00" in text and "Entretien final" in text
@@ -146,12 +146,13 @@ def test_every_document_is_declared_against_the_guide_and_gets_its_route(app):
         assert document.tasks and set(document.tasks) <= keys, document.name
     for link in catalogue.LINKS:
         assert link.endpoint in rules and set(link.tasks) <= keys, link.endpoint
-    assert [d.name for d in catalogue.in_inspection_file()] == ["convocations", "emargement_pdf"]
+    assert [d.name for d in catalogue.in_inspection_file()] == ["emargement_pdf"]  # the letters: their issued originals
     with app.test_request_context():
         session = models.ExamSession(id=7, date_debut=dt.date(2027, 3, 15))
         every = catalogue.links(session)
         assert len(every) == len(catalogue.DOCUMENTS) + len(catalogue.LINKS)
         assert catalogue.links(session, "convocation_candidats") == [
-            ("Convocations des candidats (PDF)", "/sessions/7/convocations.pdf")]
+            ("Convocations des candidats (PDF)", "/sessions/7/convocations.pdf"),
+            ("Documents émis (convocations, planning, affichage envoyés)", "/sessions/7/emissions")]
         assert catalogue.links(session, "programmation_annuelle") == [
             ("Programme annuel des sessions (PDF)", "/programme/2027.pdf")]

@@ -25,7 +25,7 @@ def test_the_file_holds_everything_and_its_manifest_matches(client, register):  
     upload(client, item_at(register, 40), jpeg_bytes(), "pli.jpg")
     archive = archive_of(client.get(f"/sessions/{register.id}/dossier.zip"))
     names = archive.namelist()
-    assert names[:6] == ["guide.pdf", "journal.csv", "candidats.csv", "jury.csv", "convocations.pdf", "emargement.pdf"]
+    assert names[:5] == ["guide.pdf", "journal.csv", "candidats.csv", "jury.csv", "emargement.pdf"]
     pieces = [n for n in names if n.startswith("pieces/")]
     assert len(pieces) == 3 and "pieces/033-LRAR.pdf" in pieces and "pieces/040-pli.jpg" in pieces
     manifest = json.loads(archive.read("manifest.json"))
