@@ -2,7 +2,7 @@
 from flask.templating import Environment
 from markupsafe import Markup, escape
 
-from documents import catalogue
+from documents import catalogue, letters
 from domain import access, deadlines, vocabulary
 from formats import fr_date, fr_datetime, fr_long_date
 
@@ -41,6 +41,8 @@ def init_app(app):
     env.filters.update(
         fr_date=fr_date,
         fr_datetime=fr_datetime,
+        greeting=letters.greeting,
+        addressed=letters.addressed,
         fr_long_date=fr_long_date,
         nl2br=nl2br,
         j_label=lambda due_on, session: deadlines.j_label(due_on, session.date_debut),

@@ -21,7 +21,9 @@ from domain import DomainError, checks, identity, journal
 from domain.candidates import convocation_version, record_convocation
 from domain.vocabulary import plural
 from formats import fr_date, local
-from models import Candidat, Emission, db, now
+from documents.letters import image_box
+from domain.agrements import covering
+from models import Agrement, Candidat, Emission, db, now
 
 
 class NotIssuable(DomainError):
@@ -84,9 +86,11 @@ def letter_context(session, issued_at=None, reference=None, preview=True):
     """What every outgoing document's frame prints: the letterhead (centre, site), where and when the
     letter is written (its issue's date; none for a preview, marked « PROJET ») and its reference."""
     site = session.site
+    found = covering(list(Agrement.select().where(Agrement.site == site.id).order_by(Agrement.valide_au.desc())), session)
     return {"centre": session.centre, "site": site, "place": identity.town(site),
             "letter_date": local(issued_at).date() if issued_at else None, "reference": reference,
-            "preview": preview and issued_at is None}
+            "preview": preview and issued_at is None, "agrement": found[0] if found else None,
+            "logo": image_box(session.centre.logo, 35, 20), "signature": image_box(site.signature, 50, 18)}
 
 
 def issue(user, session, file, wanted, maker, today):
@@ -110,7 +114,7 @@ def issue(user, session, file, wanted, maker, today):
         with maker.slot():
             for number, recipient in enumerate(recipients, start=first):
                 reference = Emission(session=session.id, numero=number, document=document.file).reference
-                body = maker.make(f"session-{session.id}-emis", document.template, session=session, today=today,
+                body = maker.make(f"session-{session.id}-emis", document.template, french=True, session=session, today=today,
                                   **recipient.context, **letter_context(session, at, reference))
                 made.append((number, recipient, stamp(body, (f"Réf. {reference}",))))
         try:

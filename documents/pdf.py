@@ -29,6 +29,7 @@ from reportlab.pdfgen import canvas
 from xhtml2pdf import pisa
 from xhtml2pdf.config.resources import ResourceAccessPolicy
 
+from documents.letters import typeset
 from domain.inputs import DOCUMENT_FONT
 
 FONTS_DIR = DOCUMENT_FONT.parent
@@ -51,9 +52,12 @@ class RenderBusy(RuntimeError):
     """The user already has a PDF being made."""
 
 
-def render_html(template, **context):
-    """The HTML a PDF is laid out from, with the embedded DejaVu Sans font."""
-    return render_template(template, fonts={k: v.as_uri() for k, v in FONTS.items()}, **context)
+def render_html(template, french=False, **context):
+    """The HTML a PDF is laid out from, with the embedded DejaVu Sans font; `french`: in French
+    typography (documents.letters.typeset), as every outgoing document is (the guide, the official
+    form, and the users' texts it prints keep their exact wording)."""
+    html = render_template(template, fonts={k: v.as_uri() for k, v in FONTS.items()}, **context)
+    return typeset(html) if french else html
 
 
 def layout_pdf(template, **context):
@@ -181,9 +185,10 @@ class PdfMaker:
             finally:
                 self.holding = False
 
-    def make(self, group, template, **context):
-        """The unstamped PDF of `template` with `context`, kept in the cache under `group`."""
-        html = render_html(template, **context)
+    def make(self, group, template, french=False, **context):
+        """The unstamped PDF of `template` with `context` (`french`: render_html's), kept in the cache
+        under `group`."""
+        html = render_html(template, french, **context)
         key = hashlib.sha256(html.encode("utf-8")).hexdigest()
         body = self.cache.get(group, key)
         if body is None:

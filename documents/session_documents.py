@@ -19,8 +19,7 @@ from domain.jury import jury_members
 from models import Candidat, Centre, Epreuve, ExamSession, Intervenant, Site
 
 # What the convocation says when the session gives no text of its own.
-DEFAULT_TENUE = ("Tenue professionnelle adaptée au métier et aux épreuves, conforme aux règles d'hygiène et de "
-                 "sécurité du référentiel d'évaluation (équipements de protection individuelle si nécessaire).")
+DEFAULT_TENUE = "Une tenue correcte, adaptée au métier et aux mises en situation de l'examen."
 
 
 class MissingData(DomainError):

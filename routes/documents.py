@@ -35,8 +35,8 @@ def _document(session, document, group, stem, build):
     except docs.MissingData as exc:
         return render_error(422, exc.message)
     # A preview: « PROJET — document non émis » on every page (documents/issuing.py issues them).
-    return pdf_response(group, download_name(session, stem=stem), document.template, session=session, today=today(),
-                        **context, **letter_context(session))
+    return pdf_response(group, download_name(session, stem=stem), document.template, french=True, session=session,
+                        today=today(), **context, **letter_context(session))
 
 
 def _session_document(document):
@@ -76,7 +76,7 @@ def inspection_file(session_id):
         return stamp(maker.make(f"session-{session.id}-complete", GUIDE_TEMPLATE, **guide_context(session)), stamped)
 
     def render_document(document):
-        return stamp(maker.make(f"session-{session.id}-{document.name}", document.template, session=session,
+        return stamp(maker.make(f"session-{session.id}-{document.name}", document.template, french=True, session=session,
                                 today=today(), **document.build(session), **letter_context(session, preview=False)),
                      stamped)
 

@@ -25,11 +25,11 @@ def pdf_maker():
     return PdfMaker(current_app.instance_path, current_user.id)
 
 
-def pdf_response(group, filename, template, **context):
+def pdf_response(group, filename, template, french=False, **context):
     """The PDF of `template` with `context`, from the cache (same HTML, same layout) or laid out now
     within the user's one render slot (429 when another is being made: routes/errors.py), stamped
     with its page numbers and who downloaded it when."""
-    body = pdf_maker().make(group, template, **context)
+    body = pdf_maker().make(group, template, french, **context)
     generated = now()
     body = stamp(body, (f"Généré le {fr_datetime(generated)}", f"par {current_user.display_name}"))
     return Response(body, mimetype="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'})

@@ -38,11 +38,12 @@ def test_the_convocations_are_one_letter_per_candidate_with_everything_printed(c
     for nom, prenom in NAMES:
         assert compact(f"{prenom} {nom}") in compact(text), nom
     assert "3 rue de l’Église" in text and "69007 Lyon" in text
-    assert "Mise en situation professionnelle 15/03/2027 de 08:30 à 12:00 Atelier B, bâtiment 2" in text
+    assert "Mise en situation professionnelle lundi 15 mars 2027 de 8 h 30 à 12 h Atelier B, bâtiment 2" in text
     # Hostile text prints verbatim (a narrow cell wraps it: pdftotext reads the row line by line).
     assert "Salle <b>Lumière</b> &" in text and "bureau 3 »" in text
     assert "Délibérations" not in text  # the candidates' documents show the épreuves only
-    assert "Tenue professionnelle" in text and "pièce d'identité en cours de validité" in text
+    assert "Tenue :" in text and "pièce d'identité en cours de validité" in text and "dossier professionnel (DP)" in text
+    assert "Madame, Monsieur," in text and "aménagement des épreuves" in text and "Téléphones et objets connectés" in text
     assert "Lettre recommandée avec accusé de réception n° 1A 234 567" in text
     assert text.count("Décharge à détacher") == len(NAMES) - 1  # not for the registered letter
     ok, listing = fonts_embedded(path)
@@ -71,18 +72,18 @@ def test_the_jurys_convocations_the_planning_and_the_poster(client, register, tm
     text, pages, _, _ = printed(client.get(f"/sessions/{register.id}/convocations-jury.pdf"), tmp_path, "jury.pdf")
     assert pages == 2  # the juror and the surveillant
     assert "Paul Durand" in text and "Marc Veille" in text and "REAC" in text
-    assert "Délibérations (délibérations du jury)" in text and "de 16:00 à 17:00" in text
+    assert "Délibérations (délibérations du jury)" in text and "de 16 h à 17 h" in text
     text, pages, _, path = printed(client.get(f"/sessions/{register.id}/planning.pdf"), tmp_path, "planning.pdf")
     for label in ("Désignation du Centre Agréé", "Désignation du Site Agréé", "Libellé du Titre Professionnel",
                   "Sigle du TP", "Millésime", "Nature de la session", "Code CCP", "Nom du Responsable de Session"):
         assert label in text
     assert "Formation : 0" in text and "VAE : 4" in text and "Karim Benali" in text and "Nadia Morel" in text
-    assert "16/03/2027 16:00 – 17:00" in text and "Délibérations (délibérations du" in text
-    assert "15/03/2027 08:30 – 12:00 3 h 30 Mise en situation professionnelle" in text
+    assert "16/03/2027 16 h – 17 h" in text and "Délibérations (délibérations du" in text
+    assert "15/03/2027 8 h 30 – 12 h 3 h 30 Mise en situation professionnelle" in text
     assert "en annonçait" not in text  # the planning never prints Jalon's internal notes
     text, pages, (width, height), _ = printed(client.get(f"/sessions/{register.id}/affichage.pdf"), tmp_path, "a.pdf")
     assert width > height  # A4 landscape
-    assert "lundi 15 mars 2027" in text and "08:30 – 12:00" in text and "Entretien final" in text
+    assert "lundi 15 mars 2027" in text and "8 h 30 – 12 h" in text and "Entretien final" in text
     assert not any(nom in text for nom, _ in NAMES)  # no candidate's name on the poster
     assert "Délibérations" not in text
 

@@ -112,3 +112,49 @@ def test_a_purged_sessions_issued_documents_answer_410_and_keep_their_hash(app, 
     gone = client.get(f"/emissions/{emission.id}.pdf")
     assert gone.status_code == 410 and emission.sha256 in text_of(gone)
     assert models.Emission.get_by_id(emission.id).sha256 == emission.sha256
+
+
+def test_an_issued_letter_carries_the_letterhead_the_signatory_and_french_typography(client, issuing_day, tmp_path):
+    import subprocess
+    from helpers import png_bytes
+    session = issuing_day
+    models.Centre.update(adresse="24 rue de la Villette", code_postal="69003", ville="Lyon", telephone="04 72 00 00 00",
+                         email="examens@centre-a.fr", siret="73282932000074", nda="84691234569", logo=png_bytes()).where(
+        models.Centre.id == session.centre_id).execute()
+    models.Site.update(signataire_nom="Karim Benali", signataire_qualite="Directeur", signature=png_bytes()).where(
+        models.Site.id == session.site_id).execute()
+    candidat = models.Candidat.of_session(session).first()
+    models.Candidat.update(civilite="Madame").where(models.Candidat.id == candidat.id).execute()
+    assert issue(client, session, "convocations", destinataire=f"candidat:{candidat.id}").status_code == 302
+    letter = client.get(f"/emissions/{models.Emission.get().id}.pdf")
+    text, _, _, path = printed(letter, tmp_path)
+    for words in ("Centre A", "24 rue de la Villette", "69003 Lyon", "Tél. 04 72 00 00 00", "examens@centre-a.fr",
+                  "SIRET 73282932000074", "Déclaration d'activité n° 84691234569", "Pour Centre A, Karim Benali Directeur",
+                  "Madame, Vous êtes convoqué(e)", "Veuillez agréer, Madame, l'expression",
+                  "du lundi 15 mars 2027 au jeudi 18 mars 2027"):
+        assert words in text, words
+    assert "Madame, Monsieur" not in text
+    lines = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert not [line for line in lines.splitlines() if line.strip()[:1] in (":", ";", "!", "?", "»")]
+    raw = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Objet\u00a0:" in raw or "Objet :" in raw  # the space before « : » never breaks
+    images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout
+    assert len(images.splitlines()[2:]) == 2  # the logo and the signature
+
+
+def test_a_jurors_letter_puts_their_postal_address_in_the_window_or_says_by_hand(client, issuing_day, tmp_path):
+    session = issuing_day
+    posted = juror(client, "Poste")
+    models.Jure.update(civilite="Monsieur", adresse="5 place Bellecour", code_postal="69002", ville="Lyon").where(
+        models.Jure.id == posted.id).execute()
+    other = juror(client, "Main")
+    for jure in (posted, other):
+        client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(jure.id)})
+    for jure in (posted, other):
+        assert issue(client, session, "convocations-jury", destinataire=f"jure:{jure.id}").status_code == 302
+    first, second = models.Emission.select().order_by(models.Emission.numero)
+    text, _, _, _ = printed(client.get(f"/emissions/{first.id}.pdf"), tmp_path)
+    assert "Monsieur Paul Poste Membre du jury 5 place Bellecour 69002 Lyon" in text and "Monsieur, Vous" in text
+    assert "L3142-42" in text and "quinze jours calendaires" in text and "procès-verbal" in text
+    text, _, _, _ = printed(client.get(f"/emissions/{second.id}.pdf"), tmp_path, "second.pdf")
+    assert "À remettre en main propre" in text and "@jury.fr" not in text
