@@ -118,6 +118,9 @@ class Config:
         # The journals' anchors are also appended to this file, outside the database (append-only: keep
         # it on another disk or have it copied off the server, as the backups).
         self.ANCHOR_FILE = environ.get("JALON_ANCHOR_FILE") or os.path.join(instance_path, "ancres.log")
+        # The Ed25519 key the inspection files' manifests are signed with (PEM); by default made on
+        # first use in instance/cle-signature.pem (mode 600).
+        self.SIGNING_KEY = environ.get("JALON_SIGNING_KEY", "")
         # PostgreSQL reached through a pooler in transaction mode (PgBouncer): a transaction may land on
         # another server connection than the previous one, so no statement is prepared (database.py).
         self.PG_TRANSACTION_POOLING = _flag(environ, "PG_TRANSACTION_POOLING")

@@ -621,7 +621,17 @@ class AncreTete(BaseModel):
         indexes = ((("session", "ancre"), False),)
 
 
+class CleSignature(BaseModel):
+    """A public key the centre's inspection files were signed with (documents/signing.py): the current
+    one, and those it replaced, with their dates (migration 23)."""
+
+    cle_publique = CharField(max_length=64, unique=True)  # base64 of the 32-byte Ed25519 key
+    empreinte = CharField(max_length=64)
+    creee_le = DateTimeField()
+    retiree_le = DateTimeField(null=True)
+
+
 MODELS = (Centre, Site, User, GuideVersion, GuideTableau, GuideTask, ExamSession, ChecklistItem, AuditEvent, JournalHead,
           SealedGuide, Piece,
           AdminEvent, LoginFailure, Jure, Habilitation, Candidat, Epreuve, MembreJury, LienJury, Intervenant,
-          Emargement, Connexion, Ancre, AncreTete, Agrement, Emission)
+          Emargement, Connexion, Ancre, AncreTete, Agrement, Emission, CleSignature)

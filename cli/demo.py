@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from pypdf import PdfWriter
 
 from cli.users import upsert_user
+from documents import signing
 from documents.guide_pdf import sealed_guide
 from domain import candidates, closing, emargement, intervenants, jurors, jury, pieces, schedule
 from domain.checklist import mark_done, mark_na, save_observation
@@ -115,7 +116,8 @@ def seed_demo_evidence(user, finished, today):
     pv = finished.items.where(ChecklistItem.text.startswith("Adresser l'original du PV")).get()
     pieces.attach(user, pv, out.getvalue(), "PV de session signé.pdf", pieces.Limits.of(current_app.config))
     closed_at = dt.datetime.combine(finished.date_fin + dt.timedelta(days=14), dt.time(17, 5))
-    closing.close(user, finished, sealed_guide(finished), min(to_utc(closed_at), utc_now()), today,
+    key = signing.current(current_app.instance_path, current_app.config["SIGNING_KEY"])
+    closing.close(user, finished, sealed_guide(finished, key.empreinte), min(to_utc(closed_at), utc_now()), today,
                   current_app.config["ANCHOR_FILE"])
 
 

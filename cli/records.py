@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from documents import signing
 from domain import anchors, journal, retention
 from formats import local_today
 from domain.vocabulary import agree, plural
@@ -78,4 +79,15 @@ def purge_command(dry_run):
         click.echo(f"{plural(len(entries), 'session purgée', 'sessions purgées')} ; le journal de chacune le consigne.")
 
 
-COMMANDS = (verify_journal_command, anchor_journal_command, purge_command)
+@click.command("rotate-signing-key")
+@with_appcontext
+def rotate_signing_key_command():
+    """Make a new key for the inspection files' signatures; the replaced one stays listed with its dates."""
+    if current_app.config["SIGNING_KEY"]:
+        raise click.ClickException("La clé vient de JALON_SIGNING_KEY : remplacez-la dans l'environnement.")
+    with db.connection_context():
+        key = signing.rotate(current_app.instance_path)
+    click.echo(f"Nouvelle clé de signature : empreinte {key.empreinte} ; publiez-la (les anciennes restent listées).")
+
+
+COMMANDS = (verify_journal_command, anchor_journal_command, purge_command, rotate_signing_key_command)

@@ -7,14 +7,14 @@ from domain.guides import guide_tableaux
 from domain.progress import SessionProgress
 
 
-def sealed_guide(session):
+def sealed_guide(session, key_fingerprint=""):
     """The renderer of the guide sealed at closing: the completed guide with who closed it, when, and
     the journal's head (and, when the register failed checks, which and the reason it was closed
     anyway), stamped with fixed lines only (no download time), so that its bytes are final."""
     def render(when, user, journal_hash, exception=None, anchor=None):
         body = layout_pdf(GUIDE_TEMPLATE, **guide_context(session), sealed={
             "at": when, "by": user.display_name, "journal_hash": journal_hash, "exception": exception,
-            "anchor": anchor})
+            "anchor": anchor, "key_fingerprint": key_fingerprint})
         return stamp(body, (f"Clôturée le {fr_datetime(when)}", f"par {user.display_name}"))
     return render
 

@@ -6,12 +6,14 @@ Streamed (zipstream-ng, stored without compression: PDFs and photos are compress
 attachments are read from the database one at a time while the archive is sent, so a session of
 200 MB never sits in the worker's memory.
 """
+import base64
 import hashlib
 import json
+from pathlib import Path
 
 import zipstream
 
-from documents import catalogue, session_documents as docs
+from documents import catalogue, session_documents as docs, signing
 from documents.spreadsheet import csv_bytes
 from domain import journal
 from formats import fr_date, fr_datetime, local
@@ -28,6 +30,24 @@ def journal_csv(session):
     return csv_bytes(("Date", "Par", "Tâche", "Élément", "Avant", "Après", "Empreinte (SHA-256)"), (
         (fr_datetime(e.at, "%d/%m/%Y %H:%M:%S"), users.get(e.user_id, ""), positions.get(e.item_id, ""),
          AUDIT_FIELD_LABELS.get(e.field, e.field), e.old_value, e.new_value, e.hash) for e in events))
+
+
+def journal_jsonl(session):
+    """Every event with every field its hash covers, exactly (the time as hashed) and the previous
+    hash: the chain recomputed from this file alone (verifier.py). UTF-8, one JSON object per line."""
+    events = AuditEvent.select().where(AuditEvent.session == session).order_by(AuditEvent.id)
+    lines, previous = [], journal.genesis(session.id)
+    for e in events:
+        lines.append(json.dumps({
+            "id": e.id, "session": e.session_id, "item": e.item_id, "item_version": e.item_version, "user": e.user_id,
+            "field": e.field, "old_value": e.old_value, "new_value": e.new_value, "at": journal.hashed_time(e),
+            "previous": previous, "hash": e.hash}, ensure_ascii=False))
+        previous = e.hash
+    return ("\n".join(lines) + ("\n" if lines else "")).encode("utf-8")
+
+
+# The inspector's tools, shipped in every file (standard library only).
+TOOLS = Path(__file__).parent / "dossier"
 
 
 def candidates_csv(candidats):
@@ -57,9 +77,10 @@ def _piece_chunks(piece_id):
     yield bytes(Piece.select(Piece.contenu).where(Piece.id == piece_id).scalar())
 
 
-def inspection_zip(session, render_guide, render_document):
+def inspection_zip(session, render_guide, render_document, signer):
     """A ZipStream of the session's file; `render_guide()` and `render_document(document)` (a declaration
-    of documents.catalogue) make PDFs."""
+    of documents.catalogue) make PDFs; `signer(bytes)` gives (the Ed25519 signature, the public key) of
+    the manifest."""
     archive = zipstream.ZipStream(compress_type=zipstream.ZIP_STORED, sized=True)
     manifest = []
 
@@ -73,6 +94,7 @@ def inspection_zip(session, render_guide, render_document):
     else:
         add("guide.pdf", render_guide())
     add("journal.csv", journal_csv(session))
+    add("journal.jsonl", journal_jsonl(session))
     candidats = list(Candidat.of_session(session))
     membres = jury_members(session)
     if candidats:
@@ -98,10 +120,18 @@ def inspection_zip(session, render_guide, render_document):
         names.add(name)
         archive.add(_piece_chunks(piece.id), name, size=piece.taille)
         manifest.append({"nom": name, "sha256": piece.sha256, "taille": piece.taille})
-    archive.add(json.dumps({
+    body = json.dumps({
         "session": session.id, "sigle": session.sigle, "centre": session.centre.name,
         # Local time without offset, as the JSON export's (its readers expect it so).
         "genere_le": local(now()).isoformat(), "journal_hash": journal.head_hash(session.id),
+        "journal_purge": session.purged_at is not None,
         "cloturee_le": local(session.closed_at).isoformat() if session.closed_at else None, "fichiers": manifest,
-    }, ensure_ascii=False, indent=2).encode("utf-8"), "manifest.json")
+    }, ensure_ascii=False, indent=2).encode("utf-8")
+    signature, public = signer(body)
+    archive.add(body, "manifest.json")
+    archive.add(base64.b64encode(signature) + b"\n", "manifest.sig")
+    archive.add(f"{base64.b64encode(public).decode('ascii')}\nEmpreinte : {signing.fingerprint(public)}\n"
+                .encode("utf-8"), "cle-publique.txt")
+    for tool in ("verifier.py", "LISEZMOI.txt"):
+        archive.add((TOOLS / tool).read_bytes(), tool)
     return archive

@@ -39,10 +39,14 @@ def canonical(event):
     The time's text is versioned per event: an event written before migration 20 keeps the text its
     hash covered (the server's local time, `at_canonique`); later ones hash their UTC time, marked
     « Z »."""
-    at = event.at_canonique if event.at_canonique is not None else event.at.isoformat(sep=" ") + "Z"
-    return json.dumps([event.session_id, event.item_id, event.item_version, at,
+    return json.dumps([event.session_id, event.item_id, event.item_version, hashed_time(event),
                        event.user_id, event.field, event.old_value, event.new_value],
                       ensure_ascii=False, separators=(",", ":"))
+
+
+def hashed_time(event):
+    """The event's time as its hash covers it (versioned per event: see canonical)."""
+    return event.at_canonique if event.at_canonique is not None else event.at.isoformat(sep=" ") + "Z"
 
 
 def chain(previous, event):

@@ -694,6 +694,22 @@ def _emissions(database, migrator):
     migrate(migrator.add_column("candidat", "convocation_emission", IntegerField(null=True)))
 
 
+def _signing_keys(database, migrator):
+    """The public keys the inspection files were signed with, current and replaced."""
+
+    class CleSignature(Model):  # as released in version 23
+        cle_publique = CharField(max_length=64, unique=True)
+        empreinte = CharField(max_length=64)
+        creee_le = DateTimeField()
+        retiree_le = DateTimeField(null=True)
+
+        class Meta:
+            table_name = "clesignature"
+
+    with database.bind_ctx([CleSignature]):
+        database.create_tables([CleSignature])
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -718,6 +734,7 @@ MIGRATIONS = (
     Migration(21, "Identité du centre et des sites, agréments ; adresse et civilité des jurés, civilité des candidats",
               _identity),
     Migration(22, "Documents émis, gardés tels qu'envoyés", _emissions),
+    Migration(23, "Clés de signature des dossiers d'inspection", _signing_keys),
 )
 LATEST = MIGRATIONS[-1].version
 

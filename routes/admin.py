@@ -1,14 +1,15 @@
 """Administration: accounts, centres and sites, guide versions, and the journal of these changes."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from peewee import JOIN, fn
 
+from documents import signing
 from domain import DomainError, access, administration, agrements, identity
-from routes import centres as centres_routes
 from domain.guides import guide_tableaux
 from domain.inputs import whole_number
 from domain.vocabulary import ROLES
-from models import AdminEvent, Centre, ExamSession, GuideVersion, Site, User
+from models import AdminEvent, Centre, CleSignature, ExamSession, GuideVersion, Site, User
+from routes import centres as centres_routes
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 JOURNAL_PAGE = 50
@@ -32,8 +33,10 @@ def _get(model, pk):
 @bp.get("")
 def index():
     events = list(AdminEvent.select().order_by(AdminEvent.at.desc(), AdminEvent.id.desc()).limit(10))
+    signing.current(current_app.instance_path, current_app.config["SIGNING_KEY"])  # made on first use
+    keys = list(CleSignature.select().order_by(CleSignature.creee_le.desc(), CleSignature.id.desc()))
     return render_template("admin/index.html", events=events, users=User.select().count(),
-                           centres=Centre.select().count(), guide=GuideVersion.current())
+                           centres=Centre.select().count(), guide=GuideVersion.current(), keys=keys)
 
 
 # --- Accounts -----------------------------------------------------------------------------------

@@ -1,10 +1,10 @@
 """The session's documents as PDF (convocations, planning, poster, sign-in sheets) and the centre's
 annual programme (PDF and CSV). A document whose data is missing answers 422 with what to fill in
 first; the others are laid out once per state of the session (routes.exports.pdf_response)."""
-from flask import Blueprint, Response, stream_with_context
+from flask import Blueprint, Response, current_app, stream_with_context
 from flask_login import current_user, login_required
 
-from documents import catalogue, session_documents as docs
+from documents import catalogue, session_documents as docs, signing
 from documents.guide_pdf import GUIDE_TEMPLATE, guide_context
 from documents.inspection import inspection_zip
 from documents.issuing import letter_context
@@ -83,7 +83,8 @@ def inspection_file(session_id):
     # Its PDFs laid out (or taken from the cache) in the user's one render slot, as a PDF is: 429 while
     # another document of theirs is being made.
     with maker.slot():
-        archive = inspection_zip(session, render_guide, render_document)
+        archive = inspection_zip(session, render_guide, render_document, lambda data: signing.sign(
+            data, current_app.instance_path, current_app.config["SIGNING_KEY"]))
     name = download_name(session, stem="dossier-inspection").replace(".pdf", ".zip")
     return Response(stream_with_context(iter(archive)), mimetype="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{name}"', "Content-Length": str(len(archive)),

@@ -15,6 +15,7 @@ from domain.vocabulary import CHOOSE_A_CENTRE
 from models import AuditEvent, JournalHead, SealedGuide, Site, User, now
 from routes import allowed_session, centres_for_form, chosen_centre, editable_session, today, user, visible_session
 from routes.errors import render_error
+from documents import signing
 from documents.guide_pdf import sealed_guide
 
 bp = Blueprint("sessions", __name__)
@@ -127,8 +128,9 @@ def close(session_id):
     session = editable_session(session_id)
     reason = request.form.get("motif", "")
     try:
-        seal = closing.close(user(), session, sealed_guide(session), now(), today(), current_app.config["ANCHOR_FILE"],
-                             reason)
+        key = signing.current(current_app.instance_path, current_app.config["SIGNING_KEY"])
+        seal = closing.close(user(), session, sealed_guide(session, key.empreinte), now(), today(),
+                             current_app.config["ANCHOR_FILE"], reason)
     except closing.AlreadyClosed as exc:
         return render_error(409, exc.message)
     except DomainError as exc:  # regulatory tasks to do (NotClosable), checks failing without a reason

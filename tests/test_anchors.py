@@ -104,4 +104,5 @@ def test_a_closing_anchors_the_journals_and_prints_the_anchor_on_the_sealed_guid
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(client.get(
         f"/sessions/{session.id}/guide-cloture.pdf").data)).pages).replace("\n", "")
     assert stored.hash in text and f"Ancre des journaux n° {stored.id}" in text
+    assert models.CleSignature.get().empreinte.replace(" ", "") in text.replace(" ", "")  # the key to check files with
     assert run_verify(runner).exit_code == 0

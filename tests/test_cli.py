@@ -71,3 +71,20 @@ def test_create_user_follows_the_email_rule_of_the_admin_form(app, runner, clien
     assert result.exit_code == 0, result.output
     assert models.User.get(models.User.email == "paul@horizon.demo")
     assert client.post("/login", data={"email": "PAUL@horizon.demo ", "password": "mot de passe long"}).status_code == 302
+
+
+def test_the_signing_key_is_made_once_published_and_rotated_keeping_the_old_one(app, runner, client, auth, db):
+    import os
+    from documents import signing
+    auth.login("admin@test.fr")
+    page = client.get("/admin").get_data(as_text=True)
+    first = models.CleSignature.get()
+    assert first.empreinte in page and "en service" in page
+    path = os.path.join(app.instance_path, signing.KEY_FILE)
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert signing.current(app.instance_path).id == first.id  # the same key, not made again
+    result = runner.invoke(args=["rotate-signing-key"])
+    assert result.exit_code == 0 and "Nouvelle clé de signature" in result.output, result.output
+    keys = list(models.CleSignature.select().order_by(models.CleSignature.id))
+    assert len(keys) == 2 and keys[0].retiree_le is not None and keys[1].retiree_le is None
+    assert keys[0].empreinte in client.get("/admin").get_data(as_text=True)
