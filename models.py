@@ -378,7 +378,7 @@ class Emission(BaseModel):
     @property
     def reference(self):
         prefix = {"convocations": "CONV", "convocations-jury": "JURY", "planning": "UD", "affichage": "AFF",
-                  "emargement": "EMARG", "attestations-jury": "ATT"}.get(self.document, "DOC")
+                  "emargement": "EMARG", "attestations-jury": "ATTEST"}.get(self.document, "DOC")
         return f"{prefix}-{self.session_id}-{self.numero}"
 
 

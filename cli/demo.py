@@ -10,7 +10,8 @@ from flask.cli import with_appcontext
 from pypdf import PdfWriter
 
 from cli.users import upsert_user
-from documents import signing
+from documents import issuing, signing
+from documents.pdf import PdfMaker
 from documents.guide_pdf import sealed_guide
 from domain import candidates, closing, emargement, intervenants, jurors, jury, pieces, schedule
 from domain.checklist import mark_done, mark_na, save_observation
@@ -198,6 +199,10 @@ def seed_demo_register(user, finished, upcoming, ccp, today):
     add_candidates(finished, people, lambda i: 35, lambda i: 200)
     seat_jury(finished, ("Durand", "Petit"))
     epreuves(finished)
+    # Its jury's letters were issued six weeks ahead (« Émettre », kept as sent).
+    issued_at = to_utc(dt.datetime.combine(finished.date_debut - dt.timedelta(days=45), dt.time(10, 0)))
+    issuing.issue(user, finished, "convocations-jury", "", PdfMaker(current_app.instance_path, user.id), today,
+                  at=issued_at)
     # The upcoming session: the header still says 10 + 2 (candidats_nombre); Sarah Moreau's
     # recevabilité ends the day before (vae_recevabilite); Hugo Robert was convoked 20 days before
     # (convocations_delai); Paul Durand knows Léa Martin in a jury of two (jury_liens); Hélène Petit's

@@ -49,6 +49,8 @@ DOCUMENTS = (
              gates=("epreuves_dates", "candidats_nombre", "jury_effectif", "jury_habilitations", "agrement")),
     Document("affichage", "affichage", "Affichage des épreuves (PDF)", docs.affichage, "exports/affichage.pdf.html",
              tasks=("affichage_epreuves",), gates=("epreuves_dates",)),
+    Document("jury_attestations", "attestations-jury", "Attestations de présence des jurés (PDF)",
+             docs.jury_attestations, "exports/attestations_jury.pdf.html", tasks=("jury_present",), per="personne"),
     Document("emargement_pdf", "emargement", "Feuilles d'émargement (PDF)", docs.sign_in_sheets,
              "exports/emargement.pdf.html", tasks=("identite_candidats", "constater_absences"), inspection=True),
 )

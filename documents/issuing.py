@@ -93,10 +93,10 @@ def letter_context(session, issued_at=None, reference=None, preview=True):
             "logo": image_box(session.centre.logo, 35, 20), "signature": image_box(site.signature, 50, 18)}
 
 
-def issue(user, session, file, wanted, maker, today):
+def issue(user, session, file, wanted, maker, today, at=None):
     """Issue the document `file` (convocations, convocations-jury, planning, affichage, emargement) of
     the session, for everyone it addresses or for `wanted`; returns the Emission rows. `maker`: the
-    user's PDF gate (documents.pdf.PdfMaker)."""
+    user's PDF gate (documents.pdf.PdfMaker); `at`: now, unless given (the demo's past sessions)."""
     document = catalogue.BY_FILE.get((file or "").strip())
     if document is None:
         raise DomainError("Document inconnu : choisissez un des documents de la session.", "document")
@@ -109,7 +109,7 @@ def issue(user, session, file, wanted, maker, today):
         raise NotIssuable(failures)
     for attempt in range(3):  # numbers taken meanwhile by a colleague's issue: made again with the next ones
         first = (Emission.select(fn.MAX(Emission.numero)).where(Emission.session == session).scalar() or 0) + 1
-        at = now()
+        at = at or now()
         made = []
         with maker.slot():
             for number, recipient in enumerate(recipients, start=first):

@@ -6,7 +6,7 @@ what to fill in first: a document whose data is missing is not produced.
 """
 import base64
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PIL import Image, ImageDraw
 
@@ -60,6 +60,7 @@ class Convoked:
     email: str
     id: int | None = None  # the juror's id (None for the surveillant and the comédien)
     row: object = None  # the Jure or Intervenant: civility, postal address
+    days: list = field(default_factory=list)  # (épreuve, sign-in) where they signed in (attestations)
 
     @property
     def key(self):
@@ -106,6 +107,24 @@ def jury_convocations(session):
         raise MissingData("Composez d'abord le jury de la session, ou désignez son surveillant (page « Jury »).")
     return {"title": "Convocations du jury, du surveillant et du comédien", "people": people, "epreuves": epreuves,
             "counts": candidate_counts(session, list(Candidat.of_session(session)))}
+
+
+def jury_attestations(session):
+    """Each juror who signed in, with the épreuves (date, hours) they signed in at: their attestation
+    of presence, for their employer or their expenses."""
+    epreuves = {e.id: e for e in Epreuve.of_session(session)}
+    standing = emargement.current(emargement.of_session(session))
+    people = []
+    for membre in jury_members(session):
+        days = sorted(((epreuves[epreuve_id], signin) for (epreuve_id, kind, person), signin in standing.items()
+                       if kind == "jure" and person == membre.jure_id and signin.statut == "present"
+                       and epreuve_id in epreuves), key=lambda pair: (pair[0].date, pair[0].heure_debut))
+        if days:
+            people.append(Convoked("jure", membre.jure.label, membre.jure.email, membre.jure_id, membre.jure, days))
+    if not people:
+        raise MissingData("Aucun membre du jury n'a émargé : les attestations de présence se font d'après les "
+                          "émargements du jury (page « Émargement sur tablette »).")
+    return {"title": "Attestations de présence des membres du jury", "people": people}
 
 
 def _duration(epreuve):

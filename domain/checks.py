@@ -15,18 +15,19 @@ version's `checks`.
 The register of any number of sessions loads in a constant number of queries (load_registers); one
 session's in the same queries, compiled (load_register).
 """
+import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
 
 from domain.deadlines import apply_rule
-from formats import fr_date
+from formats import fr_date, local
 from domain.vocabulary import CONVOCATION_MODES, agree, plural
 from domain.emargement import current as current_signins
 from domain.candidates import candidate_counts
 from statements import Statement, param
 from domain.agrements import covering
-from models import (Agrement, Candidat, Emargement, Epreuve, ExamSession, GuideVersion, Habilitation, Jure, LienJury,
-                    MembreJury)
+from models import (Agrement, Candidat, Emargement, Emission, Epreuve, ExamSession, GuideVersion, Habilitation, Jure,
+                    LienJury, MembreJury)
 
 MIN_JURY = 2
 # « Constater les absences » shows who was absent where (SessionChecks.absences).
@@ -101,6 +102,7 @@ class Register:
     rules: dict = field(default_factory=dict)
     emargements: list = field(default_factory=list)  # exam day's sign-ins, in the order received
     agrements: list = field(default_factory=list)  # the agréments of the session's site
+    jury_letters: list = field(default_factory=list)  # the jury letters issued (Emission rows), by date
 
 
 def register_queries(of_sessions):
@@ -126,6 +128,9 @@ def register_queries(of_sessions):
             ExamSession.select(ExamSession.guide).where(of_sessions(ExamSession.id)))).tuples(),
         "agrements": Agrement.select().where(Agrement.site.in_(
             ExamSession.select(ExamSession.site).where(of_sessions(ExamSession.id)))).order_by(Agrement.id),
+        "jury_letters": Emission.select(Emission.id, Emission.session, Emission.destinataire_id, Emission.emis_le)
+        .where(of_sessions(Emission.session) & (Emission.document == "convocations-jury")
+               & (Emission.destinataire_type == "jure")).order_by(Emission.emis_le, Emission.id),
     }
 
 
@@ -138,7 +143,7 @@ REGISTER = {name: Statement(f"register_{name}", lambda name=name: register_queri
 # their jurors' habilitations and declared links.
 REGISTER_PARTS = {"jury": ("membres", "liens", "habilitations"), "candidats": ("candidats",),
                   "epreuves": ("epreuves",), "emargements": ("emargements",), "rules": ("rules",),
-                  "agrements": ("agrements",)}
+                  "agrements": ("agrements",), "jury_letters": ("jury_letters",)}
 
 
 def load_registers(sessions):
@@ -191,6 +196,8 @@ def _registers(sessions, rows):
     by_site = {}
     for agrement in rows["agrements"]:
         by_site.setdefault(agrement.site_id, []).append(agrement)
+    for letter in rows["jury_letters"]:
+        registers[letter.session_id].jury_letters.append(letter)
     for register in registers.values():
         register.rules = rules.get(register.session.guide_id) or {}
         register.agrements = by_site.get(register.session.site_id, [])
@@ -462,6 +469,45 @@ def agrement(register, today):
     return Check("agrement", True, f"Agrément {best.label} : il couvre la session"
                  + (f" ({plural(count, 'candidat')} pour {best.nombre_candidats} au plus)." if best.nombre_candidats
                     else "."))
+
+
+# The days before the first day a juror's letter goes at the latest, unless the guide version says
+# otherwise (`[checks] convocation_jury_days`): the guide convokes the jury in its three-month
+# tableau, and an employed juror asks for leave at least 15 days ahead (code du travail, L3142-42).
+CONVOCATION_JURY_DAYS = 30
+
+
+@check("convocations_jury_delai", title="Convocation des membres du jury à temps",
+       tasks=("convocation_jury",), page="emissions.index", reads={"jury", "jury_letters", "rules"})
+def convocations_jury_delai(register, today):
+    """Guide : « Convoquer les membres de jury dûment habilités » : every juror's letter issued at
+    least the guide version's number of days before the first day; pending until that limit passes
+    with letters still to issue."""
+    if not register.membres:
+        return Check("convocations_jury_delai", None, "Aucun membre de jury au registre : personne à convoquer.")
+    days = int((register.rules or {}).get("convocation_jury_days", CONVOCATION_JURY_DAYS))
+    limit = register.session.date_debut - dt.timedelta(days=days)
+    first = {}
+    for letter in register.jury_letters:
+        first.setdefault(letter.destinataire_id, local(letter.emis_le).date())
+    problems, waiting = [], []
+    for membre in register.membres:
+        sent = first.get(membre.jure_id)
+        if sent is None:
+            (problems if today > limit else waiting).append(f"{membre.jure.label} : aucune convocation émise.")
+        elif sent > limit:
+            problems.append(f"{membre.jure.label} : convocation émise le {fr_date(sent)}, après le {fr_date(limit)}.")
+    if problems:
+        return Check("convocations_jury_delai", False,
+                     f"Les membres du jury se convoquent au plus tard le {fr_date(limit)} ({days} jours avant la "
+                     "session) : émettez les convocations manquantes et prévenez les jurés.", problems)
+    if waiting:
+        return Check("convocations_jury_delai", None,
+                     f"{plural(len(waiting), 'convocation de juré', 'convocations de jurés')} à émettre au plus tard le "
+                     f"{fr_date(limit)}.", waiting)
+    return Check("convocations_jury_delai", True, agree(len(register.membres), "Le membre du jury a été convoqué",
+                                                        "Les {n} membres du jury ont été convoqués")
+                 + f" au plus tard le {fr_date(limit)}.")
 
 
 def run(register, today):

@@ -108,7 +108,8 @@ CONVOCATION_MODES = {"main_propre": "Remise en mains propres contre décharge",
 # A check of the register (domain/checks.py): its state, and the register page where it is put right.
 CHECK_STATE_LABELS = {"ok": "Contrôle respecté", "failed": "Contrôle non respecté", "pending": "Contrôle en attente"}
 CHECK_PAGE_LABELS = {"register.jury": "Voir le jury", "register.candidates": "Voir les candidats",
-                     "register.epreuves": "Voir les épreuves", "register.agrement": "Voir l'agrément"}
+                     "register.epreuves": "Voir les épreuves", "register.agrement": "Voir l'agrément",
+                     "emissions.index": "Voir les documents émis"}
 # A slot of the schedule: the candidates' documents (convocation, poster, sign-in) show épreuves only.
 EPREUVE_CATEGORIES = {"epreuve": "Épreuve", "correction": "Corrections", "deliberation": "Délibérations du jury"}
 COUNT_FIELDS = {"nb_formation": "Nombre de candidats en formation", "nb_vae": "Nombre de candidats en VAE"}

@@ -278,6 +278,11 @@ def fill_register(client, session):
         client.post(f"/candidats/{candidat.id}/convocation", data={"envoyee_le": "2027-01-29", "mode": "lrar", "version": "aucune",
                                                                    "reference": "1A"})
     client.post(f"/sessions/{session.id}/epreuves", data=EPREUVE)
+    # The jurors' letters, issued on 20/01 (a month and more ahead), as « Émettre » keeps them.
+    for number, membre in enumerate(models.MembreJury.select().where(models.MembreJury.session == session), start=1):
+        models.Emission.create(session=session, numero=number, document="convocations-jury", destinataire_type="jure",
+                               destinataire_id=membre.jure_id, destinataire_nom=membre.jure.label,
+                               emis_le=dt.datetime(2027, 1, 20, 9, 0), pdf=b"%PDF-1.4", sha256="0" * 64, taille=8)
     # The site's agrément, as an administrator records it from the DREETS' decision.
     models.Agrement.create(site=models.ExamSession.get_by_id(session.id).site, sigle="DWWM", reference="AGR-69-001",
                            valide_du=dt.date(2025, 1, 1), valide_au=dt.date(2029, 12, 31), nombre_candidats=15)

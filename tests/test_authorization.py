@@ -103,6 +103,7 @@ MATRIX = {
     "documents.convocations": ("GET", "/sessions/{s}/convocations.pdf", None, (ANON, 200, 200, 404, 200)),
     "documents.candidate_convocation": ("GET", "/candidats/{k}/convocation.pdf", None, (ANON, 200, 200, 404, 200)),
     "documents.jury_convocations": ("GET", "/sessions/{s}/convocations-jury.pdf", None, (ANON, 422, 422, 404, 422)),
+    "documents.jury_attestations": ("GET", "/sessions/{s}/attestations-jury.pdf", None, (ANON, 422, 422, 404, 422)),
     "documents.planning": ("GET", "/sessions/{s}/planning.pdf", None, (ANON, 200, 200, 404, 200)),
     "documents.affichage": ("GET", "/sessions/{s}/affichage.pdf", None, (ANON, 200, 200, 404, 200)),
     "documents.emargement_pdf": ("GET", "/sessions/{s}/emargement.pdf", None, (ANON, 200, 200, 404, 200)),

@@ -158,3 +158,35 @@ def test_a_jurors_letter_puts_their_postal_address_in_the_window_or_says_by_hand
     assert "L3142-42" in text and "quinze jours calendaires" in text and "procès-verbal" in text
     text, _, _, _ = printed(client.get(f"/emissions/{second.id}.pdf"), tmp_path, "second.pdf")
     assert "À remettre en main propre" in text and "@jury.fr" not in text
+
+
+def test_jurors_attestations_of_presence_and_the_jury_letters_deadline(client, issuing_day, tmp_path, monkeypatch):
+    from domain import checks
+    session = issuing_day
+    valide = juror(client, "Valide")
+    client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(valide.id)})
+
+    def deadline():
+        found = {c.code: c for c in checks.run(checks.load_register(models.ExamSession.get_by_id(session.id)),
+                                               formats.local_today())}
+        return found["convocations_jury_delai"]
+    # 29/01, 45 days ahead of 15/03: the limit (13/02) has not passed, letters are still to issue.
+    assert deadline().ok is None and "à émettre au plus tard le 13/02/2027" in deadline().message
+    assert issue(client, session, "convocations-jury", destinataire=f"jure:{valide.id}").status_code == 302
+    assert "Paul Durand : aucune convocation émise." in deadline().details
+    monkeypatch.setattr(formats, "clock", lambda: dt.datetime(2027, 2, 20, 9, 0, tzinfo=ISSUED_AT.tzinfo))
+    late = deadline()
+    assert late.ok is False and "Paul Durand : aucune convocation émise." in late.details
+    # No juror signed in yet: no attestation to make.
+    refused = issue(client, session, "attestations-jury")
+    assert refused.status_code == 422 and "Aucun membre du jury n'a émargé" in text_of(refused)
+    monkeypatch.setattr(formats, "clock", lambda: dt.datetime(2027, 3, 15, 9, 5, tzinfo=ISSUED_AT.tzinfo))
+    epreuve = models.Epreuve.of_session(session).first()
+    from helpers import signin
+    assert signin(client, session, epreuve, {"jure_id": str(valide.id)}).status_code == 200
+    assert issue(client, session, "attestations-jury").status_code == 302
+    attestation = models.Emission.get(models.Emission.document == "attestations-jury")
+    text, pages, _, _ = printed(client.get(f"/emissions/{attestation.id}.pdf"), tmp_path)
+    assert pages == 1 and "Attestation de présence" in text and "Paul Valide" in text
+    assert "lundi 15 mars 2027 Mise en situation professionnelle de 8 h 30 à 12 h 9 h 05" in text
+    assert f"Réf. ATTEST-{session.id}-" in text
