@@ -73,7 +73,8 @@ def inspection_file(session_id):
     maker = pdf_maker()
 
     def render_guide():
-        return stamp(maker.make(f"session-{session.id}-complete", GUIDE_TEMPLATE, **guide_context(session)), stamped)
+        return stamp(maker.make(f"session-{session.id}-complete", GUIDE_TEMPLATE, **guide_context(session, today=today())),
+                     stamped)
 
     def render_document(document):
         return stamp(maker.make(f"session-{session.id}-{document.name}", document.template, french=True, session=session,

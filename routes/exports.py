@@ -9,7 +9,7 @@ from documents.guide_pdf import GUIDE_TEMPLATE, blank_guide_context, guide_conte
 from documents.pdf import PdfMaker, download_name, stamp
 from formats import fr_datetime
 from models import GuideVersion, now
-from routes import visible_session
+from routes import today, visible_session
 
 bp = Blueprint("exports", __name__)
 
@@ -38,7 +38,7 @@ def pdf_response(group, filename, template, french=False, **context):
 def _session_pdf(session_id, blank):
     session = visible_session(session_id)
     return pdf_response(f"session-{session.id}-{'vierge' if blank else 'complete'}", download_name(session, blank),
-                        GUIDE_TEMPLATE, **guide_context(session, blank))
+                        GUIDE_TEMPLATE, **guide_context(session, blank, today()))
 
 
 @bp.get("/sessions/<int:session_id>/guide.pdf")

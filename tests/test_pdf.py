@@ -226,3 +226,10 @@ def test_a_document_is_laid_out_again_when_anything_it_shows_changes(client, reg
                                            "telephone": "", "professionnalise_le": ""})
     after = pdf_text(client.get(f"/sessions/{register.id}/convocations-jury.pdf"))[1]
     assert "Duranton" in after and "Durand " not in after.replace("Duranton", "")
+
+
+def test_the_completed_guide_lists_the_registers_checks_under_the_tables(client, auth, session, tmp_path):
+    from helpers import printed
+    auth.login()
+    text, _, _, _ = printed(client.get(f"/sessions/{session.id}/guide.pdf"), tmp_path)
+    assert "Contrôles du registre" in text and "Jury d'au moins deux membres (jury_effectif) Contrôle en attente" in text
