@@ -227,6 +227,7 @@ class ExamSession(BaseModel):
     nb_vae = IntegerField(default=0)
     responsable = CharField(max_length=200)
     suppleant = CharField(max_length=200, default="")
+    numero_ceres = CharField(max_length=30, default="")  # the session's number in CERES (migration 24)
     archived = BooleanField(default=False)
     # « Tenue professionnelle » as the candidates' convocation states it (migration 10).
     tenue_professionnelle = TextField(default="")
@@ -242,7 +243,7 @@ class ExamSession(BaseModel):
 
     HEADER_FIELDS = (
         "titre", "sigle", "millesime", "nature", "libelle_ccp", "code_ccp",
-        "date_debut", "date_fin", "nb_formation", "nb_vae", "responsable", "suppleant",
+        "date_debut", "date_fin", "nb_formation", "nb_vae", "responsable", "suppleant", "numero_ceres",
     )
 
     @property

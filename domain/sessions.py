@@ -11,7 +11,8 @@ from domain.vocabulary import COUNT_FIELDS, MAX_CANDIDATES, NATURES, TEXT_FIELDS
 from models import ChecklistItem, ExamSession, GuideVersion, Site, db
 
 REQUIRED_HEADER = {"site", "titre", "sigle", "millesime", "responsable"}
-HEADER_TEXT_FIELDS = ("site", "titre", "sigle", "millesime", "libelle_ccp", "code_ccp", "responsable", "suppleant")
+HEADER_TEXT_FIELDS = ("site", "titre", "sigle", "millesime", "libelle_ccp", "code_ccp", "responsable", "suppleant",
+                      "numero_ceres")
 # "Ouverture de la session" and "Déroulement des épreuves": the tableaux of exam day.
 EXAM_DAY_TABLEAUX = (5, 6)
 

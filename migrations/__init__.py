@@ -710,6 +710,11 @@ def _signing_keys(database, migrator):
         database.create_tables([CleSignature])
 
 
+def _ceres_number(database, migrator):
+    """The session's number in CERES, printed on the candidates' convocations."""
+    migrate(migrator.add_column("examsession", "numero_ceres", CharField(max_length=30, default="")))
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -735,6 +740,7 @@ MIGRATIONS = (
               _identity),
     Migration(22, "Documents émis, gardés tels qu'envoyés", _emissions),
     Migration(23, "Clés de signature des dossiers d'inspection", _signing_keys),
+    Migration(24, "Numéro CERES de la session", _ceres_number),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -125,13 +125,16 @@ def test_an_issued_letter_carries_the_letterhead_the_signatory_and_french_typogr
         models.Site.id == session.site_id).execute()
     candidat = models.Candidat.of_session(session).first()
     models.Candidat.update(civilite="Madame").where(models.Candidat.id == candidat.id).execute()
+    from helpers import header_of
+    assert client.post(f"/sessions/{session.id}", data={**header_of(session), "numero_ceres": "CER-2027-0042"}
+                       ).status_code == 302
     assert issue(client, session, "convocations", destinataire=f"candidat:{candidat.id}").status_code == 302
     letter = client.get(f"/emissions/{models.Emission.get().id}.pdf")
     text, _, _, path = printed(letter, tmp_path)
     for words in ("Centre A", "24 rue de la Villette", "69003 Lyon", "Tél. 04 72 00 00 00", "examens@centre-a.fr",
                   "SIRET 73282932000074", "Déclaration d'activité n° 84691234569", "Pour Centre A, Karim Benali Directeur",
                   "Madame, Vous êtes convoqué(e)", "Veuillez agréer, Madame, l'expression",
-                  "du lundi 15 mars 2027 au jeudi 18 mars 2027"):
+                  "du lundi 15 mars 2027 au jeudi 18 mars 2027", "Session CERES n° CER-2027-0042"):
         assert words in text, words
     assert "Madame, Monsieur" not in text
     lines = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
