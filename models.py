@@ -574,6 +574,9 @@ class Emargement(BaseModel):
     user = ForeignKeyField(User, null=True, on_delete="SET NULL")  # who held the tablet
     soumission_id = CharField(max_length=64, unique=True)  # the tablet's id: a resent one is recognised
     correction = BooleanField(default=False)
+    # The identity document was checked (the tablet asks before « Présent »; migration 25): recorded,
+    # never a reason to refuse a signature.
+    identite_verifiee = BooleanField(default=False)
 
     class Meta:
         indexes = ((("session", "epreuve"), False),)

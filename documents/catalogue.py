@@ -30,6 +30,7 @@ class Document:
     # convoked (« personne »), or one for the session (None); the checks that hold issuing back.
     per: str | None = None
     gates: tuple = ()
+    issuable: bool = True  # sent, hence issued (a preview says « PROJET »); False: it renders records
 
     @property
     def endpoint(self):
@@ -52,7 +53,8 @@ DOCUMENTS = (
     Document("jury_attestations", "attestations-jury", "Attestations de présence des jurés (PDF)",
              docs.jury_attestations, "exports/attestations_jury.pdf.html", tasks=("jury_present",), per="personne"),
     Document("emargement_pdf", "emargement", "Feuilles d'émargement (PDF)", docs.sign_in_sheets,
-             "exports/emargement.pdf.html", tasks=("identite_candidats", "constater_absences"), inspection=True),
+             "exports/emargement.pdf.html", tasks=("identite_candidats", "constater_absences"), inspection=True,
+             issuable=False),
 )
 BY_NAME = {document.name: document for document in DOCUMENTS}
 BY_FILE = {document.file: document for document in DOCUMENTS}  # as POST /sessions/<id>/emissions names them

@@ -98,7 +98,7 @@ def issue(user, session, file, wanted, maker, today, at=None):
     the session, for everyone it addresses or for `wanted`; returns the Emission rows. `maker`: the
     user's PDF gate (documents.pdf.PdfMaker); `at`: now, unless given (the demo's past sessions)."""
     document = catalogue.BY_FILE.get((file or "").strip())
-    if document is None:
+    if document is None or not document.issuable:
         raise DomainError("Document inconnu : choisissez un des documents de la session.", "document")
     try:
         recipients = _recipients(document, session, (wanted or "").strip())

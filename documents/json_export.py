@@ -71,7 +71,7 @@ def signin_json(signin):
     kind, person_id = emargement.signin_person(signin)
     return {"id": signin.id, "epreuve_id": signin.epreuve_id, "personne": {"type": kind, "id": person_id},
             "statut": signin.statut, "signe_a": local(signin.signe_a).isoformat(), "recu_a": local(signin.recu_a).isoformat(),
-            "correction": signin.correction}
+            "correction": signin.correction, "identite_verifiee": signin.identite_verifiee}
 
 
 def session_export(session, items, today):

@@ -168,6 +168,7 @@ class SignedIn:
     statut: str
     signe_a: object
     image: str | None
+    identity: bool = False  # the identity document was checked
 
 
 def sign_in_sheets(session):
@@ -183,7 +184,7 @@ def sign_in_sheets(session):
         if signin is None:
             return None
         image = signature_image(signin.signature) if signin.statut == "present" and signin.signature else None
-        return SignedIn(signin.statut, signin.signe_a, image)
+        return SignedIn(signin.statut, signin.signe_a, image, signin.identite_verifiee)
 
     sheets = [{
         "epreuve": e,
@@ -191,7 +192,13 @@ def sign_in_sheets(session):
         "jures": [(j, shown(e, "jure", j.id)) for j in jures],
         "surveillant": (staff.nom, shown(e, "surveillant", None)) if staff else None,
     } for e in epreuves]
-    return {"title": "Feuilles d'émargement", "sheets": sheets}
+    # A sheet per day of the jury's presence (arrival and departure signed), épreuves, corrections and
+    # deliberations alike.
+    days = {}
+    for e in _epreuves(session, candidates_only=False):
+        days.setdefault(e.date, []).append(f"{e.libelle} de {e.heure_debut} à {e.heure_fin}")
+    jury_days = [{"date": day, "epreuves": labels, "jures": jures} for day, labels in sorted(days.items())] if jures else []
+    return {"title": "Feuilles d'émargement", "sheets": sheets, "jury_days": jury_days}
 
 
 # --- The centre's annual programme --------------------------------------------------------------

@@ -152,8 +152,11 @@ def record(user, session, form, appareil, now):
                 session=session, epreuve=epreuve, candidat=person.id if person.kind == "candidat" else None,
                 jure=person.id if person.kind == "jure" else None, surveillant=person.kind == "surveillant",
                 statut=statut, signature=_normalized(strokes) if strokes else "", signe_a=signed_at, recu_a=now,
+                identite_verifiee=statut == "present" and form.get("identite_verifiee") == "1",
                 appareil=(appareil or "")[:200], user=user, soumission_id=submission, correction=correction)
             what = f"{STATUTS[statut]}" + (f", signé à {fr_datetime(signed_at, '%H:%M')}" if statut == "present" else "")
+            if statut == "present" and form.get("identite_verifiee") == "1":
+                what += ", pièce d'identité vérifiée"
             journal.record(user, session, "emargement",
                            f"{STATUTS[earlier.statut]} (corrigé)" if earlier is not None else "",
                            f"{person.label}, {epreuve.libelle} du {epreuve.date:%d/%m/%Y} : {what}")

@@ -715,6 +715,11 @@ def _ceres_number(database, migrator):
     migrate(migrator.add_column("examsession", "numero_ceres", CharField(max_length=30, default="")))
 
 
+def _identity_checked(database, migrator):
+    """A sign-in records whether the identity document was checked."""
+    migrate(migrator.add_column("emargement", "identite_verifiee", BooleanField(default=False)))
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -741,6 +746,7 @@ MIGRATIONS = (
     Migration(22, "Documents émis, gardés tels qu'envoyés", _emissions),
     Migration(23, "Clés de signature des dossiers d'inspection", _signing_keys),
     Migration(24, "Numéro CERES de la session", _ceres_number),
+    Migration(25, "Identité vérifiée à l'émargement", _identity_checked),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -36,7 +36,7 @@ def _document(session, document, group, stem, build):
         return render_error(422, exc.message)
     # A preview: « PROJET — document non émis » on every page (documents/issuing.py issues them).
     return pdf_response(group, download_name(session, stem=stem), document.template, french=True, session=session,
-                        today=today(), **context, **letter_context(session))
+                        today=today(), **context, **letter_context(session, preview=document.issuable))
 
 
 def _session_document(document):

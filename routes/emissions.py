@@ -44,7 +44,7 @@ def _render(session, status=200, failures=(), error=None, form=None):
 
 
 # The documents issued from the list (the sign-in sheets render records: they are not sent).
-ISSUABLE = ("convocations", "convocations-jury", "planning", "affichage", "attestations-jury")
+ISSUABLE = tuple(d.file for d in catalogue.DOCUMENTS if d.issuable)
 
 
 @bp.get("/sessions/<int:session_id>/emissions")

@@ -55,15 +55,21 @@ def test_a_second_signature_needs_an_explicit_correction_and_both_stay(client, d
 
 def test_absences_show_on_the_checklist_and_signatures_on_the_sheet(client, day, tmp_path):
     session, epreuve, strauss, oconnor = day
-    signin(client, session, epreuve, {"candidat_id": str(strauss.id)}, submission="strauss-present")
-    signin(client, session, epreuve, {"candidat_id": str(oconnor.id)}, statut="absent", submission="oconnor-absent")
+    signin(client, session, epreuve, {"candidat_id": str(strauss.id)}, submission="strauss-present", identite_verifiee="1")
+    signin(client, session, epreuve, {"candidat_id": str(oconnor.id)}, statut="absent", submission="oconnor-absent",
+           identite_verifiee="1")  # not for an absence
     jure = models.Jure.get()
     signin(client, session, epreuve, {"jure_id": str(jure.id)}, submission="jure-present")
     signin(client, session, epreuve, {"surveillant": "1"}, submission="surveillant-present")
     page = text_of(client.get(f"/sessions/{session.id}"))
     assert "Absences notées à l'émargement O’Connor Maëlle : Mise en situation professionnelle du 15/03/2027" in page
     text, pages, _, path = printed(client.get(f"/sessions/{session.id}/emargement.pdf"), tmp_path, "sheet.pdf")
-    assert pages == 2  # one sheet per épreuve (deliberations are not one)
+    assert pages == 4  # one sheet per épreuve (deliberations are not one), one for the jury per day
+    assert "Identité vérifiée" in text and "Strauß Ñuria VAE Oui" in text and "Visa du responsable de session" in text
+    assert text.count("Feuille de présence du jury") == 2 and "Arrivée (heure)" in text
+    signins = {s["personne"]["id"]: s for s in client.get(f"/sessions/{session.id}.json").get_json()["emargement"]
+               if s["personne"]["type"] == "candidat"}
+    assert (signins[strauss.id]["identite_verifiee"], signins[oconnor.id]["identite_verifiee"]) == (True, False)
     assert "Feuille d'émargement · Mise en situation professionnelle" in text and "Absent(e)" in text
     assert "Veille Surveillant" in text and "Durand Paul Membre du jury" in text
     images = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True).stdout

@@ -1,7 +1,8 @@
 // The sign-in page: « Présent » opens the signature pad (signature_pad, vendored), « Absent » sends at
 // once. Each sign-in gets a random submission id and the tablet's time here, in the form itself, so
 // that a sign-in kept on the tablet while the network is down (jalon.js) is sent again unchanged and
-// recorded once. The strokes go as SVG path data in a 400 × 150 box.
+// recorded once. The strokes go as SVG path data in a 400 × 150 box. The pad first asks whether the
+// identity document was checked (recorded with the sign-in, never required).
 (function () {
   "use strict";
 
@@ -17,8 +18,9 @@
     form.querySelector('input[name="' + name + '"]').value = value;
   }
 
-  function send(form, statut, signature) {
+  function send(form, statut, signature, identityChecked) {
     set(form, "statut", statut);
+    set(form, "identite_verifiee", identityChecked ? "1" : "");
     set(form, "signature", signature || "");
     set(form, "signe_a", new Date().toISOString());
     set(form, "soumission_id", submissionId());
@@ -42,6 +44,7 @@
     var canvas = dialog && dialog.querySelector("canvas");
     var pad = canvas && new window.SignaturePad(canvas, {minWidth: 1, maxWidth: 3, penColor: "#000"});
     var error = dialog && dialog.querySelector(".signature-error");
+    var identity = dialog && dialog.querySelector(".identity-checked");
     var form = null;
 
     function fit() {
@@ -59,6 +62,7 @@
         form = sign.closest("form");
         dialog.querySelector(".signature-who").textContent = sign.getAttribute("data-sign");
         error.hidden = true;
+        identity.checked = false;  // asked again for each person
         dialog.showModal();
         fit();
       } else if (absent) {
@@ -79,7 +83,7 @@
         }
         var path = toPath(pad.toData(), canvas.offsetWidth, canvas.offsetHeight);
         dialog.close();
-        send(form, "present", path);
+        send(form, "present", path, identity.checked);
       }
     });
     window.addEventListener("resize", function () { if (dialog.open) fit(); });
