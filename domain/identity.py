@@ -7,6 +7,7 @@ Administrators change them, journalled in the administration's log; the centre's
 """
 import io
 import re
+from dataclasses import dataclass
 
 from PIL import Image, UnidentifiedImageError
 
@@ -115,44 +116,52 @@ def _image_value(files, form, name, label, max_bytes, kinds, errors):
         return {}
 
 
-def _changed(row, values):
-    return [name for name, value in values.items() if getattr(row, name) != value]
+@dataclass(frozen=True)
+class Identity:
+    """What a form changes of a centre or a site: its text fields, its image, how it is renamed and
+    journalled."""
+
+    model: object
+    fields: dict
+    image: tuple  # (name, label, max bytes, kinds)
+    rename: object  # administration.rename_centre or rename_site
+    action: str
+    target: object  # row -> the administration log's target
+
+
+CENTRE = Identity(Centre, CENTRE_FIELDS, ("logo", "Logo", LOGO_MAX_BYTES, ("PNG", "JPEG")),
+                  administration.rename_centre, "Identité du centre modifiée", lambda centre: centre.name)
+SITE = Identity(Site, SITE_FIELDS, ("signature", "Signature", SIGNATURE_MAX_BYTES, ("PNG",)),
+                administration.rename_site, "Site modifié", lambda site: f"{site.centre.name} · {site.name}")
+
+
+def _update(kind, admin, row, form, files):
+    """The row's name (when sent) and the identity fields sent (only those), journalled."""
+    errors = {}
+    values = _text_values(form, kind.fields, errors)
+    values.update(_image_value(files, form, *kind.image, errors))
+    if errors:
+        raise InvalidForm(errors)
+    model = kind.model
+    with db.atomic():
+        if "name" in form:
+            row = kind.rename(admin, row, form.get("name"))
+        changed = [name for name, value in values.items() if getattr(row, name) != value]
+        if changed:
+            model.update(**values).where(model.id == row.id).execute()
+            administration.log(admin, kind.action, kind.target(row),
+                               ", ".join(kind.fields.get(name, (kind.image[1],))[0] for name in changed))
+    return model.get_by_id(row.id)
 
 
 def update_centre(admin, centre, form, files):
     """The centre's name (when sent) and identity; only the fields sent change."""
-    errors = {}
-    values = _text_values(form, CENTRE_FIELDS, errors)
-    values.update(_image_value(files, form, "logo", "Logo", LOGO_MAX_BYTES, ("PNG", "JPEG"), errors))
-    if errors:
-        raise InvalidForm(errors)
-    with db.atomic():
-        if "name" in form:
-            centre = administration.rename_centre(admin, centre, form.get("name"))
-        changed = _changed(centre, values)
-        if changed:
-            Centre.update(**values).where(Centre.id == centre.id).execute()
-            administration.log(admin, "Identité du centre modifiée", centre.name,
-                               ", ".join(CENTRE_FIELDS.get(name, ("Logo",))[0] for name in changed))
-    return Centre.get_by_id(centre.id)
+    return _update(CENTRE, admin, centre, form, files)
 
 
 def update_site(admin, site, form, files):
     """The site's name (when sent), address and signatory; only the fields sent change."""
-    errors = {}
-    values = _text_values(form, SITE_FIELDS, errors)
-    values.update(_image_value(files, form, "signature", "Signature", SIGNATURE_MAX_BYTES, ("PNG",), errors))
-    if errors:
-        raise InvalidForm(errors)
-    with db.atomic():
-        if "name" in form:
-            site = administration.rename_site(admin, site, form.get("name"))
-        changed = _changed(site, values)
-        if changed:
-            Site.update(**values).where(Site.id == site.id).execute()
-            administration.log(admin, "Site modifié", f"{site.centre.name} · {site.name}",
-                               ", ".join(SITE_FIELDS.get(name, ("Signature",))[0] for name in changed))
-    return Site.get_by_id(site.id)
+    return _update(SITE, admin, site, form, files)
 
 
 def town(site):

@@ -12,7 +12,7 @@ from domain.vocabulary import plural
 from formats import fr_date
 from models import Candidat, Emission, User
 from routes import editable_session, register_row, today, user, visible_session
-from routes.errors import render_error
+from routes.errors import purged
 from routes.exports import pdf_maker
 
 bp = Blueprint("emissions", __name__)
@@ -88,8 +88,7 @@ def pdf(emission_id):
     emission = register_row(Emission, emission_id)
     session = emission.session
     if session.purged_at is not None:
-        return render_error(410, f"Ce document émis a été purgé le {fr_date(session.purged_at)}, à la fin de la durée "
-                                 f"de conservation ; son empreinte SHA-256 reste : {emission.sha256}.")
+        return purged(session, emission.sha256, "Ce document émis")
     name = emission_file_name(emission)
     return Response(bytes(emission.pdf), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"', "X-Content-SHA256": emission.sha256})

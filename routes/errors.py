@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnava
 
 from documents.pdf import RenderBusy
 from domain import access, closing, evidence
+from formats import fr_date
 from extensions import htmx, login_manager
 from models import ExamSession
 
@@ -49,6 +50,12 @@ def render_error(status, detail=None, request_id=None):
         body = render_template("_flash_error.html", **context)
         return htmx_response(body, retarget="#flash", reswap="innerHTML"), status
     return render_template("errors/error.html" if status < 500 else "errors/server_error.html", **context), status
+
+
+def purged(session, sha256, what):
+    """410 for a document whose bytes the purge removed (`what`: « Ce guide scellé »), its hash kept."""
+    return render_error(410, f"{what} a été purgé le {fr_date(session.purged_at)}, à la fin de la durée de "
+                             f"conservation ; son empreinte SHA-256 reste : {sha256}.")
 
 
 @bp.app_errorhandler(CSRFError)

@@ -6,7 +6,6 @@ from peewee import JOIN
 from documents.json_export import session_export
 from documents.timeline import timeline
 from documents.pdf import download_name
-from formats import fr_date
 from domain import DomainError, access, candidates, checks, closing, dashboard, journal, pieces, retention, sessions
 from domain.inputs import whole_number
 from domain.progress import SessionProgress
@@ -14,7 +13,7 @@ from domain.sessions import SessionForm
 from domain.vocabulary import CHOOSE_A_CENTRE
 from models import AuditEvent, JournalHead, SealedGuide, Site, User, now
 from routes import allowed_session, centres_for_form, chosen_centre, editable_session, today, user, visible_session
-from routes.errors import render_error
+from routes.errors import purged, render_error
 from documents import signing
 from documents.guide_pdf import sealed_guide
 
@@ -175,8 +174,7 @@ def sealed_pdf(session_id):
     if seal is None:
         return render_error(404, "Cette session n'a pas de guide scellé : il est créé à sa clôture.")
     if session.purged_at is not None:
-        return render_error(410, f"Ce guide scellé a été purgé le {fr_date(session.purged_at)}, à la fin de la durée de "
-                                 f"conservation ; son empreinte SHA-256 reste : {seal.sha256}.")
+        return purged(session, seal.sha256, "Ce guide scellé")
     name = download_name(session, stem="guide-cloture")
     return Response(bytes(seal.pdf), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{name}"', "X-Content-SHA256": seal.sha256})

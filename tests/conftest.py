@@ -10,7 +10,10 @@ from helpers import (CANDIDATE, EPREUVE, JUROR, NAMES, PASSWORD, POSTGRES_URL, I
 
 # Modules that do not depend on the engine (the browser drives the same pages whatever the
 # database): run in the SQLite pass only.
-ENGINE_AGNOSTIC = {"test_browser.py", "test_timeline.py", "test_operators.py", "test_checks.py", "test_html.py"}
+# Modules whose subject is not the database engine (the browser, page and PDF layout, the guide file, the
+# deadline rules): run once, in the SQLite pass.
+ENGINE_AGNOSTIC = {"test_browser.py", "test_timeline.py", "test_operators.py", "test_checks.py", "test_html.py",
+                   "test_pdf.py", "test_documents.py", "test_deadlines.py", "test_guide.py"}
 
 
 def pytest_collection_modifyitems(config, items):

@@ -45,7 +45,10 @@ def test_an_administrator_sets_the_centres_identity_and_a_form_changes_only_what
 def test_a_wrong_identity_is_refused_with_what_was_typed_kept_and_nothing_changed(client, auth, db, change, files,
                                                                                   message, monkeypatch):
     # A logo's limit (1 MB) lowered: the test client spools bigger bodies to files it leaves open.
-    monkeypatch.setattr(identity, "LOGO_MAX_BYTES", 2048)
+    import dataclasses
+    monkeypatch.setattr(identity, "LOGO_MAX_BYTES", 2048)  # the request's limit (app.py)
+    monkeypatch.setattr(identity, "CENTRE", dataclasses.replace(identity.CENTRE, image=("logo", "Logo", 2048,
+                                                                                          ("PNG", "JPEG"))))
     auth.login("admin@test.fr")
     centre = models.Centre.get(models.Centre.name == "Centre A")
     response = post_centre(client, centre, {**IDENTITY, **change}, files)
