@@ -121,18 +121,28 @@ def test_a_closed_session_has_its_guide_sealed_byte_for_byte(app, client, closed
     assert 'class="action action--done"' not in client.get(f"/sessions/{closed.id}").get_data(as_text=True)
 
 
-def test_the_sealed_bytes_survive_a_server_restart(app, client, closed, tmp_path):
-    body = client.get(f"/sessions/{closed.id}/guide-cloture.pdf").data
+def test_the_sealed_and_issued_bytes_survive_a_server_restart(app, client, closed, tmp_path):
+    from documents import issuing
+    from documents.pdf import PdfMaker
+    closed_at = models.ExamSession.get_by_id(closed.id).closed_at
+    models.ExamSession.update(closed_at=None).where(models.ExamSession.id == closed.id).execute()
+    with app.test_request_context():  # a document issued before the closing (the route refuses after it)
+        emission = issuing.issue(models.User.get(models.User.email == "resp@a.fr"), closed, "affichage", "",
+                                 PdfMaker(app.instance_path, 0), dt.date(2027, 2, 1))[0]
+    models.ExamSession.update(closed_at=closed_at).where(models.ExamSession.id == closed.id).execute()
+    bodies = [client.get(f"/sessions/{closed.id}/guide-cloture.pdf").data, client.get(f"/emissions/{emission.id}.pdf").data]
+    assert hashlib.sha256(bodies[1]).hexdigest() == emission.sha256
     served = []
     for run in range(2):  # gunicorn started, stopped, started again on the same database
         (tmp_path / f"run{run}").mkdir()
         server = LiveServer(app.config["DATABASE_URL"], tmp_path / f"run{run}", workers=1).start()
         try:
             browser = login(server.url, "resp@a.fr", PASSWORD)
-            served.append(browser.get(f"{server.url}/sessions/{closed.id}/guide-cloture.pdf", timeout=10).content)
+            served.append([browser.get(f"{server.url}{path}", timeout=10).content for path in (
+                f"/sessions/{closed.id}/guide-cloture.pdf", f"/emissions/{emission.id}.pdf")])
         finally:
             server.stop()
-    assert served == [body, body]
+    assert served == [bodies, bodies]
 
 
 def write_routes(app):
