@@ -193,3 +193,36 @@ def test_jurors_attestations_of_presence_and_the_jury_letters_deadline(client, i
     assert pages == 1 and "Attestation de présence" in text and "Paul Valide" in text
     assert "lundi 15 mars 2027 Mise en situation professionnelle de 8 h 30 à 12 h 9 h 05" in text
     assert f"Réf. ATTEST-{session.id}-" in text
+
+
+def test_the_planning_and_the_poster_issued_read_back_as_sent(client, auth, session, monkeypatch, tmp_path):
+    """On a register where every check holds: the planning for the UD carries its issue date, the
+    letterhead and the signatory; the poster its reference; neither says « PROJET » nor « Jalon »."""
+    from helpers import fill_register
+    monkeypatch.setattr(formats, "clock", lambda: ISSUED_AT)
+    auth.login()
+    fill_register(client, session)
+    models.Site.update(ville="Lyon", signataire_nom="Karim Benali", signataire_qualite="Directeur").where(
+        models.Site.id == session.site_id).execute()
+    assert issue(client, session, "planning").status_code == 302
+    assert issue(client, session, "affichage").status_code == 302
+    planning, poster = models.Emission.select().where(models.Emission.document.in_(["planning", "affichage"])).order_by(
+        models.Emission.numero)
+    text, _, _, _ = printed(client.get(f"/emissions/{planning.id}.pdf"), tmp_path)
+    assert "Transmis à l'unité départementale (UD) de la DREETS par Centre A, le 29/01/2027" in text
+    assert "Pour Centre A, Karim Benali Directeur" in text and f"Réf. UD-{session.id}-{planning.numero}" in text
+    text, _, _, _ = printed(client.get(f"/emissions/{poster.id}.pdf"), tmp_path, "poster.pdf")
+    assert f"Réf. AFF-{session.id}-{poster.numero}" in text
+    for body in (planning, poster):
+        text, _, _, _ = printed(client.get(f"/emissions/{body.id}.pdf"), tmp_path, "again.pdf")
+        assert "PROJET" not in text and "Jalon" not in text
+
+
+def test_an_agrement_that_does_not_cover_the_session_holds_the_convocations_back(client, issuing_day):
+    session = issuing_day
+    models.Agrement.create(site=session.site_id, sigle="DWWM", valide_du=dt.date(2025, 1, 1),
+                           valide_au=dt.date(2027, 3, 16))  # ends before the session's last day
+    refused = issue(client, session, "convocations")
+    assert refused.status_code == 422 and "Agrément du site pour la session" in text_of(refused)
+    assert f'href="/sessions/{session.id}/agrement"' in refused.get_data(as_text=True)
+    assert models.Emission.select().count() == 0
