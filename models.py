@@ -625,6 +625,35 @@ class AncreTete(BaseModel):
         indexes = ((("session", "ancre"), False),)
 
 
+class Titre(BaseModel):
+    """A titre professionnel in one version (millésime): its level, RNCP code and CCPs, in order
+    (migration 26). A session's sigle and millésime find it."""
+
+    sigle = CharField(max_length=30)
+    millesime = CharField(max_length=20)
+    libelle = CharField(max_length=300)
+    niveau = CharField(max_length=10, default="")
+    code_rncp = CharField(max_length=20, default="")
+    fin_validite = DateField(null=True)
+
+    class Meta:
+        indexes = ((("sigle", "millesime"), True),)
+
+
+class TitreCcp(BaseModel):
+    """A CCP of a titre's version, in the titre's order."""
+
+    titre = ForeignKeyField(Titre, backref="ccps", on_delete="CASCADE")
+    position = IntegerField()
+    code = CharField(max_length=30)
+    libelle = CharField(max_length=300)
+
+    @property
+    def line(self):
+        """As the titre's form lists it: « code;libellé »."""
+        return f"{self.code};{self.libelle}"
+
+
 class CleSignature(BaseModel):
     """A public key the centre's inspection files were signed with (documents/signing.py): the current
     one, and those it replaced, with their dates (migration 23)."""
@@ -638,4 +667,4 @@ class CleSignature(BaseModel):
 MODELS = (Centre, Site, User, GuideVersion, GuideTableau, GuideTask, ExamSession, ChecklistItem, AuditEvent, JournalHead,
           SealedGuide, Piece,
           AdminEvent, LoginFailure, Jure, Habilitation, Candidat, Epreuve, MembreJury, LienJury, Intervenant,
-          Emargement, Connexion, Ancre, AncreTete, Agrement, Emission, CleSignature)
+          Emargement, Connexion, Ancre, AncreTete, Agrement, Emission, CleSignature, Titre, TitreCcp)

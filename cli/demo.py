@@ -18,7 +18,8 @@ from domain.checklist import mark_done, mark_na, save_observation
 from domain.sessions import create_session
 from domain.vocabulary import ROLE_LABELS
 from formats import local_today, to_utc, utc_now
-from models import Agrement, Candidat, ChecklistItem, Centre, Epreuve, ExamSession, MembreJury, Site, db
+from models import (Agrement, Candidat, ChecklistItem, Centre, Epreuve, ExamSession, MembreJury, Site, Titre, TitreCcp,
+                    db)
 
 DEMO_CENTRE = "Centre de formation Horizon"
 DEMO_SITE = "Lyon Gerland"
@@ -101,6 +102,7 @@ def seed_demo(today):
     })
     ccp = session("CCP 1 CDA", "Concepteur développeur d'applications", 95, 2, nature="CCP",
                   libelle_ccp="Développer une application sécurisée", code_ccp="CP-01234")
+    seed_titres((finished, upcoming))
     seed_demo_register(responsable, finished, upcoming, ccp, today)
     seed_demo_evidence(responsable, finished, today)
     return True
@@ -120,6 +122,28 @@ def seed_demo_evidence(user, finished, today):
     key = signing.current(current_app.instance_path, current_app.config["SIGNING_KEY"])
     closing.close(user, finished, sealed_guide(finished, key.empreinte), min(to_utc(closed_at), utc_now()), today,
                   current_app.config["ANCHOR_FILE"])
+
+
+# The demo's titres, with their CCPs (as Administration → Titres records them).
+DEMO_CCPS = {
+    "DWWM": ("Développeur web et web mobile", "5", "RNCP37674", (
+        ("CP-01234", "Développer la partie front-end d'une application web ou web mobile sécurisée"),
+        ("CP-01235", "Développer la partie back-end d'une application web ou web mobile sécurisée"))),
+    "TP SEC": ("Secrétaire comptable", "4", "RNCP35627", (
+        ("CP-00451", "Assurer les travaux courants de secrétariat et assister une équipe"),
+        ("CP-00452", "Traiter les opérations administratives liées à la gestion commerciale et aux ressources humaines"),
+        ("CP-00453", "Assurer les travaux courants de comptabilité"))),
+}
+
+
+def seed_titres(sessions):
+    """The titres of the demo's sessions, in their millésimes, with their CCPs."""
+    for session in sessions:
+        libelle, niveau, rncp, ccps = DEMO_CCPS[session.sigle]
+        titre, _ = Titre.get_or_create(sigle=session.sigle, millesime=session.millesime,
+                                       defaults={"libelle": libelle, "niveau": niveau, "code_rncp": rncp})
+        for position, (code, text) in enumerate(ccps, start=1):
+            TitreCcp.get_or_create(titre=titre, code=code, defaults={"position": position, "libelle": text})
 
 
 def seed_identity(centre, today):

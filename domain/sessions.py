@@ -4,6 +4,7 @@ import datetime as dt
 
 from database import locked, retry_on_conflict
 from domain import DomainError, deadlines, journal
+from domain.titres import ccps_of, titre_of
 from domain.inputs import clean_field, parse_date, whole_number
 from formats import fr_date
 from domain.progress import group_tableaux
@@ -75,6 +76,12 @@ class SessionForm:
             else:
                 self.errors[name] = f"{label} : indiquez un nombre entier positif ou nul."
 
+        if not self.errors and values["nature"] == "CCP":
+            titre = titre_of(values["sigle"], values["millesime"])
+            codes = [c.code for c in ccps_of(titre)] if titre else []
+            if codes and values.get("code_ccp", "").upper() not in {code.upper() for code in codes}:
+                self.errors["code_ccp"] = (f"Code CCP : choisissez un CCP du titre {titre.sigle} millésime "
+                                           f"{titre.millesime} ({', '.join(codes)}).")
         if self.errors:
             return False
         self.site = values.pop("site")

@@ -720,6 +720,34 @@ def _identity_checked(database, migrator):
     migrate(migrator.add_column("emargement", "identite_verifiee", BooleanField(default=False)))
 
 
+def _titres(database, migrator):
+    """The titres professionnels and their CCPs, by version (administration)."""
+
+    class Titre(Model):  # as released in version 26
+        sigle = CharField(max_length=30)
+        millesime = CharField(max_length=20)
+        libelle = CharField(max_length=300)
+        niveau = CharField(max_length=10, default="")
+        code_rncp = CharField(max_length=20, default="")
+        fin_validite = DateField(null=True)
+
+        class Meta:
+            table_name = "titre"
+            indexes = ((("sigle", "millesime"), True),)
+
+    class TitreCcp(Model):
+        titre = ForeignKeyField(Titre, backref="ccps", on_delete="CASCADE")
+        position = IntegerField()
+        code = CharField(max_length=30)
+        libelle = CharField(max_length=300)
+
+        class Meta:
+            table_name = "titreccp"
+
+    with database.bind_ctx([Titre, TitreCcp]):
+        database.create_tables([Titre, TitreCcp])
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -747,6 +775,7 @@ MIGRATIONS = (
     Migration(23, "Clés de signature des dossiers d'inspection", _signing_keys),
     Migration(24, "Numéro CERES de la session", _ceres_number),
     Migration(25, "Identité vérifiée à l'émargement", _identity_checked),
+    Migration(26, "Titres professionnels et leurs CCP", _titres),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -4,11 +4,11 @@ from flask_login import current_user, login_required
 from peewee import JOIN, fn
 
 from documents import signing
-from domain import DomainError, access, administration, agrements, identity
+from domain import DomainError, access, administration, agrements, identity, titres
 from domain.guides import guide_tableaux
 from domain.inputs import whole_number
 from domain.vocabulary import ROLES
-from models import AdminEvent, Centre, CleSignature, ExamSession, GuideVersion, Site, User
+from models import AdminEvent, Centre, CleSignature, ExamSession, GuideVersion, Site, Titre, User
 from routes import centres as centres_routes
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -182,6 +182,37 @@ def add_agrement(site_id):
         return centres_routes.render_refused(site.centre, request.form, getattr(exc, "errors", {}), f"site-{site.id}")
     flash("Agrément enregistré.", "success")
     return redirect(url_for("centres.show", centre_id=site.centre_id, _anchor=f"site-{site.id}"))
+
+
+# --- Titres professionnels and their CCPs ------------------------------------------------------
+
+def _render_titres(status=200, target=None, form=None, errors=None):
+    return render_template("admin/titres.html", titres=titres.all_titres(), target=target, form=form or {},
+                           errors=errors or {}, error=None), status
+
+
+@bp.get("/titres")
+def titres_page():
+    return _render_titres()
+
+
+def _titre_change(titre, target):
+    try:
+        saved = titres.save_titre(_admin(), request.form, titre)
+    except DomainError as exc:
+        return _render_titres(422, target, request.form, getattr(exc, "errors", {exc.field: exc.message}))
+    flash(f"Titre {saved.sigle} millésime {saved.millesime} enregistré.", "success")
+    return redirect(url_for("admin.titres_page", _anchor=f"titre-{saved.id}"))
+
+
+@bp.post("/titres")
+def create_titre():
+    return _titre_change(None, "nouveau")
+
+
+@bp.post("/titres/<int:titre_id>")
+def update_titre(titre_id):
+    return _titre_change(_get(Titre, titre_id), f"titre-{titre_id}")
 
 
 # --- Guide versions -----------------------------------------------------------------------------

@@ -3,7 +3,7 @@ and agréments (/centres/<id>, and /centres/<id>.json). Administrators change th
 from flask import Blueprint, jsonify, render_template
 from flask_login import current_user, login_required
 
-from domain import access
+from domain import access, titres
 from models import Agrement, Centre, Site
 
 bp = Blueprint("centres", __name__)
@@ -61,6 +61,12 @@ def show_json(centre_id):
                    "signature": s.signature is not None,
                    "agrements": [agrement_json(a) for a in agrements.get(s.id, [])]} for s in sites],
     })
+
+
+@bp.get("/titres.json")
+def titres_json():
+    """The titres professionnels recorded, each version with its CCPs in order (every user reads them)."""
+    return jsonify([titres.titre_json(titre, ccps) for titre, ccps in titres.all_titres()])
 
 
 def render_refused(centre, form, errors, target):

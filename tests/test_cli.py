@@ -46,7 +46,9 @@ def test_seed_demo_makes_a_lived_in_centre_once(app, runner, client, db):
     treated = [sum(i.state != "todo" for i in s.items) for s in sessions]
     assert treated[0] == 98 and 0 < treated[1] < 98 and treated[2] == 0  # all but the heading
     assert any(i.observation for i in sessions[0].items)
-    # The registers: every check holds for the finished session; each of the seven fails once.
+    # The titres of its sessions, with their CCPs.
+    assert {(t.sigle, t.ccps.count()) for t in models.Titre.select()} == {("DWWM", 2), ("TP SEC", 3)}
+    # The registers: every check holds for the finished session; each of the others fails once.
     today = app.config["TODAY"]
     results = [{c.code: c.ok for c in checks.SessionChecks.of(s, today).checks} for s in sessions]
     assert all(results[0].values()), results[0]
