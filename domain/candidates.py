@@ -5,15 +5,13 @@ against the session's header. Every change is written in the session's journal, 
 Personal data (RGPD): name, birth date, e-mail, postal address, parcours, VAE recevabilité,
 convocation; no free-text notes.
 """
-import csv
 import hashlib
-import io
-import re
 import unicodedata
 from dataclasses import dataclass
 
-from domain import DomainError, evidence, journal
 from database import locked
+from domain import evidence, journal, spreadsheets
+from domain.spreadsheets import InvalidFile
 from domain.forms import InvalidForm, StaleRecord, collect, create_in_session, locked_current, shown as _shown
 from domain.inputs import clean_civilite, clean_email, clean_field, parse_birth_date, parse_date, parse_past_date
 from domain.vocabulary import CONVOCATION_MODES, PARCOURS_LABELS, RECORD_FIELD_LABELS, plural
@@ -182,73 +180,23 @@ REQUIRED_COLUMNS = ("nom", "prenom", "date_naissance", "parcours")
 
 
 # At most this many problems are listed (a header of 100,000 « ; » made a 16.8 MB page), then their count.
-IMPORT_MAX_PROBLEMS = 50
-
-
-class InvalidImport(DomainError):
-    """A refused file: its problems, each naming its line and column (the first IMPORT_MAX_PROBLEMS,
-    then how many more); nothing was imported."""
+class InvalidImport(InvalidFile):
+    """A refused file of candidates: its problems, each naming its line and column; nothing was imported."""
 
     def __init__(self, problems):
-        super().__init__(f"Fichier refusé, aucun candidat importé : {plural(len(problems), 'problème')}.", "fichier")
-        self.problems = problems[:IMPORT_MAX_PROBLEMS]
-        if len(problems) > IMPORT_MAX_PROBLEMS:
-            self.problems.append(f"… et {plural(len(problems) - IMPORT_MAX_PROBLEMS, 'autre problème', 'autres problèmes')}")
+        super().__init__(problems, "aucun candidat importé")
 
 
 def _normalized(text):
-    """A column name or a code as typed in a spreadsheet, normalised: « Date de naissance » →
-    date_naissance, « Prénom » → prenom, « Main propre » → main_propre (accents, case, spaces and
-    hyphens do not matter)."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().strip().lower()
-    plain = re.sub(r"[\s\-'’]+", "_", plain)
-    return COLUMN_ALIASES.get(plain, plain)
+    """A column name or a code as typed in a spreadsheet, normalised (spreadsheets.normalized) with the
+    form's aliases: « Date de naissance » → date_naissance, « Main propre » → main_propre."""
+    return spreadsheets.normalized(text, COLUMN_ALIASES)
 
 
 # Headings a spreadsheet may use for the form's fields.
 COLUMN_ALIASES = {"date_de_naissance": "date_naissance", "e_mail": "email", "courriel": "email",
                   "adresse_postale": "adresse", "recevabilite": "recevabilite_valide_jusqu_au",
                   "convocation_envoyee_le": "envoyee_le", "mode_de_convocation": "mode"}
-
-
-# A UTF-8 character of more than one byte: in a file that is not UTF-8 as a whole, a line holding one
-# was written by another program (« LefÃ¨vre » is what Windows-1252 would make of it).
-_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
-
-
-def _decode(content):
-    """The text of a file in UTF-8 (with or without BOM) or, failing that, Windows-1252 — what French
-    spreadsheets save — decoded strictly, line by line: a line a program wrote in UTF-8 within a
-    Windows-1252 file (a mixed file), and a byte Windows-1252 does not define, are refused naming their
-    line, never stored as « Ã© » or « � »."""
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    problems, text = [], []
-    lines = content.split(b"\n")
-    utf8 = [number for number, line in enumerate(lines, start=1) if _UTF8_MULTIBYTE.search(line) and _is_utf8(line)]
-    if utf8:
-        shown = ", ".join(str(n) for n in utf8[:10]) + (" …" if len(utf8) > 10 else "")
-        raise InvalidImport([f"fichier mêlant deux encodages : UTF-8 à la ligne {shown}, Windows-1252 ailleurs ; "
-                             "enregistrez-le de nouveau en « CSV UTF-8 » depuis le tableur"])
-    for number, line in enumerate(lines, start=1):
-        try:
-            text.append(line.decode("cp1252"))
-        except UnicodeDecodeError as exc:
-            problems.append(f"ligne {number} : octet 0x{line[exc.start]:02X} sans caractère en Windows-1252 ; "
-                            "enregistrez le fichier en « CSV UTF-8 » depuis le tableur")
-    if problems:
-        raise InvalidImport(problems)
-    return "\n".join(text)
-
-
-def _is_utf8(line):
-    try:
-        line.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _person(values):
@@ -260,26 +208,14 @@ def _person(values):
 
 
 def _rows(content):
-    """(line number, cells) of the file's lines, blank lines left out; InvalidImport when the CSV parser
-    refuses a line (a cell over its limit of 128 KB)."""
-    reader = csv.reader(io.StringIO(_decode(content), newline=""), delimiter=";")
-    rows = []
+    """(line number, cells) of the file's lines (spreadsheets.rows), refusals as InvalidImport."""
     try:
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                rows.append((reader.line_num, cells))
-    except csv.Error as exc:
-        raise InvalidImport([f"ligne {reader.line_num} : cellule illisible ou de plus de "
-                             f"{csv.field_size_limit() // 1024} Ko"]) from exc
-    return rows
+        return spreadsheets.rows(content)
+    except InvalidFile as exc:
+        raise InvalidImport(exc.problems) from None
 
 
-def _without_trailing_blanks(cells):
-    """The cells without the empty ones a spreadsheet leaves at the end of a line (« nom;prenom;;; »)."""
-    end = len(cells)
-    while end and not cells[end - 1].strip():
-        end -= 1
-    return cells[:end]
+_without_trailing_blanks = spreadsheets.without_trailing_blanks
 
 
 def read_candidates_file(content, today, existing=()):

@@ -3,9 +3,11 @@ code change with it), with its CCPs in order; recorded by administrators, read b
 session's sigle and millésime find its titre; a CCP session names one of its CCPs."""
 import re
 
-from domain import DomainError, administration
+from domain import DomainError, administration, spreadsheets
 from domain.forms import InvalidForm, collect
 from domain.inputs import clean_text, parse_date
+from domain.spreadsheets import InvalidFile
+from formats import fr_date
 from models import Titre, TitreCcp, db
 
 _CODE = re.compile(r"^[\w.\-/ ]{1,30}$")
@@ -100,3 +102,58 @@ def all_titres():
     for ccp in TitreCcp.select().order_by(TitreCcp.position):
         ccps.setdefault(ccp.titre_id, []).append(ccp)
     return [(t, ccps.get(t.id, [])) for t in titres]
+
+
+# The columns of the titres' spreadsheet: one line per CCP (a titre without CCP: one line, CCP cells empty).
+CSV_COLUMNS = ("Sigle", "Millésime", "Libellé", "Niveau", "Code RNCP", "Fin de validité", "Code CCP", "Libellé CCP")
+_KEYS = ("sigle", "millesime", "libelle", "niveau", "code_rncp", "fin_de_validite", "code_ccp", "libelle_ccp")
+
+
+def csv_rows():
+    """The titres as their spreadsheet lists them (documents.spreadsheet.csv_bytes writes it)."""
+    for titre, ccps in all_titres():
+        base = (titre.sigle, titre.millesime, titre.libelle, titre.niveau, titre.code_rncp,
+                fr_date(titre.fin_validite))
+        for ccp in ccps or [None]:
+            yield (*base, ccp.code if ccp else "", ccp.libelle if ccp else "")
+
+
+def import_titres(admin, content):
+    """The titres of a spreadsheet (CSV_COLUMNS, French CSV), each version created or replaced with its
+    CCPs in the file's order — all of them or none (InvalidFile naming each problem's line)."""
+    lines = spreadsheets.rows(content)
+    if not lines:
+        raise InvalidFile(["le fichier est vide"], "aucun titre importé")
+    header = [spreadsheets.normalized(name) for name in spreadsheets.without_trailing_blanks(lines[0][1])]
+    missing = [label for key, label in zip(_KEYS, CSV_COLUMNS) if key not in header and key in ("sigle", "millesime", "libelle")]
+    if missing:
+        raise InvalidFile([f"ligne 1 : colonne {', '.join(missing)} absente (colonnes : {' ; '.join(CSV_COLUMNS)})"],
+                          "aucun titre importé")
+    forms, first_line = {}, {}
+    for number, cells in lines[1:]:
+        row = dict(zip(header, (c.strip() for c in cells)))
+        key = ((row.get("sigle") or "").upper(), row.get("millesime") or "")
+        form = forms.setdefault(key, {"sigle": row.get("sigle", ""), "millesime": row.get("millesime", ""),
+                                      "libelle": row.get("libelle", ""), "niveau": row.get("niveau", ""),
+                                      "code_rncp": row.get("code_rncp", ""),
+                                      "fin_validite": row.get("fin_de_validite", ""), "ccps": []})
+        first_line.setdefault(key, number)
+        if row.get("code_ccp") or row.get("libelle_ccp"):
+            form["ccps"].append(f"{row.get('code_ccp', '')};{row.get('libelle_ccp', '')}")
+    if not forms:
+        raise InvalidFile(["aucune ligne de titre sous l'en-tête"], "aucun titre importé")
+    problems = []
+    for key, form in forms.items():
+        form["ccps"] = "\n".join(form["ccps"])
+        try:
+            clean_titre(form)
+        except InvalidForm as exc:
+            problems += [f"ligne {first_line[key]} ({form['sigle']} {form['millesime']}) : {message}"
+                         for message in exc.errors.values()]
+    if problems:
+        raise InvalidFile(problems, "aucun titre importé")
+    with db.atomic():
+        for form in forms.values():
+            titre = titre_of(form["sigle"], form["millesime"])
+            save_titre(admin, form, titre)
+    return len(forms)

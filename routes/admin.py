@@ -1,13 +1,14 @@
 """Administration: accounts, centres and sites, guide versions, and the journal of these changes."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from peewee import JOIN, fn
 
 from documents import signing
-from domain import DomainError, access, administration, agrements, identity, titres
+from documents.spreadsheet import csv_bytes
+from domain import DomainError, access, administration, agrements, identity, spreadsheets, titres
 from domain.guides import guide_tableaux
 from domain.inputs import whole_number
-from domain.vocabulary import ROLES
+from domain.vocabulary import ROLES, plural
 from models import AdminEvent, Centre, CleSignature, ExamSession, GuideVersion, Site, Titre, User
 from routes import centres as centres_routes
 
@@ -186,9 +187,9 @@ def add_agrement(site_id):
 
 # --- Titres professionnels and their CCPs ------------------------------------------------------
 
-def _render_titres(status=200, target=None, form=None, errors=None):
+def _render_titres(status=200, target=None, form=None, errors=None, problems=()):
     return render_template("admin/titres.html", titres=titres.all_titres(), target=target, form=form or {},
-                           errors=errors or {}, error=None), status
+                           errors=errors or {}, error=None, problems=problems), status
 
 
 @bp.get("/titres")
@@ -203,6 +204,28 @@ def _titre_change(titre, target):
         return _render_titres(422, target, request.form, getattr(exc, "errors", {exc.field: exc.message}))
     flash(f"Titre {saved.sigle} millésime {saved.millesime} enregistré.", "success")
     return redirect(url_for("admin.titres_page", _anchor=f"titre-{saved.id}"))
+
+
+@bp.get("/titres.csv")
+def titres_csv():
+    """The titres and their CCPs as a French spreadsheet, one line per CCP (the import reads it back)."""
+    return Response(csv_bytes(titres.CSV_COLUMNS, titres.csv_rows()), mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="titres.csv"'})
+
+
+@bp.post("/titres/import")
+def import_titres():
+    upload = request.files.get("fichier")
+    try:
+        if upload is None or not upload.filename:
+            raise DomainError("Choisissez un fichier CSV.", "fichier")
+        count = titres.import_titres(_admin(), upload.read())
+    except spreadsheets.InvalidFile as exc:
+        return _render_titres(422, "import", errors={"fichier": exc.message}, problems=exc.problems)
+    except DomainError as exc:
+        return _render_titres(422, "import", errors={"fichier": exc.message})
+    flash(f"{plural(count, 'titre importé', 'titres importés')}.", "success")
+    return redirect(url_for("admin.titres_page"))
 
 
 @bp.post("/titres")

@@ -84,6 +84,8 @@ MATRIX = {
                                                      "ccps": "CP-1;Concevoir"}, (ANON, 403, 403, 403, 302)),
     "admin.update_titre": ("POST", "/admin/titres/{ti}", {"sigle": "RPCT", "millesime": "2022", "libelle": "Réparateur",
                                                           "ccps": ""}, (ANON, 403, 403, 403, 302)),
+    "admin.titres_csv": ("GET", "/admin/titres.csv", None, (ANON, 403, 403, 403, 200)),
+    "admin.import_titres": ("POST", "/admin/titres/import", {}, (ANON, 403, 403, 403, 422)),
     "centres.titres_json": ("GET", "/titres.json", None, (ANON, 200, 200, 200, 200)),
     "centres.show": ("GET", "/centres/{c}", None, (ANON, 200, 200, 404, 200)),
     "centres.show_json": ("GET", "/centres/{c}.json", None, (ANON, 200, 200, 404, 200)),

@@ -46,3 +46,29 @@ def test_a_ccp_session_names_one_of_its_titres_ccps(client, auth, db):
     assert client.post("/sessions", data={**header, "code_ccp": "cp-01235"}).status_code == 302
     # A titre not recorded: the session is prepared as before.
     assert client.post("/sessions", data={**header, "millesime": "2019", "code_ccp": "X-1"}).status_code == 302
+
+
+def test_the_titres_list_exports_and_imports_as_a_french_spreadsheet(client, auth, db):
+    import io
+    auth.login("admin@test.fr")
+    client.post("/admin/titres", data=DWWM)
+    exported = client.get("/admin/titres.csv")
+    text = exported.data.decode("utf-8-sig")
+    assert text.splitlines()[0] == "Sigle;Millésime;Libellé;Niveau;Code RNCP;Fin de validité;Code CCP;Libellé CCP"
+    assert "DWWM;2023;Développeur web et web mobile;5;RNCP37674;31/12/2028;CP-01234;Développer la partie front-end" in text
+    # Read back, with a new version and a change, in Windows-1252 as Excel saves it.
+    body = (text + "SEC;2022;Secrétaire comptable;4;;;CP-1;Assurer le secrétariat\n"
+                   "SEC;2022;Secrétaire comptable;4;;;CP-2;Tenir la comptabilité\n").encode("cp1252")
+    done = client.post("/admin/titres/import", data={"fichier": (io.BytesIO(body), "titres.csv")},
+                       content_type="multipart/form-data")
+    assert done.status_code == 302
+    data = {t["sigle"]: t for t in client.get("/titres.json").get_json()}
+    assert [c["code"] for c in data["SEC"]["ccps"]] == ["CP-1", "CP-2"] and len(data["DWWM"]["ccps"]) == 2
+    assert models.Titre.select().count() == 2  # DWWM 2023 replaced, not doubled
+    bad = "Sigle;Millésime;Libellé;Code CCP;Libellé CCP\nCDA;2024;;CP-1;Concevoir\nRPCT;;Réparateur;;\n".encode()
+    refused = client.post("/admin/titres/import", data={"fichier": (io.BytesIO(bad), "titres.csv")},
+                          content_type="multipart/form-data")
+    page = text_of(refused)
+    assert refused.status_code == 422 and "aucun titre importé" in page
+    assert "ligne 2 (CDA 2024) : Libellé : ce champ est obligatoire" in page and "ligne 3 (RPCT ) :" in page
+    assert models.Titre.select().count() == 2
