@@ -362,7 +362,7 @@ class Emission(BaseModel):
     issue supersedes it, both stay); a purge removes the bytes and keeps the hash (migration 22)."""
 
     session = ForeignKeyField(ExamSession, backref="emissions", on_delete="RESTRICT")
-    numero = IntegerField()  # the session's issue number, in the letter's reference
+    numero = IntegerField()  # the session's issue number, in the letter's reference (documents.catalogue)
     document = CharField(max_length=30)  # convocations, convocations-jury, planning, affichage, emargement…
     destinataire_type = CharField(max_length=20, default="")  # candidat, jure, surveillant, comedien, or none
     destinataire_id = IntegerField(null=True)
@@ -375,12 +375,6 @@ class Emission(BaseModel):
 
     class Meta:
         indexes = ((("session", "numero"), True),)
-
-    @property
-    def reference(self):
-        prefix = {"convocations": "CONV", "convocations-jury": "JURY", "planning": "UD", "affichage": "AFF",
-                  "emargement": "EMARG", "attestations-jury": "ATTEST"}.get(self.document, "DOC")
-        return f"{prefix}-{self.session_id}-{self.numero}"
 
 
 class JournalHead(BaseModel):

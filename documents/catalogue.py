@@ -31,6 +31,7 @@ class Document:
     per: str | None = None
     gates: tuple = ()
     issuable: bool = True  # sent, hence issued (a preview says « PROJET »); False: it renders records
+    prefix: str = "DOC"  # an issued one's reference: « <prefix>-<session>-<n° d'émission> »
 
     @property
     def endpoint(self):
@@ -41,23 +42,30 @@ DOCUMENTS = (
     # The letters: the inspection file holds their issued originals (emis/), never regenerated.
     Document("convocations", "convocations", "Convocations des candidats (PDF)", docs.convocations,
              "exports/convocations.pdf.html", tasks=("convocation_candidats",), per="candidat",
-             gates=("epreuves_dates", "agrement")),
+             gates=("epreuves_dates", "agrement"), prefix="CONV"),
     Document("jury_convocations", "convocations-jury", "Convocations du jury, du surveillant et du comédien (PDF)",
              docs.jury_convocations, "exports/convocations_jury.pdf.html",
-             tasks=("convocation_jury", "convocation_surveillant"), per="personne", gates=("jury_effectif",)),
+             tasks=("convocation_jury", "convocation_surveillant"), per="personne", gates=("jury_effectif",),
+             prefix="JURY"),
     Document("planning", "planning", "Informations et planning pour l'UD (PDF)", docs.planning,
              "exports/planning.pdf.html", tasks=("informations_ud", "planning_ud"),
-             gates=("epreuves_dates", "candidats_nombre", "jury_effectif", "jury_habilitations", "agrement")),
+             gates=("epreuves_dates", "candidats_nombre", "jury_effectif", "jury_habilitations", "agrement"), prefix="UD"),
     Document("affichage", "affichage", "Affichage des épreuves (PDF)", docs.affichage, "exports/affichage.pdf.html",
-             tasks=("affichage_epreuves",), gates=("epreuves_dates",)),
+             tasks=("affichage_epreuves",), gates=("epreuves_dates",), prefix="AFF"),
     Document("jury_attestations", "attestations-jury", "Attestations de présence des jurés (PDF)",
-             docs.jury_attestations, "exports/attestations_jury.pdf.html", tasks=("jury_present",), per="personne"),
+             docs.jury_attestations, "exports/attestations_jury.pdf.html", tasks=("jury_present",), per="personne",
+             prefix="ATTEST"),
     Document("emargement_pdf", "emargement", "Feuilles d'émargement (PDF)", docs.sign_in_sheets,
              "exports/emargement.pdf.html", tasks=("identite_candidats", "constater_absences"), inspection=True,
              issuable=False),
 )
 BY_NAME = {document.name: document for document in DOCUMENTS}
 BY_FILE = {document.file: document for document in DOCUMENTS}  # as POST /sessions/<id>/emissions names them
+
+
+def reference(document, session_id, numero):
+    """An issued document's reference, printed in its footer: « CONV-12-3 »."""
+    return f"{BY_FILE[document].prefix}-{session_id}-{numero}"
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ def emission_file_name(emission):
     """« CONV-12-3-convocations-candidat-45.pdf »: its reference, the document, for whom."""
     whom = f"-{emission.destinataire_type}" if emission.destinataire_type else ""
     whom += f"-{emission.destinataire_id}" if emission.destinataire_id else ""
-    return f"{emission.reference}-{emission.document}{whom}.pdf"
+    return f"{catalogue.reference(emission.document, emission.session_id, emission.numero)}-{emission.document}{whom}.pdf"
 
 
 def _piece_chunks(piece_id):

@@ -113,7 +113,7 @@ def issue(user, session, file, wanted, maker, today, at=None):
         made = []
         with maker.slot():
             for number, recipient in enumerate(recipients, start=first):
-                reference = Emission(session=session.id, numero=number, document=document.file).reference
+                reference = catalogue.reference(document.file, session.id, number)
                 body = maker.make(f"session-{session.id}-emis", document.template, french=True, session=session, today=today,
                                   **recipient.context, **letter_context(session, at, reference))
                 made.append((number, recipient, stamp(body, (f"Réf. {reference}",))))
@@ -136,7 +136,8 @@ def _store(user, session, document, at, made):
             rows.append(row)
             journal.record(user, session, "emission", "",
                            f"{document.label.removesuffix(' (PDF)')} émis" + (f" pour {recipient.name}" if recipient.name else "")
-                           + f" : réf. {row.reference}, SHA-256 {digest[:12]}…")
+                           + f" : réf. {catalogue.reference(row.document, session.id, row.numero)}, "
+                             f"SHA-256 {digest[:12]}…")
     return rows
 
 

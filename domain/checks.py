@@ -460,9 +460,10 @@ def agrement(register, today):
         return Check("agrement", False, f"Aucun agrément du site ne couvre {session.sigle} millésime {session.millesime} "
                                         f"du {fr_date(session.date_debut)} au {fr_date(session.date_fin)} : vérifiez "
                                         "l'agrément dans CERES et la décision de la DREETS.", [f"Enregistrés : {recorded}."])
-    allowed = max((a.nombre_candidats for a in found if a.nombre_candidats is not None), default=None)
     count = len(register.candidats)
-    if allowed is not None and all(a.nombre_candidats is not None for a in found) and count > allowed:
+    # An agrément without a number of candidates does not limit them.
+    allowed = None if any(a.nombre_candidats is None for a in found) else max(a.nombre_candidats for a in found)
+    if allowed is not None and count > allowed:
         return Check("agrement", False, f"Le registre compte {plural(count, 'candidat')}, l'agrément en prévoit "
                                         f"{allowed} au plus : réduisez la session ou demandez une extension d'agrément.")
     best = found[0]

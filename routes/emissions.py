@@ -5,6 +5,7 @@ from flask_login import current_user, login_required
 from peewee import JOIN
 
 import domain.candidates
+import domain.jury
 from documents import catalogue, issuing
 from documents.inspection import emission_file_name
 from domain import DomainError, access, forms
@@ -30,16 +31,21 @@ def _require_login():
 
 
 def listed(session):
-    """The session's issued documents, newest first, with who issued them (their bytes not read)."""
-    return list(Emission.select(*LISTED, User.display_name).join(User, on=(Emission.emis_par == User.id),
+    """The session's issued documents, newest first, with who issued them and their reference (their
+    bytes not read)."""
+    rows = list(Emission.select(*LISTED, User.display_name).join(User, on=(Emission.emis_par == User.id),
                                                                   join_type=JOIN.LEFT_OUTER)
                 .where(Emission.session == session).order_by(Emission.numero.desc()).objects())
+    for row in rows:
+        row.reference = catalogue.reference(row.document, row.session_id, row.numero)
+    return rows
 
 
 def _render(session, status=200, failures=(), error=None, form=None):
     documents = [d for d in catalogue.DOCUMENTS if d.file in ISSUABLE]
     return render_template("sessions/emissions.html", session=session, emissions=listed(session), documents=documents,
-                           candidats=list(Candidat.of_session(session)), failures=failures, error=error,
+                           candidats=list(Candidat.of_session(session)), membres=domain.jury.jury_members(session),
+                           failures=failures, error=error,
                            form=form or {}, can_edit=access.can_edit(current_user, session)), status
 
 
