@@ -17,8 +17,8 @@ from extensions import csrf, htmx, login_manager
 from domain import identity
 from models import User, db
 from routes import (
-    IdConverter, account, admin, auth, calendar, centres, documents, emargement, emissions, errors, exports, items,
-    pieces, register, sessions,
+    IdConverter, account, admin, after, auth, calendar, centres, documents, emargement, emissions, errors, exports,
+    items, pieces, public, register, sessions,
 )
 
 # No inline script or style anywhere (htmx's own indicator style is turned off in base.html).
@@ -98,7 +98,8 @@ def create_app(config=None):
     def _allow_an_attachment():
         # Before CSRFProtect parses the form: only the routes that take a file allow more than the
         # general limit, each its file's own limit (an attachment, a centre's logo, a site's signature).
-        limit = {"pieces.attach": app.config["PIECE_MAX_BYTES"], "admin.rename_centre": identity.LOGO_MAX_BYTES,
+        limit = {"pieces.attach": app.config["PIECE_MAX_BYTES"], "after.record_pv": app.config["PIECE_MAX_BYTES"],
+                 "admin.rename_centre": identity.LOGO_MAX_BYTES,
                  "admin.rename_site": identity.SIGNATURE_MAX_BYTES}.get(request.endpoint)
         if limit is not None:
             request.max_content_length = limit + app.config["FORM_OVERHEAD_BYTES"]
@@ -126,7 +127,7 @@ def create_app(config=None):
 
     app.url_map.converters["int"] = IdConverter  # before the blueprints' rules are added
     for module in (auth, sessions, items, pieces, exports, documents, emissions, emargement, calendar, account, admin,
-                   centres, register, errors):
+                   centres, register, after, public, errors):
         app.register_blueprint(module.bp)
     auth.init_login(login_manager)
     templating.init_app(app)

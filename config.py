@@ -115,6 +115,10 @@ class Config:
         self.SESSION_PIECES_MAX_BYTES = _number(environ, "SESSION_PIECES_MAX_MB", "200") * 1024 * 1024
         # An image holds at most this many pixels (a small PNG can decode to gigabytes).
         self.PIECE_MAX_PIXELS = _number(environ, "PIECE_MAX_MEGAPIXELS", "40") * 1_000_000
+        # After the exam: the insertion follow-up is due this many months after the session's last day; the
+        # candidates with a partial result are followed (listed first, reminded) this many months.
+        self.SUIVI_INSERTION_MOIS = _number(environ, "SUIVI_INSERTION_MOIS", "6")
+        self.SUIVI_PARTIELS_MOIS = _number(environ, "SUIVI_PARTIELS_MOIS", "12")
         # The journals' anchors are also appended to this file, outside the database (append-only: keep
         # it on another disk or have it copied off the server, as the backups).
         self.ANCHOR_FILE = environ.get("JALON_ANCHOR_FILE") or os.path.join(instance_path, "ancres.log")

@@ -60,6 +60,9 @@ class Centre(BaseModel):
     siret = CharField(max_length=14, default="")
     nda = CharField(max_length=11, default="")  # numéro de déclaration d'activité
     logo = BlobField(null=True)  # PNG or JPEG, at most 1 MB
+    # The centre's rates published without login at /public/<id>/indicateurs (an administrator's
+    # choice; migration 27).
+    indicateurs_publics = BooleanField(default=False)
 
 
 class Site(BaseModel):
@@ -192,6 +195,12 @@ class TaskText(BaseModel):
     retention_rule = JSONTextField(null=True)
     # A stable name for the tasks the register's checks concern (domain/checks.py), else None.
     key = CharField(max_length=50, null=True)
+    # A task that applies only « en cas de » something: « Non survenu » first; « Fait » with its report
+    # (an observation or an attachment) (migration 27).
+    conditional = BooleanField(default=False)
+    # A task that runs for months after the session (insertion follow-up, keeping the documents): not
+    # required to close it (migration 27).
+    long_running = BooleanField(default=False)
 
     @property
     def text_parts(self):
@@ -473,6 +482,10 @@ class Candidat(BaseModel):
     convocation_emission = IntegerField(null=True)  # the issued document the convocation sent (Emission id)
     version = IntegerField(default=0)  # each save of the record adds one (migration 16)
     retire_le = DateTimeField(null=True)  # withdrawn from the session, kept for its sign-ins (migration 18)
+    identifiant_ceres = CharField(max_length=30, default="")  # the candidate's number in CERES (migration 27)
+    # The candidate's record in an earlier session of the same titre this one continues (a partial
+    # result registered again, /candidats/partiels; migration 27).
+    precedent = IntegerField(null=True)
 
     @property
     def label(self):
@@ -658,7 +671,60 @@ class CleSignature(BaseModel):
     retiree_le = DateTimeField(null=True)
 
 
+class Evaluateur(BaseModel):
+    """A juror of the session's jury who evaluates a candidate (migration 27)."""
+
+    candidat = ForeignKeyField(Candidat, backref="evaluateurs", on_delete="CASCADE")
+    jure = ForeignKeyField(Jure, backref="+", on_delete="RESTRICT")
+
+    class Meta:
+        indexes = ((("candidat", "jure"), True),)
+
+
+class Resultat(BaseModel):
+    """A candidate's result as the jury decided it: the decision and, for a titre session, each CCP
+    acquired or not (evidence: never deleted by a cascade; migration 27)."""
+
+    candidat = ForeignKeyField(Candidat, backref="+", unique=True, on_delete="RESTRICT")
+    session = ForeignKeyField(ExamSession, backref="resultats", on_delete="RESTRICT")
+    decision = CharField(max_length=20)  # titre, partiel, non_obtenu, absent; obtenu for a CCP or CCS
+    ccp = JSONTextField(null=True)  # {code: "acquis" | "non_acquis"}, in the titre's order
+    saisi_le = DateTimeField(default=now)
+    saisi_par = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+
+class EtapePv(BaseModel):
+    """A step of the session's PV after the exam (signed, countersigned, entered in CERES, sent to the
+    UD, its copy back), with its date and proof (evidence; migration 27)."""
+
+    session = ForeignKeyField(ExamSession, backref="etapes_pv", on_delete="RESTRICT")
+    etape = CharField(max_length=20)
+    date = DateField()
+    par = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+    piece = ForeignKeyField(Piece, null=True, backref="+", on_delete="RESTRICT")
+    mode = CharField(max_length=20, default="")  # envoye_ud: lrar, depot or demarche_en_ligne
+    reference = CharField(max_length=100, default="")
+    saisie_le = DateTimeField(default=now)
+
+    class Meta:
+        indexes = ((("session", "etape"), True),)
+
+
+class SuiviInsertion(BaseModel):
+    """Where a candidate present at the session stood when contacted, months after it (« Assurer un
+    suivi de l'insertion professionnelle »; RGPD data, purged with the session; migration 27)."""
+
+    candidat = ForeignKeyField(Candidat, backref="+", unique=True, on_delete="CASCADE")
+    session = ForeignKeyField(ExamSession, backref="+", on_delete="CASCADE")
+    situation = CharField(max_length=20)  # emploi_metier, emploi_autre, formation, recherche, sans_nouvelles
+    date_contact = DateField()
+    canal = CharField(max_length=20)
+    saisi_le = DateTimeField(default=now)
+    saisi_par = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+
 MODELS = (Centre, Site, User, GuideVersion, GuideTableau, GuideTask, ExamSession, ChecklistItem, AuditEvent, JournalHead,
           SealedGuide, Piece,
           AdminEvent, LoginFailure, Jure, Habilitation, Candidat, Epreuve, MembreJury, LienJury, Intervenant,
-          Emargement, Connexion, Ancre, AncreTete, Agrement, Emission, CleSignature, Titre, TitreCcp)
+          Emargement, Connexion, Ancre, AncreTete, Agrement, Emission, CleSignature, Titre, TitreCcp,
+          Evaluateur, Resultat, EtapePv, SuiviInsertion)

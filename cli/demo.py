@@ -13,10 +13,11 @@ from cli.users import upsert_user
 from documents import issuing, signing
 from documents.pdf import PdfMaker
 from documents.guide_pdf import sealed_guide
-from domain import candidates, closing, emargement, intervenants, jurors, jury, pieces, schedule
+from domain import candidates, closing, emargement, intervenants, jurors, jury, pieces, pv, results, schedule
+from domain.titres import ccps_of, titre_of
 from domain.checklist import mark_done, mark_na, save_observation
 from domain.sessions import create_session
-from domain.vocabulary import ROLE_LABELS
+from domain.vocabulary import NOT_OCCURRED, ROLE_LABELS
 from formats import local_today, to_utc, utc_now
 from models import (Agrement, Candidat, ChecklistItem, Centre, Epreuve, ExamSession, MembreJury, Site, Titre, TitreCcp,
                     db)
@@ -80,6 +81,8 @@ def seed_demo(today):
                 continue
             if item.position in na:
                 mark_na(item.id, responsable, na[item.position])
+            elif item.conditional:  # « en cas de… »: it did not happen
+                mark_na(item.id, responsable, NOT_OCCURRED)
             else:
                 mark_done(item.id, responsable, min(today, done_on(session, item)), today)
         for position, text in observations.items():
@@ -108,17 +111,45 @@ def seed_demo(today):
     return True
 
 
-def seed_demo_evidence(user, finished, today):
-    """The finished session's file: the signed PV attached to its task, then the session closed and
-    its guide sealed, as a centre would leave it for an inspection."""
-    writer = PdfWriter()  # the demo's PV: a one-page PDF
+def _demo_pdf(title):
+    """A one-page PDF standing for a signed paper (the demo's PV, the UD's copy)."""
+    writer = PdfWriter()
     writer.add_blank_page(width=595, height=842)
-    writer.add_metadata({"/Title": "PV de session signé (démonstration)"})
+    writer.add_metadata({"/Title": title})
     out = io.BytesIO()
     writer.write(out)
-    pv = finished.items.where(ChecklistItem.text.startswith("Adresser l'original du PV")).get()
-    pieces.attach(user, pv, out.getvalue(), "PV de session signé.pdf", pieces.Limits.of(current_app.config))
-    closed_at = dt.datetime.combine(finished.date_fin + dt.timedelta(days=14), dt.time(17, 5))
+    return out.getvalue()
+
+
+def seed_demo_evidence(user, finished, today):
+    """The finished session's file: who evaluated whom, the results, the PV's chain with its proofs, the
+    posted results; then the session closed and its guide sealed, as a centre would leave it."""
+    limits = pieces.Limits.of(current_app.config)
+    membres = [m.jure_id for m in MembreJury.select().where(MembreJury.session == finished)]
+    end = finished.date_fin
+    iso = dt.date.isoformat
+    # Léa Martin and the others present passed; Hugo Robert validated one CCP; Jean-Marc Lefèvre did not;
+    # Richard Camille was absent (her sign-in says so).
+    ccps = [c.code for c in ccps_of(titre_of(finished.sigle, finished.millesime))]
+    decisions = {"Robert": ("partiel", {ccps[0]: "acquis", ccps[1]: "non_acquis"}),
+                 "Lefèvre": ("non_obtenu", dict.fromkeys(ccps, "non_acquis")), "Richard": ("absent", {})}
+    for candidat in Candidat.of_session(finished):
+        decision, acquired = decisions.get(candidat.nom, ("titre", dict.fromkeys(ccps, "acquis")))
+        if decision != "absent":
+            results.set_evaluators(user, candidat, [str(j) for j in membres])
+        results.save_result(user, candidat, {"decision": decision, **{f"ccp_{c}": v for c, v in acquired.items()}}, today)
+    for etape, days, extra, paper in (
+            ("signe_jury", 0, {}, None), ("pv_individuels", 0, {}, None), ("contresigne", 1, {}, None),
+            ("ceres_saisi", 1, {}, None),
+            ("envoye_ud", 3, {"mode": "lrar", "reference": "1A 987 654 3210 5"}, "PV de session signé.pdf"),
+            ("copie_ud_recue", 12, {}, "Copie du PV retournée par l'UD.pdf")):
+        upload = pv.Upload(_demo_pdf(paper), paper, limits) if paper else None
+        pv.record_step(user, finished.id, {"etape": etape, "date": iso(min(today, end + dt.timedelta(days=days))), **extra},
+                       upload, today)
+    posted_at = to_utc(dt.datetime.combine(end + dt.timedelta(days=13), dt.time(9, 30)))
+    issuing.issue(user, finished, "resultats-affichage", "", PdfMaker(current_app.instance_path, user.id), today,
+                  at=min(posted_at, utc_now()))
+    closed_at = dt.datetime.combine(end + dt.timedelta(days=14), dt.time(17, 5))
     key = signing.current(current_app.instance_path, current_app.config["SIGNING_KEY"])
     closing.close(user, finished, sealed_guide(finished, key.empreinte), min(to_utc(closed_at), utc_now()), today,
                   current_app.config["ANCHOR_FILE"])

@@ -32,6 +32,8 @@ class Document:
     gates: tuple = ()
     issuable: bool = True  # sent, hence issued (a preview says « PROJET »); False: it renders records
     prefix: str = "DOC"  # an issued one's reference: « <prefix>-<session>-<n° d'émission> »
+    after_closing: bool = False  # issued after the session's closing too (attestations, posted results)
+    marks: str | None = None  # the key of the guide task issuing it marks done that day
 
     @property
     def endpoint(self):
@@ -54,7 +56,13 @@ DOCUMENTS = (
              tasks=("affichage_epreuves",), gates=("epreuves_dates",), prefix="AFF"),
     Document("jury_attestations", "attestations-jury", "Attestations de présence des jurés (PDF)",
              docs.jury_attestations, "exports/attestations_jury.pdf.html", tasks=("jury_present",), per="personne",
-             prefix="ATTEST"),
+             prefix="ATTEST", after_closing=True),
+    Document("resultats_affichage", "resultats-affichage", "Résultats à afficher (PDF)", docs.posted_results,
+             "exports/resultats_affichage.pdf.html", tasks=("resultats_affichage",), prefix="RES", after_closing=True,
+             marks="resultats_affichage"),
+    Document("resultats", "resultats", "Relevé des résultats, à comparer au PV (PDF)", docs.results_statement,
+             "exports/resultats.pdf.html", tasks=("resultats_ceres", "pv_contresigne", "pv_individuels"),
+             inspection=True, issuable=False),
     Document("emargement_pdf", "emargement", "Feuilles d'émargement (PDF)", docs.sign_in_sheets,
              "exports/emargement.pdf.html", tasks=("identite_candidats", "constater_absences"), inspection=True,
              issuable=False),

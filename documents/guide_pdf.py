@@ -2,7 +2,7 @@
 session's closing."""
 from documents.pdf import layout_pdf, stamp
 from formats import fr_datetime
-from domain import checks, pieces, sessions
+from domain import checks, closing, pieces, sessions
 from formats import local, local_today
 from domain.guides import guide_tableaux
 from domain.progress import SessionProgress
@@ -30,7 +30,7 @@ def guide_context(session, blank=False, today=None):
     return dict(
         session=session, centre_name=session.centre.name,
         tableaux=sessions.tableaux(items), blank=blank, progress=None if blank else SessionProgress.of(items),
-        regulatory_todo=[i for i in items if i.reglementaire and i.state == "todo" and not i.heading],
+        regulatory_todo=closing.regulatory_todo(items),
         guide_label=f"guide version {session.guide.version}", pieces={} if blank else pieces.listed(session=session),
         register_checks=[] if blank else checks.run(checks.load_register(session), today or local_today()),
     )

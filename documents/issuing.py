@@ -17,13 +17,14 @@ from peewee import IntegrityError, fn
 
 from documents import catalogue, session_documents as docs
 from documents.pdf import stamp
-from domain import DomainError, checks, identity, journal
+from database import locked
+from domain import DomainError, access, checklist, checks, identity, journal
 from domain.candidates import convocation_version, record_convocation
 from domain.vocabulary import plural
 from formats import fr_date, local
 from documents.letters import image_box
 from domain.agrements import covering
-from models import Agrement, Candidat, Emission, db, now
+from models import Agrement, Candidat, Emission, ExamSession, db, now
 
 
 class NotIssuable(DomainError):
@@ -125,7 +126,12 @@ def issue(user, session, file, wanted, maker, today, at=None):
 
 
 def _store(user, session, document, at, made):
+    """Keep the issued documents, journalled; the session's rights checked again under its lock (a closing
+    meanwhile refuses them, unless the document is one issued after the closing); issuing a document
+    that proves a task (`marks`) marks it done that day."""
     with db.atomic():
+        current = locked(ExamSession.select().where(ExamSession.id == session.id)).get()
+        access.require_editable(user, current, document.after_closing)
         rows = []
         for number, recipient, pdf in made:
             digest = hashlib.sha256(pdf).hexdigest()
@@ -137,7 +143,9 @@ def _store(user, session, document, at, made):
             journal.record(user, session, "emission", "",
                            f"{document.label.removesuffix(' (PDF)')} émis" + (f" pour {recipient.name}" if recipient.name else "")
                            + f" : réf. {catalogue.reference(row.document, session.id, row.numero)}, "
-                             f"SHA-256 {digest[:12]}…")
+                             f"SHA-256 {digest[:12]}…", checked=True)
+        if document.marks:
+            checklist.mark_key_done(user, session.id, document.marks, local(at).date(), document.after_closing)
     return rows
 
 

@@ -1,7 +1,8 @@
 """A whole session as JSON (« Export JSON »): its header, every task with its state, its register
 (candidates, jury, surveillant and comédien, épreuves, sign-ins) and the guide's checks computed from
 it; and the JSON shapes of the register's rows, one function each (also /jures.json's)."""
-from domain import checks, emargement, journal, pieces, sessions
+from domain import checks, emargement, insertion, journal, pieces, pv, sessions
+from domain import results as domain_results
 from domain.deadlines import status
 from domain.vocabulary import INTERVENANT_ROLES
 from domain.jury import jury_members
@@ -31,7 +32,7 @@ def juror_json(jure):
     }
 
 
-def candidate_json(candidat):
+def candidate_json(candidat, evaluateurs=()):
     return {
         "id": candidat.id, "civilite": candidat.civilite, "nom": candidat.nom, "prenom": candidat.prenom,
         "date_naissance": candidat.date_naissance.isoformat(), "email": candidat.email, "adresse": candidat.adresse,
@@ -39,6 +40,7 @@ def candidate_json(candidat):
         "recevabilite_valide_jusqu_au": _iso(candidat.recevabilite_valide_jusqu_au),
         "convocation": {"envoyee_le": _iso(candidat.convocation_envoyee_le), "mode": candidat.convocation_mode or None,
                         "reference": candidat.convocation_reference},
+        "identifiant_ceres": candidat.identifiant_ceres, "evaluateurs": list(evaluateurs),
     }
 
 
@@ -103,9 +105,10 @@ def session_export(session, items, today):
         for tableau in sessions.tableaux(items)
     ]
     results = checks.SessionChecks.of(session, today, items)
+    evaluators = domain_results.evaluators(session)
     # "phases" is the export's published key for the guide's tableaux.
     return {"session": header, "journal_hash": journal.head_hash(session), "phases": tableaux,
-            "candidats": [candidate_json(c) for c in Candidat.of_session(session)],
+            "candidats": [candidate_json(c, evaluators.get(c.id, ())) for c in Candidat.of_session(session)],
             "epreuves": [epreuve_json(e) for e in Epreuve.of_session(session)],
             "jury": jury_json(session), **intervenants_json(session),
             "emargement": [signin_json(s) for s in emargement.of_session(session)],
@@ -114,7 +117,12 @@ def session_export(session, items, today):
             "documents_emis": [emission_json(e) for e in Emission.select(
                 Emission.id, Emission.document, Emission.destinataire_type, Emission.destinataire_id, Emission.emis_le,
                 Emission.emis_par, Emission.sha256, Emission.taille).where(Emission.session == session)
-                .order_by(Emission.numero)]}
+                .order_by(Emission.numero)],
+            "resultats": [{"candidat_id": r.candidat_id, "decision": r.decision, "ccp": r.ccp or {}}
+                          for r in domain_results.results(session).values()],
+            "pv": [pv.step_json(step) for step in pv.steps(session).values()],
+            "insertion": [{"candidat_id": f.candidat_id, "situation": f.situation, "date_contact": f.date_contact.isoformat(),
+                           "canal": f.canal} for f in insertion.of_session(session).values()]}
 
 
 def emission_json(emission):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from PIL import Image, ImageDraw
 
 from documents.spreadsheet import csv_bytes
-from domain import DomainError, access, emargement
+from domain import DomainError, access, emargement, pv, results
 from domain.vocabulary import PERSON_ROLE_LABELS
 from formats import fr_date
 from domain.candidates import candidate_counts
@@ -229,3 +229,40 @@ def programme_csv(context):
     return csv_bytes(PROGRAMME_COLUMNS, (
         (row["centre"], row["sigle"], row["titre"], row["nature"], row["libelle_ccp"], fr_date(row["date_debut"]),
          fr_date(row["date_fin"]), row["site"], row["nb_formation"], row["nb_vae"]) for row in context["rows"]))
+
+
+def results_statement(session):
+    """« Relevé des résultats »: each candidate's decision and CCPs, with their CERES identifier, to check
+    the PV printed from CERES against before it is signed."""
+    try:
+        shape = results.results_form(session)
+    except DomainError as exc:
+        raise MissingData(exc.message) from None
+    candidats = _candidates(session)
+    recorded = results.results(session)
+    if not recorded:
+        raise MissingData("Saisissez d'abord les résultats des candidats (page « Résultats »), après la délibération.")
+    return {"title": "Relevé des résultats", "shape": shape, "candidats": candidats, "recorded": recorded,
+            "evaluators": results.evaluators(session), "jury": {m.jure_id: m.jure for m in jury_members(session)}}
+
+
+def posted_results(session):
+    """« Résultats à afficher »: the candidates who validated a titre, a CCP (a partial result, with its
+    CCPs acquired) or a CCS, never those who did not; only once the UD's copy of the PV is back."""
+    if "copie_ud_recue" not in pv.steps(session):
+        raise MissingData("La liste des résultats s'affiche à réception de la copie du PV envoyée par l'UD : "
+                          "enregistrez d'abord l'étape « Copie du PV reçue de l'UD » (page « Procès-verbal »).")
+    shape = results.results_form(session) if session.nature == "TITRE" else None
+    labels = {c.code: c.libelle for c in shape.ccps} if shape else {}
+    recorded = results.results(session)
+    lines = []
+    for candidat in Candidat.of_session(session):
+        result = recorded.get(candidat.id)
+        if result is None or result.decision not in ("titre", "partiel", "obtenu"):
+            continue
+        acquired = [(code, labels.get(code, "")) for code in results.validated_ccps(result)] \
+            if result.decision == "partiel" else []
+        lines.append((candidat, result, acquired))
+    if not lines:
+        raise MissingData("Aucun candidat n'a validé le titre, un CCP ou le certificat : il n'y a pas de liste à afficher.")
+    return {"title": "Résultats de la session", "lines": lines}

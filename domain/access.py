@@ -58,12 +58,14 @@ def can_see(user, session):
     return can_see_centre(user, session.centre_id)
 
 
-def refusal(user, session):
+def refusal(user, session, after_closing=False):
     """Why the user may not change the session: "forbidden" (their account), "closed" (it is), or
-    None when they may."""
+    None when they may. `after_closing`: one of the changes the guide's last tasks make for months
+    after the exam (the PV's later steps, the insertion follow-up, the attestations and the posted
+    results): a closed session takes it, unless it was purged."""
     if not can_edit_centre(user, session.centre_id):
         return "forbidden"
-    if session.closed_at is not None:
+    if session.closed_at is not None and not (after_closing and session.purged_at is None):
         return "closed"
     return None
 
@@ -110,10 +112,11 @@ def require_visible(user, session):
     return session
 
 
-def require_editable(user, session):
+def require_editable(user, session, after_closing=False):
     """The session, if the user may change it: Unknown, Forbidden or Closed otherwise. Every change to a
-    session, its tasks or its register comes through here, in the change's transaction where it has one."""
-    reason = refusal(user, require_visible(user, session))
+    session, its tasks or its register comes through here, in the change's transaction where it has one.
+    `after_closing` as for `refusal`."""
+    reason = refusal(user, require_visible(user, session), after_closing)
     if reason == "forbidden":
         raise Forbidden()
     if reason == "closed":

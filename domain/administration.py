@@ -162,6 +162,13 @@ def rename_centre(admin, centre, name):
     return centre
 
 
+def publish_indicators(admin, centre, published):
+    """The centre's rates published without login, or no longer."""
+    with db.atomic():
+        Centre.update(indicateurs_publics=published).where(Centre.id == centre.id).execute()
+        log(admin, "Indicateurs publiés" if published else "Indicateurs retirés de la publication", centre.name)
+
+
 def add_site(admin, centre, name):
     name = _name(name, "site")
     with db.atomic():

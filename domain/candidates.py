@@ -3,7 +3,7 @@ when, how, its reference) and the convocation's « tenue professionnelle »; the
 against the session's header. Every change is written in the session's journal, in its transaction.
 
 Personal data (RGPD): name, birth date, e-mail, postal address, parcours, VAE recevabilité,
-convocation; no free-text notes.
+convocation, CERES identifier; no free-text notes.
 """
 import hashlib
 import unicodedata
@@ -20,7 +20,7 @@ from models import Candidat, ExamSession, db
 
 
 CANDIDATE_FIELDS = ("civilite", "nom", "prenom", "date_naissance", "email", "adresse", "parcours",
-                    "recevabilite_valide_jusqu_au")
+                    "recevabilite_valide_jusqu_au", "identifiant_ceres")
 
 
 CONVOCATION_FIELDS = ("envoyee_le", "mode", "reference")
@@ -50,6 +50,8 @@ def clean_candidate(form, today):
         values["recevabilite_valide_jusqu_au"] = collect(
             errors, "recevabilite_valide_jusqu_au", lambda: parse_date(recevabilite, "Recevabilité valide jusqu'au"))
     values["civilite"] = collect(errors, "civilite", lambda: clean_civilite(form.get("civilite")))
+    values["identifiant_ceres"] = collect(errors, "identifiant_ceres", lambda: clean_field(
+        "identifiant_ceres", form.get("identifiant_ceres")))
     if errors:
         raise InvalidForm(errors)
     return values

@@ -88,13 +88,14 @@ def describe_state(state, done_on, na_reason):
     return "À faire"
 
 
-def _locked_item(item_id, user):
+def _locked_item(item_id, user, after_closing=False):
     """The item with its session and its journal's head, locked until the transaction ends (in the order
-    every writer locks them; one round trip on PostgreSQL), if `user` may change it (access errors)."""
+    every writer locks them; one round trip on PostgreSQL), if `user` may change it (access errors;
+    `after_closing` as access.refusal says)."""
     key = {"id": item_id}
     locks = [(SESSION_OF_ITEM_SHARED, key), (ITEM_LOCKED, key), (HEAD_OF_ITEM_LOCKED, key)] if db.obj.for_update else []
     item = ITEM_TO_CHANGE.first(before=locks, **key)
-    access.require_editable(user, item.session if item is not None else None)
+    access.require_editable(user, item.session if item is not None else None, after_closing)
     item.audit_event = None
     return item
 
@@ -106,6 +107,9 @@ def _set_state(item_id, user, state, done_on=None, na_reason=""):
         item = _locked_item(item_id, user)
         if item.heading:
             raise DomainError("Cet intitulé n'est pas une tâche : cochez une à une les tâches « ▶ » qui le suivent.")
+        if state == "done" and item.conditional and not item.observation and not item.attached:
+            raise DomainError("Cette tâche ne s'applique qu'« en cas de » : écrivez d'abord dans l'observation ce qui "
+                              "est survenu, ou joignez le rapport ; sinon, marquez-la « Non survenu ».", "done_on")
         old = describe_state(item.state, item.done_on, item.na_reason)
         new = describe_state(state, done_on, na_reason)
         if old == new:
@@ -125,6 +129,22 @@ def _write(item, user, field, old, new):
     write = (ITEM_WRITE, {"id": item.id, **{name: item.__data__[name] for name in ITEM_WRITTEN}})
     item.audit_event = journal.record(user, item.session_id, field, old, new, item=item, along=[write],
                                       checked=True, head=item.journal_head)
+
+
+def mark_key_done(user, session_id, key, done_on, after_closing=False):
+    """Mark the session's task with this key done on `done_on`, in the caller's transaction (a PV step,
+    an issued document: the change that proves the task). None when the session's guide has no such task."""
+    found = ChecklistItem.select(ChecklistItem.id).where(
+        (ChecklistItem.session == session_id) & (ChecklistItem.key == key)).first()
+    if found is None:
+        return None
+    item = _locked_item(found.id, user, after_closing)
+    old = describe_state(item.state, item.done_on, item.na_reason)
+    new = describe_state("done", done_on, "")
+    if old != new:
+        item.state, item.done_on, item.na_reason = "done", done_on, ""
+        _write(item, user, "state", old, new)
+    return item
 
 
 def mark_done(item_id, user, done_on, today):

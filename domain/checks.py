@@ -26,8 +26,8 @@ from domain.emargement import current as current_signins
 from domain.candidates import candidate_counts
 from statements import Statement, param
 from domain.agrements import covering
-from models import (Agrement, Candidat, Emargement, Emission, Epreuve, ExamSession, GuideVersion, Habilitation, Jure,
-                    LienJury, MembreJury)
+from models import (Agrement, Candidat, Emargement, Emission, Epreuve, EtapePv, Evaluateur, ExamSession, GuideVersion,
+                    Habilitation, Jure, LienJury, MembreJury)
 
 MIN_JURY = 2
 # « Constater les absences » shows who was absent where (SessionChecks.absences).
@@ -46,17 +46,18 @@ class Declaration:
     page: str
     reads: frozenset
     function: object
+    after_exam: bool = False  # still listed once the session is over, until the UD's copy of the PV is back
 
 
 DECLARED = {}  # code: Declaration, in the order the session page lists them
 
 
-def check(code, *, title, tasks, page, reads):
+def check(code, *, title, tasks, page, reads, after_exam=False):
     """Declare the decorated function `(register, today) -> Check` as the check `code`."""
     def declare(function):
         if code in DECLARED:
             raise ValueError(f"check {code!r} declared twice")
-        DECLARED[code] = Declaration(code, title, tuple(tasks), page, frozenset(reads), function)
+        DECLARED[code] = Declaration(code, title, tuple(tasks), page, frozenset(reads), function, after_exam)
         return function
     return declare
 
@@ -103,6 +104,8 @@ class Register:
     emargements: list = field(default_factory=list)  # exam day's sign-ins, in the order received
     agrements: list = field(default_factory=list)  # the agréments of the session's site
     jury_letters: list = field(default_factory=list)  # the jury letters issued (Emission rows), by date
+    evaluateurs: dict = field(default_factory=dict)  # candidate id: [jure ids] who evaluate them
+    pv: dict = field(default_factory=dict)  # the PV's steps recorded (EtapePv), by step
 
 
 def register_queries(of_sessions):
@@ -131,6 +134,9 @@ def register_queries(of_sessions):
         "jury_letters": Emission.select(Emission.id, Emission.session, Emission.destinataire_id, Emission.emis_le)
         .where(of_sessions(Emission.session) & (Emission.document == "convocations-jury")
                & (Emission.destinataire_type == "jure")).order_by(Emission.emis_le, Emission.id),
+        "evaluateurs": Evaluateur.select(Evaluateur.candidat, Evaluateur.jure, Candidat.session).join(Candidat)
+        .where(of_sessions(Candidat.session)).order_by(Evaluateur.id).tuples(),
+        "etapes_pv": EtapePv.select().where(of_sessions(EtapePv.session)).order_by(EtapePv.id),
     }
 
 
@@ -143,11 +149,12 @@ REGISTER = {name: Statement(f"register_{name}", lambda name=name: register_queri
 # their jurors' habilitations and declared links.
 REGISTER_PARTS = {"jury": ("membres", "liens", "habilitations"), "candidats": ("candidats",),
                   "epreuves": ("epreuves",), "emargements": ("emargements",), "rules": ("rules",),
-                  "agrements": ("agrements",), "jury_letters": ("jury_letters",)}
+                  "agrements": ("agrements",), "jury_letters": ("jury_letters",), "evaluateurs": ("evaluateurs",),
+                  "pv": ("etapes_pv",)}
 
 
 def load_registers(sessions):
-    """The registers of `sessions`, by session id, in seven queries whatever their number and size."""
+    """The registers of `sessions`, by session id, in a constant number of queries whatever their number and size."""
     if not sessions:
         return {}
     ids = [s.id for s in sessions]
@@ -164,10 +171,10 @@ def load_register(session, parts=None):
 
 def _read(names, run):
     """{name: rows} of the register's queries `names` (in register_queries' order), by run(name); the
-    jurors' links and habilitations are not read when there is no juror."""
+    jurors' links, habilitations and the candidates they evaluate are not read when there is no juror."""
     rows = {}
     for name in names:
-        if name in ("liens", "habilitations") and not rows.get("membres"):
+        if name in ("liens", "habilitations", "evaluateurs") and not rows.get("membres"):
             continue
         rows[name] = run(name)
     return rows
@@ -198,6 +205,10 @@ def _registers(sessions, rows):
         by_site.setdefault(agrement.site_id, []).append(agrement)
     for letter in rows["jury_letters"]:
         registers[letter.session_id].jury_letters.append(letter)
+    for candidat_id, jure_id, session_id in rows["evaluateurs"]:
+        registers[session_id].evaluateurs.setdefault(candidat_id, []).append(jure_id)
+    for step in rows["etapes_pv"]:
+        registers[step.session_id].pv[step.etape] = step
     for register in registers.values():
         register.rules = rules.get(register.session.guide_id) or {}
         register.agrements = by_site.get(register.session.site_id, [])
@@ -295,7 +306,7 @@ def jury_habilitations(register, today):
 
 @check("jury_liens", title="Absence de lien entre le jury et les candidats",
        tasks=("liens_jury", "accueil_liens_jury"),
-       page="register.jury", reads={"jury", "candidats"})
+       page="register.jury", reads={"jury", "candidats", "evaluateurs"})
 def jury_liens(register, today):
     """Guide, tableaux 2 and 5 : « Contrôler l'absence de lien personnel et professionnel entre le
     jury et le candidat ». Every juror has signed the declaration or named the candidates they know;
@@ -310,8 +321,16 @@ def jury_liens(register, today):
     for membre in membres:
         for candidat_id in membre.known:
             knowers.setdefault(candidat_id, []).append(membre.jure.label)
+    labels = {m.jure_id: m.jure.label for m in membres}
     for candidat in register.candidats:
         names = knowers.get(candidat.id, [])
+        assigned = register.evaluateurs.get(candidat.id)
+        if assigned:
+            knowing = [labels[j] for j in assigned if j in labels and labels[j] in names]
+            if knowing:
+                problems.append(f"{candidat.label} est évalué(e) par {', '.join(knowing)}, qui le ou la "
+                                "connaî(ssen)t : changez ses évaluateurs.")
+            continue
         others = len(membres) - len(names)
         if names and others < MIN_JURY:
             problems.append(f"{candidat.label} est connu(e) de {', '.join(names)} : il ne reste que "
@@ -511,6 +530,78 @@ def convocations_jury_delai(register, today):
                  + f" au plus tard le {fr_date(limit)}.")
 
 
+@check("evaluateurs", title="Évaluateurs de chaque candidat",
+       tasks=("pv_individuels", "supervision"), page="register.candidates",
+       reads={"jury", "candidats", "emargements", "evaluateurs"}, after_exam=True)
+def evaluateurs(register, today):
+    """Guide : « Vérifier la signature des PV individuels par les seuls membres de jury ayant évalué le
+    candidat » and « Superviser et contrôler le déroulement de la session » : every candidate who
+    signed in present at an épreuve has at least two evaluators of the jury, none of whom knows them.
+    Pending before the first day, and while no candidate has signed in present."""
+    session = register.session
+    if today < session.date_debut:
+        return Check("evaluateurs", None, f"Les évaluateurs se vérifient à partir du premier jour de la session, le "
+                                          f"{fr_date(session.date_debut)}.")
+    present = {person for (_, kind, person), signin in current_signins(register.emargements).items()
+               if kind == "candidat" and signin.statut == "present"}
+    candidats = [c for c in register.candidats if c.id in present]
+    if not candidats:
+        return Check("evaluateurs", None, "Aucun candidat émargé présent : les évaluateurs se vérifient pour les "
+                                          "candidats présents aux épreuves.")
+    seated = {m.jure_id: m for m in register.membres}
+    problems = []
+    for candidat in candidats:
+        assigned = [seated[j] for j in register.evaluateurs.get(candidat.id, []) if j in seated]
+        knowing = [m.jure.label for m in assigned if candidat.id in m.known]
+        if len(assigned) < MIN_JURY:
+            problems.append(f"{candidat.label} : {plural(len(assigned), 'évaluateur')} désigné(s), il en faut "
+                            f"{MIN_JURY}.")
+        if knowing:
+            problems.append(f"{candidat.label} : évalué(e) par {', '.join(knowing)}, qui le ou la connaî(ssen)t.")
+    if problems:
+        return Check("evaluateurs", False, "Désignez pour chaque candidat présent au moins deux évaluateurs du jury "
+                                           "qui ne le connaissent pas (fiche du candidat) : seuls eux signent son PV "
+                                           "individuel.", problems)
+    return Check("evaluateurs", True, agree(len(candidats), "Le candidat présent a ses évaluateurs",
+                                            "Les {n} candidats présents ont leurs évaluateurs")
+                 + ", dont aucun ne le ou les connaît.")
+
+
+# The days after the session's last day its PV's original reaches the UD at the latest, unless the guide
+# version says otherwise (`[checks] pv_ud_days`): « dans un délai de 15 jours suivant la date de la session ».
+PV_UD_DAYS = 15
+
+
+def pv_limit(register):
+    """The last day the PV's original may be sent to the UD."""
+    days = int((register.rules or {}).get("pv_ud_days", PV_UD_DAYS))
+    return register.session.date_fin + dt.timedelta(days=days), days
+
+
+@check("pv_delai", title="PV original adressé à l'UD dans les délais", tasks=("pv_ud",), page="after.show_pv",
+       reads={"pv", "rules"}, after_exam=True)
+def pv_delai(register, today):
+    """Guide : « Adresser l'original du PV de la session à l'UD … dans un délai de 15 jours suivant la
+    date de la session » : sent at most the guide's number of days after the last day; pending until
+    that limit passes while unsent."""
+    limit, days = pv_limit(register)
+    sent = register.pv.get("envoye_ud")
+    if sent is not None and sent.date <= limit:
+        return Check("pv_delai", True, f"Original du PV adressé à l'UD le {fr_date(sent.date)}, au plus tard le "
+                                       f"{fr_date(limit)}.")
+    if sent is not None:
+        return Check("pv_delai", False, f"Original du PV adressé à l'UD le {fr_date(sent.date)}, après le "
+                                        f"{fr_date(limit)} ({days} jours après la session) : joignez au dossier la "
+                                        "raison du retard.")
+    if today > limit:
+        return Check("pv_delai", False, f"L'original du PV devait être adressé à l'UD au plus tard le {fr_date(limit)} "
+                                        f"({days} jours après la session) : adressez-le et enregistrez l'envoi.")
+    return Check("pv_delai", None, f"Original du PV à adresser à l'UD au plus tard le {fr_date(limit)}.")
+
+
+AFTER_EXAM = tuple(code for code, declared in DECLARED.items() if declared.after_exam)
+
+
 def run(register, today):
     """Every check of a register, in the order declared."""
     return [declared.function(register, today) for declared in DECLARED.values()]
@@ -568,12 +659,14 @@ class SessionChecks:
                 if signin.statut == "absent" and epreuve in epreuves]
 
 
-def failing_sessions(sessions, today):
-    """The sessions among `sessions` with failing checks: [(session, [failed checks])], in their order."""
+def failing_sessions(sessions, today, codes=None):
+    """The sessions among `sessions` with failing checks (of `codes`, or all): [(session, [failed checks])],
+    in their order."""
     registers = load_registers(sessions)
     result = []
+    wanted = [d for d in DECLARED.values() if codes is None or d.code in codes]
     for session in sessions:
-        failed = [check for check in run(registers[session.id], today) if check.ok is False]
+        failed = [check for check in (d.function(registers[session.id], today) for d in wanted) if check.ok is False]
         if failed:
             result.append((session, failed))
     return result

@@ -49,7 +49,10 @@ def closed_message(session, closed_by_name=None):
 
 
 def regulatory_todo(items):
-    return [item for item in items if item.reglementaire and item.state == "todo" and not item.heading]
+    """The regulatory tasks still to do that hold the closing back: not the headings, nor the tasks that
+    run for months after the exam (`long_running`: the insertion follow-up, keeping the documents)."""
+    return [item for item in items if item.reglementaire and item.state == "todo" and not item.heading
+            and not item.long_running]
 
 
 def close(user, session, render_pdf, when, today, anchor_file, reason=""):

@@ -12,7 +12,7 @@ from domain import access, checks, deadlines
 from domain.inputs import whole_number
 from domain.progress import as_date, progress_by_session
 from domain.vocabulary import DASHBOARD_WINDOW_DAYS, NATURES, STAGE_LABELS
-from models import Candidat, ChecklistItem, Epreuve, ExamSession, MembreJury
+from models import Candidat, ChecklistItem, Epreuve, EtapePv, ExamSession, MembreJury
 
 PAGE_SIZE = 20
 ACTIVE_PAGE_SIZE = 12
@@ -134,14 +134,20 @@ def build(user, filters, today):
     first, last = access.visible_to(S.select(fn.MIN(S.date_debut), fn.MAX(S.date_debut)), user).tuples().get()
     years = list(range(as_date(last).year, as_date(first).year - 1, -1)) if first else []
     return Dashboard(active, past, progress, deadlines.group_tasks(soon), deadlines.group_tasks(late), late_count,
-                     late_count - len(late), years, failing_checks(sessions.where(in_play & deadlines.worked_on_condition()), today))
+                     late_count - len(late), years, failing_checks(sessions, today))
 
 
 def failing_checks(sessions, today):
-    """The sessions of `sessions` whose register fails a check, soonest first. Only sessions with a
-    register are read (a check with nothing to check never fails): seven queries at most."""
+    """The sessions of `sessions` whose register fails a check: those in play (worked on) by every check,
+    soonest first; then those over whose PV's copy has not come back from the UD, by the checks of after
+    the exam (checks.AFTER_EXAM: the PV's delay, the evaluators). Only sessions with a register are read
+    (a check with nothing to check never fails): a constant number of queries."""
     S = ExamSession
     with_register = (Candidat.select(Candidat.session).union(MembreJury.select(MembreJury.session))
                      .union(Epreuve.select(Epreuve.session)))
-    candidates = list(sessions.where(S.id.in_(with_register)).order_by(S.date_debut, S.id))
-    return checks.failing_sessions(candidates, today)
+    in_play = list(sessions.where(S.id.in_(with_register) & deadlines.in_play_condition(today)
+                                  & deadlines.worked_on_condition()).order_by(S.date_debut, S.id))
+    copy_back = EtapePv.select(EtapePv.session).where(EtapePv.etape == "copie_ud_recue")
+    over = list(sessions.where(S.id.in_(with_register) & deadlines.stage_condition("finished", today)
+                               & S.purged_at.is_null() & S.id.not_in(copy_back)).order_by(S.date_fin, S.id))
+    return checks.failing_sessions(in_play, today) + checks.failing_sessions(over, today, checks.AFTER_EXAM)

@@ -37,6 +37,7 @@ def _insert_guide(data):
                 # A heading groups the tasks under it: it has no deadline of its own.
                 "due_rule": None if task.get("heading") else task.get("due", phase.get("due")),
                 "retention_rule": task.get("retention"), "key": task.get("key"),
+                "conditional": task.get("conditional", False), "long_running": task.get("long_running", False),
             })
     GuideTask.insert_many(rows).execute()
     return guide

@@ -151,14 +151,21 @@ def safe_name(filename, kind):
     return f"{stem[:120]}.{extension}"
 
 
-def attach(user, item, data, filename, limits):
-    """Keep a file for the task within `limits` (Limits); RefusedFile (nothing stored) when a rule refuses it."""
+def check_file(data, limits):
+    """(type, preview) of a file a rule accepts, else RefusedFile."""
     if not data:
         raise RefusedFile("Fichier vide : choisissez un fichier, ou prenez une photo.")
     if len(data) > limits.file_bytes:
         size, limit = _sizes(len(data), limits.file_bytes)
         raise RefusedFile(f"Fichier trop volumineux : {size} pour {limit} au plus.")
-    kind, preview = content_type(data, limits.pixels)
+    return content_type(data, limits.pixels)
+
+
+def attach(user, item, data, filename, limits, checked=False):
+    """Keep a file for the task within `limits` (Limits); RefusedFile (nothing stored) when a rule refuses it.
+    `checked`: the caller checked, under its lock in this transaction, that the session takes it (a PV
+    step's proof after the closing)."""
+    kind, preview = check_file(data, limits)
     name = safe_name(filename, kind)
     digest = hashlib.sha256(data).hexdigest()
     with db.atomic():
@@ -169,7 +176,8 @@ def attach(user, item, data, filename, limits):
         piece = Piece.create(item=item, session=item.session_id, nom=name, type=kind, taille=len(data), sha256=digest,
                              contenu=data, apercu=preview, ajoutee_par=user, ajoutee_le=now())
         journal.record(user, item.session_id, "piece", "",
-                       f"Pièce ajoutée : {name} ({_megabytes(len(data))}, SHA-256 {digest[:12]})", item=item)
+                       f"Pièce ajoutée : {name} ({_megabytes(len(data))}, SHA-256 {digest[:12]})", item=item,
+                       checked=checked)
     return piece
 
 

@@ -2,7 +2,7 @@
 within the reminder window, and the sessions in play whose register fails a check. Sent by `flask --app app send-reminders` (documents/email.py writes them)."""
 from dataclasses import dataclass
 
-from domain import deadlines
+from domain import deadlines, insertion
 from domain.dashboard import failing_checks
 from domain.vocabulary import REMINDER_WINDOW_DAYS, plural
 from models import ChecklistItem, ExamSession, User
@@ -14,6 +14,7 @@ class Digest:
     late: list
     soon: list
     failing: list  # [(session, [failed checks])]
+    insertion_due: int = 0  # candidates' insertion follow-ups due (or late) in their centre
 
     @property
     def subject(self):
@@ -26,11 +27,14 @@ class Digest:
             parts.append(f"{soon} à faire sous {REMINDER_WINDOW_DAYS} jours")
         if failed:
             parts.append(plural(failed, 'contrôle non respecté', 'contrôles non respectés'))
+        if self.insertion_due:
+            parts.append(plural(self.insertion_due, "suivi d'insertion à faire", "suivis d'insertion à faire"))
         return "Jalon : " + ", ".join(parts)
 
 
-def digests(today):
-    """One digest per active responsable whose centre has late or coming tasks."""
+def digests(today, insertion_months=6):
+    """One digest per active responsable whose centre has late or coming tasks, failing checks or insertion
+    follow-ups due (SUIVI_INSERTION_MOIS after the session)."""
     responsables = list(User.select().where((User.role == "responsable") & (User.active == True)  # noqa: E712
                                             & User.centre.is_null(False)).order_by(User.id))
     centre_ids = {u.centre_id for u in responsables}
@@ -40,15 +44,16 @@ def digests(today):
                & (deadlines.late_condition(today) | deadlines.coming_condition(today, REMINDER_WINDOW_DAYS)))
         .order_by(ChecklistItem.due_on, ExamSession.date_debut, ChecklistItem.position)
     )
-    failing = failing_checks(ExamSession.select().where(
-        ExamSession.centre.in_(centre_ids) & deadlines.in_play_condition(today) & deadlines.worked_on_condition()),
-        today)
+    failing = failing_checks(ExamSession.select().where(ExamSession.centre.in_(centre_ids)), today)
+    due = [d for d in insertion.due_list(ExamSession.select().where(ExamSession.centre.in_(centre_ids)),
+                                         insertion_months, today) if d.state != "a_venir"]
     result = []
     for user in responsables:
         mine = [i for i in items if i.session.centre_id == user.centre_id]
         late = deadlines.group_tasks([i for i in mine if deadlines.is_late(i.state, i.due_on, today)])
         soon = deadlines.group_tasks([i for i in mine if not deadlines.is_late(i.state, i.due_on, today)])
         checks = [(session, failed) for session, failed in failing if session.centre_id == user.centre_id]
-        if late or soon or checks:
-            result.append(Digest(user, late, soon, checks))
+        follow_ups = sum(1 for d in due if d.session.centre_id == user.centre_id)
+        if late or soon or checks or follow_ups:
+            result.append(Digest(user, late, soon, checks, follow_ups))
     return result

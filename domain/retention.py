@@ -22,8 +22,8 @@ from domain import DomainError, anchors, journal
 from domain.inputs import clean_text
 from domain.vocabulary import plural
 from domain.sessions import retention_until
-from models import (AuditEvent, Candidat, ChecklistItem, Emargement, Emission, ExamSession, Intervenant, Jure,
-                    MembreJury, Piece, SealedGuide, db, now)
+from models import (AuditEvent, Candidat, ChecklistItem, Emargement, Emission, EtapePv, ExamSession, Intervenant, Jure,
+                    MembreJury, Piece, SealedGuide, SuiviInsertion, db, now)
 
 PLACEHOLDER_BIRTH = dt.date(1900, 1, 1)
 
@@ -67,12 +67,15 @@ def purge(entry, anchor_file):
     session = entry.session
     with db.atomic():
         secure_delete()
+        EtapePv.update(piece=None).where(EtapePv.session == session).execute()  # the step stays, its proof goes
         Piece.delete().where(Piece.session == session).execute()
+        # Where the candidates went after the exam (RGPD): gone with the rest; results stay, anonymous.
+        SuiviInsertion.delete().where(SuiviInsertion.session == session).execute()
         # Every candidate, withdrawn ones too.
         candidats = Candidat.select().where(Candidat.session == session).order_by(Candidat.nom, Candidat.prenom, Candidat.id)
         for number, candidat in enumerate(candidats, start=1):
             Candidat.update(nom=f"Candidat {number}", prenom="", date_naissance=PLACEHOLDER_BIRTH, email="", adresse="",
-                            recevabilite_valide_jusqu_au=None, convocation_reference="").where(
+                            recevabilite_valide_jusqu_au=None, convocation_reference="", identifiant_ceres="").where(
                 Candidat.id == candidat.id).execute()
         Emargement.update(signature="", appareil="").where(Emargement.session == session).execute()
         Intervenant.update(nom="Intervenant", email="").where(Intervenant.session == session).execute()

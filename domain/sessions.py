@@ -109,7 +109,8 @@ def create_session(centre, site_name, header, user, guide=None):
                 "position": task.position, "text": task.text, "underline": task.underline,
                 "details": task.details, "reglementaire": task.reglementaire,
                 "conseil": task.conseil, "sub": task.sub, "heading": task.heading, "due_rule": task.due_rule,
-                "retention_rule": task.retention_rule, "key": task.key,
+                "retention_rule": task.retention_rule, "key": task.key, "conditional": task.conditional,
+                "long_running": task.long_running,
                 "due_on": deadlines.apply_rule(task.due_rule, session.date_debut, session.date_fin),
             }
             for task in guide.tasks()

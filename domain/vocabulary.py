@@ -55,6 +55,10 @@ AUDIT_FIELD_LABELS = {
     "reouverture": "réouverture",
     "purge": "purge (durée de conservation échue)",
     "conservation": "conservation prolongée",
+    "evaluateurs": "évaluateurs",
+    "resultat": "résultat",
+    "pv": "procès-verbal",
+    "insertion": "suivi de l'insertion",
 }
 
 # The text fields of the forms: label and maximum length, read by the checks and the templates.
@@ -86,6 +90,7 @@ TEXT_FIELDS = {
     "libelle": ("Libellé de l'épreuve", 200),
     "lieu": ("Lieu (salle ou adresse)", 200),
     "tenue_professionnelle": ("Tenue professionnelle", 1000),
+    "identifiant_ceres": ("Identifiant CERES du candidat (facultatif)", 30),
 }
 
 # What a form that names no centre of the list is told (an administrator chooses one).
@@ -97,7 +102,7 @@ RECORD_FIELD_LABELS = {"nom": "Nom", "prenom": "Prénom", "date_naissance": "Dat
                        "professionnalise_le": "Professionnalisation suivie le",
                        "convocation_envoyee_le": "Convocation envoyée le", "convocation_mode": "Mode",
                        "convocation_reference": "Référence", "civilite": "Civilité", "code_postal": "Code postal",
-                       "ville": "Ville"}
+                       "ville": "Ville", "identifiant_ceres": "Identifiant CERES"}
 # A person's civility on their letters (« Madame, » instead of « Madame, Monsieur, »), optional.
 CIVILITES = {"": "Non précisée", "Madame": "Madame", "Monsieur": "Monsieur"}
 # A candidate's route to the titre, and how the guide allows convoking them.
@@ -111,11 +116,33 @@ CONVOCATION_MODES = {"main_propre": "Remise en mains propres contre décharge",
 CHECK_STATE_LABELS = {"ok": "Contrôle respecté", "failed": "Contrôle non respecté", "pending": "Contrôle en attente"}
 CHECK_PAGE_LABELS = {"register.jury": "Voir le jury", "register.candidates": "Voir les candidats",
                      "register.epreuves": "Voir les épreuves", "register.agrement": "Voir l'agrément",
-                     "emissions.index": "Voir les documents émis"}
+                     "emissions.index": "Voir les documents émis", "after.show_pv": "Voir le procès-verbal"}
 # A slot of the schedule: the candidates' documents (convocation, poster, sign-in) show épreuves only.
 EPREUVE_CATEGORIES = {"epreuve": "Épreuve", "correction": "Corrections", "deliberation": "Délibérations du jury"}
 COUNT_FIELDS = {"nb_formation": "Nombre de candidats en formation", "nb_vae": "Nombre de candidats en VAE"}
 MAX_CANDIDATES = 999
+
+# After the exam (issue « Après la session »). A candidate's decision: for a titre session, and for a
+# CCP or CCS session; a CCP of a titre session acquired or not.
+DECISIONS_TITRE = {"titre": "Titre obtenu", "partiel": "Validation partielle (CCP acquis)",
+                   "non_obtenu": "Non obtenu", "absent": "Absent"}
+DECISIONS_CERTIFICAT = {"obtenu": "Obtenu", "non_obtenu": "Non obtenu", "absent": "Absent"}
+DECISION_LABELS = {**DECISIONS_TITRE, **DECISIONS_CERTIFICAT}
+CCP_RESULTS = {"acquis": "Acquis", "non_acquis": "Non acquis"}
+# The PV's steps after the exam, in the order the guide takes them, with the task each marks done.
+PV_STEPS = {"signe_jury": "PV global signé par le jury", "pv_individuels": "PV individuels signés par leurs évaluateurs",
+            "contresigne": "PV contresigné par le responsable de session", "ceres_saisi": "Résultats saisis dans CERES",
+            "envoye_ud": "Original du PV adressé à l'UD", "copie_ud_recue": "Copie du PV reçue de l'UD"}
+PV_MODES = {"lrar": "Lettre recommandée avec AR", "depot": "Dépôt à l'UD contre récépissé",
+            "demarche_en_ligne": "Démarche en ligne"}
+# Where a candidate stands when their insertion is followed, and how they were reached.
+INSERTION_SITUATIONS = {"emploi_metier": "En emploi dans le métier", "emploi_autre": "En emploi dans un autre métier",
+                        "formation": "En formation", "recherche": "En recherche d'emploi",
+                        "sans_nouvelles": "Sans nouvelles"}
+INSERTION_CANAUX = {"telephone": "Téléphone", "courriel": "Courriel", "courrier": "Courrier", "entretien": "Entretien",
+                    "enquete": "Enquête en ligne"}
+# The reason « Non survenu » gives a conditional task (one click: « sans objet »).
+NOT_OCCURRED = "Non survenu"
 
 
 def plural(count, singular, plural_form=None):

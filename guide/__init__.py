@@ -118,7 +118,7 @@ def _check_tableau(problems, number, tableau):
         else:
             for text in _detail_texts(details):
                 _check_text(problems, f"{where}, détail", text, MAX_DETAIL)
-        for flag in ("sub", "heading"):
+        for flag in ("sub", "heading", "conditional", "long_running"):
             if flag in task and not isinstance(task[flag], bool):
                 problems.append(f"{where} : « {flag} » doit valoir true ou false")
         for key in ("due", "retention"):
@@ -159,6 +159,10 @@ def _check_checks(problems, checks):
         return
     for nature, rule in by_nature.items():
         _check_rule(problems, f"checks, convocation_limit_by_nature, {nature}", rule, retention=True)
+    for figure in ("pv_ud_days", "convocation_jury_days"):
+        value = checks.get(figure)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 365):
+            problems.append(f"checks, {figure} : un nombre de jours entre 1 et 365")
     for rule in (checks.get("convocation_limit"), *by_nature.values()):
         if isinstance(rule, dict) and rule.get("from") == "annee":
             problems.append("checks : la limite de convocation se compte depuis le début (debut) de la session")

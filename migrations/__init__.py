@@ -6,6 +6,7 @@ table schemaversion records what has been applied. Migrations run one at a time 
 app processes start together (SQLite's write lock, PostgreSQL's advisory lock).
 """
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -748,6 +749,142 @@ def _titres(database, migrator):
         database.create_tables([Titre, TitreCcp])
 
 
+# Guide version 1's tasks of the session's last tableau and those that apply only « en cas de »
+# something, as released with version 27: (text, sub) -> the columns given. Frozen here.
+_V1_AFTER_EXAM = {
+    ("Superviser et contrôler le déroulement de la session", False): {"key": "supervision"},
+    ("Vérifier la signature du PV global par tous les membres de jury ayant participé à la session", False):
+        {"key": "pv_global_signe"},
+    ("Vérifier la signature des PV individuels par les seuls membres de jury ayant évalué le candidat", False):
+        {"key": "pv_individuels"},
+    ("Contresigner le PV de session", False): {"key": "pv_contresigne"},
+    ("Saisir les résultats de la session d'examen sur CERES", False): {"key": "resultats_ceres"},
+    ("Adresser l'original du PV de la session à l'UD DIRECCTE dans un délai de 15 jours suivant la date de la "
+     "session", False): {"key": "pv_ud"},
+    ("A réception de la copie du PV de session envoyée par l'UD DIRECCTE, afficher la liste des candidats ayant "
+     "validé un titre, un CCP, un CCS", False): {"key": "resultats_affichage"},
+    ("Conserver les documents relatifs aux candidats et aux sessions d'examen pendant une période de cinq ans", False):
+        {"key": "conservation", "long_running": True},
+    ("Assurer un suivi de l'insertion professionnelle des candidats ayant été présentés au titre professionnel",
+     False): {"key": "suivi_insertion", "long_running": True},
+    **{(text, False): {"conditional": True} for text in (
+        "Informer l'UD en cas de délégation de responsabilité",
+        "En cas de remplacement exceptionnel du responsable de session (RS) sur une session d'examen, informer la "
+        "Direccte",
+        "Prévenir l'UD de la DIRECCTE en cas d'impossibilité de convoquer le jury pour la date de la session "
+        "d'examen (membres de jury indisponibles, non habilités, trop peu nombreux)",
+        "Contacter le service des examens en cas de réception d'un pli déchiré ou détérioré",
+        "Contacter le service des examens en cas de non réception du pli 4 semaines avant la date de la session (si "
+        "le délai de 3 mois minimum pour la demande de pli a été respecté)",
+        "En cas d'absence de l'un des membres de jury, contacter l'UD",
+        "En cas d'impossibilité de constituer un jury, dresser un procès verbal",
+        "Informer l'UD de la DIRECCTE du report de la session",
+        "En cas de retard d'un candidat, autoriser ou non le candidat à participer à l'examen (décision du RS) sans "
+        "modifier l'horaire de fin.",
+        "Annuler la session en cas de plis non scellés",
+        "En cas de fraude, rédiger un rapport signé par le jury ou par le RS et le joindre au PV de session",
+        "En cas d'anomalie rencontrée dans le DTE pour l'organisation et la mise en œuvre de la session d'examen, "
+        "compléter la fiche anomalie accompagnant le pli d'examen")},
+}
+
+
+def _after_the_exam(database, migrator):
+    """Who evaluated whom, the results, the PV's steps, the insertion follow-up; the guide's tasks of
+    the last tableau keyed, the conditional and long-running ones flagged, the PV's 15 days as a figure."""
+    migrate(
+        migrator.add_column("guidetask", "conditional", BooleanField(default=False)),
+        migrator.add_column("guidetask", "long_running", BooleanField(default=False)),
+        migrator.add_column("checklistitem", "conditional", BooleanField(default=False)),
+        migrator.add_column("checklistitem", "long_running", BooleanField(default=False)),
+        migrator.add_column("candidat", "identifiant_ceres", CharField(max_length=30, default="")),
+        migrator.add_column("candidat", "precedent", IntegerField(null=True)),
+        migrator.add_column("centre", "indicateurs_publics", BooleanField(default=False)),
+    )
+    p = database.param
+    for (text, sub), columns in _V1_AFTER_EXAM.items():
+        sets = ", ".join(f"{name} = {p}" for name in columns)
+        for table, scope in (("guidetask", "tableau_id IN (SELECT t.id FROM guidetableau t JOIN guideversion v ON "
+                                            "v.id = t.guide_id WHERE v.version = {p})"),
+                             ("checklistitem", "session_id IN (SELECT s.id FROM examsession s JOIN guideversion v ON "
+                                               "v.id = s.guide_id WHERE v.version = {p})")):
+            database.execute_sql(f"UPDATE {table} SET {sets} WHERE text = {p} AND sub = {p} AND "
+                                 + scope.format(p=p), (*columns.values(), text, sub, "1"))
+    rows = database.execute_sql(f"SELECT id, checks FROM guideversion WHERE version = {p}", ("1",)).fetchall()
+    for guide_id, checks in rows:
+        figures = json.loads(checks) if checks else {}
+        figures.setdefault("pv_ud_days", 15)
+        database.execute_sql(f"UPDATE guideversion SET checks = {p} WHERE id = {p}",
+                             (json.dumps(figures, ensure_ascii=False), guide_id))
+
+    class User(Model):
+        class Meta:
+            table_name = "user"
+
+    class ExamSession(Model):
+        class Meta:
+            table_name = "examsession"
+
+    class Candidat(Model):
+        class Meta:
+            table_name = "candidat"
+
+    class Jure(Model):
+        class Meta:
+            table_name = "jure"
+
+    class Piece(Model):
+        class Meta:
+            table_name = "piece"
+
+    class Evaluateur(Model):  # as released in version 27
+        candidat = ForeignKeyField(Candidat, backref="+", on_delete="CASCADE")
+        jure = ForeignKeyField(Jure, backref="+", on_delete="RESTRICT")
+
+        class Meta:
+            table_name = "evaluateur"
+            indexes = ((("candidat", "jure"), True),)
+
+    class Resultat(Model):
+        candidat = ForeignKeyField(Candidat, backref="+", unique=True, on_delete="RESTRICT")
+        session = ForeignKeyField(ExamSession, backref="+", on_delete="RESTRICT")
+        decision = CharField(max_length=20)
+        ccp = TextField(null=True)
+        saisi_le = DateTimeField()
+        saisi_par = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+        class Meta:
+            table_name = "resultat"
+
+    class EtapePv(Model):
+        session = ForeignKeyField(ExamSession, backref="+", on_delete="RESTRICT")
+        etape = CharField(max_length=20)
+        date = DateField()
+        par = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+        piece = ForeignKeyField(Piece, null=True, backref="+", on_delete="RESTRICT")
+        mode = CharField(max_length=20, default="")
+        reference = CharField(max_length=100, default="")
+        saisie_le = DateTimeField()
+
+        class Meta:
+            table_name = "etapepv"
+            indexes = ((("session", "etape"), True),)
+
+    class SuiviInsertion(Model):
+        candidat = ForeignKeyField(Candidat, backref="+", unique=True, on_delete="CASCADE")
+        session = ForeignKeyField(ExamSession, backref="+", on_delete="CASCADE")
+        situation = CharField(max_length=20)
+        date_contact = DateField()
+        canal = CharField(max_length=20)
+        saisi_le = DateTimeField()
+        saisi_par = ForeignKeyField(User, null=True, backref="+", on_delete="SET NULL")
+
+        class Meta:
+            table_name = "suiviinsertion"
+
+    with database.bind_ctx([User, ExamSession, Candidat, Jure, Piece, Evaluateur, Resultat, EtapePv, SuiviInsertion]):
+        database.create_tables([Evaluateur, Resultat, EtapePv, SuiviInsertion])
+
+
 MIGRATIONS = (
     Migration(1, "Schéma initial", _baseline),
     Migration(2, "Index de l'historique par session et par date", _history_index),
@@ -776,6 +913,8 @@ MIGRATIONS = (
     Migration(24, "Numéro CERES de la session", _ceres_number),
     Migration(25, "Identité vérifiée à l'émargement", _identity_checked),
     Migration(26, "Titres professionnels et leurs CCP", _titres),
+    Migration(27, "Après la session : évaluateurs, résultats, étapes du PV, suivi de l'insertion ; tâches "
+                  "conditionnelles et de longue durée", _after_the_exam),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -1,11 +1,13 @@
 """Blueprints, one per area, and the few helpers they share."""
 from dataclasses import dataclass
 
-from flask import current_app
+from flask import current_app, flash, redirect, render_template
 from flask_login import current_user
+from jinja2_fragments.flask import render_block
 from werkzeug.routing import BaseConverter
 
-from domain import access, checklist
+from domain import access, checklist, checks
+from extensions import is_partial
 from domain.inputs import MAX_DIGITS
 from formats import local_today
 from models import Centre, ExamSession
@@ -41,9 +43,10 @@ def visible_session(session_id):
     return access.require_visible(current_user, ExamSession.with_places().where(ExamSession.id == session_id).first())
 
 
-def editable_session(session_id):
-    """The session if the current user may change it: 404, 403, or 409 when it is closed (domain.access)."""
-    return access.require_editable(current_user, visible_session(session_id))
+def editable_session(session_id, after_closing=False):
+    """The session if the current user may change it: 404, 403, or 409 when it is closed (domain.access),
+    unless the change is one the guide makes `after_closing`."""
+    return access.require_editable(current_user, visible_session(session_id), after_closing)
 
 
 def allowed_session(session_id, right):
@@ -55,7 +58,7 @@ def allowed_session(session_id, right):
     return session
 
 
-def register_row(model, row_id, edit=False, query=None):
+def register_row(model, row_id, edit=False, query=None, after_closing=False):
     """A row of a register table, if the current user may see it (or change it, with `edit`): a
     session's row (a candidate, an épreuve, an attachment), whose `session` is then the session with
     its places, or a centre's own (a juror). 404, 403 or 409 as for the session or centre otherwise.
@@ -64,11 +67,33 @@ def register_row(model, row_id, edit=False, query=None):
     if row is None:
         raise access.Unknown()
     if "session" in model._meta.fields:
-        row.session = (editable_session if edit else visible_session)(row.session_id)
+        row.session = editable_session(row.session_id, after_closing) if edit else visible_session(row.session_id)
     else:
         access.require_centre(current_user, row.centre_id, edit)
     return row
 
+
+def page(template, status=200, **context):
+    """A register page, or for htmx its content with the flash messages out of band."""
+    if is_partial():
+        return render_block(template, "content", **context) + render_template("_flash.html", oob=True), status
+    return render_template(template, **context), status
+
+
+def changed(message, url, render):
+    """A change was saved: a plain post goes to `url` (the message flashed there); htmx gets the
+    page's content as `render()` makes it now."""
+    flash(message, "success")
+    if is_partial():
+        return render()
+    return redirect(url)
+
+def session_page(session, template, endpoint, status=200, **context):
+    """A page of the session's register, with the guide's checks put right on it (declared with this
+    page's `endpoint`)."""
+    page_checks = [check for check in checks.SessionChecks.of(session, today()).checks if check.page == endpoint]
+    return page(template, status, session=session, can_edit=access.can_edit(current_user, session),
+                page_checks=page_checks, **context)
 
 def centres_for_form():
     """The centres the current user may make a session or a juror for: any (administrators), or their own."""

@@ -162,6 +162,12 @@ def rename_centre(centre_id):
     return _identity_change(identity.update_centre, _get(Centre, centre_id), f"centre-{centre_id}")
 
 
+@bp.post("/centres/<int:centre_id>/indicateurs")
+def publish_indicators(centre_id):
+    """Publish the centre's rates without login (/public/<id>/indicateurs), or stop publishing them."""
+    return _centre_change(administration.publish_indicators, _get(Centre, centre_id), request.form.get("publier") == "1")
+
+
 @bp.post("/centres/<int:centre_id>/sites")
 def add_site(centre_id):
     return _centre_change(administration.add_site, _get(Centre, centre_id), request.form.get("name", ""))

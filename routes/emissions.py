@@ -46,7 +46,8 @@ def _render(session, status=200, failures=(), error=None, form=None):
     return render_template("sessions/emissions.html", session=session, emissions=listed(session), documents=documents,
                            candidats=list(Candidat.of_session(session)), membres=domain.jury.jury_members(session),
                            failures=failures, error=error,
-                           form=form or {}, can_edit=access.can_edit(current_user, session)), status
+                           form=form or {}, can_edit=access.can_edit(current_user, session),
+                           can_issue_after=access.refusal(current_user, session, after_closing=True) is None), status
 
 
 # The documents issued from the list (the sign-in sheets render records: they are not sent).
@@ -62,8 +63,9 @@ def index(session_id):
 def issue(session_id):
     """Issue a document for everyone it addresses, or for `destinataire`; with `enregistrer_envoi`, a
     candidate's convocation is recorded as sent by it (mode, référence) in the same step."""
-    session = editable_session(session_id)
     form = request.form
+    declared = catalogue.BY_FILE.get(form.get("document", "").strip())
+    session = editable_session(session_id, after_closing=declared is not None and declared.after_closing)
     record = form.get("enregistrer_envoi") == "1"
     try:
         if record:  # the sending's fields checked before anything is issued

@@ -4,10 +4,9 @@ Each page is a full page; for an htmx request its `content` block alone, which r
 forms inherit hx-target from the page's container). A change answers a plain post with a redirect
 and an htmx post with the page's updated content, its message out of band; a refusal answers 422
 with the same content, the messages beside the fields and what was typed kept."""
-from flask import Blueprint, flash, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, jsonify, redirect, request, url_for
 from flask_htmx import make_response as htmx_response
 from flask_login import current_user, login_required
-from jinja2_fragments.flask import render_block
 from werkzeug.utils import secure_filename
 
 from extensions import is_partial
@@ -17,13 +16,13 @@ from documents import json_export
 import domain.candidates
 import domain.jurors
 import domain.jury
-from domain import DomainError, access, checks, evidence, forms, intervenants, schedule
+from domain import DomainError, access, evidence, forms, insertion, intervenants, results, schedule
 from domain.inputs import whole_number
 from domain.vocabulary import CHOOSE_A_CENTRE, INTERVENANT_ROLES, plural
 from domain.agrements import covering
-from models import Agrement, Candidat, Centre, Epreuve, ExamSession, Jure
-from routes import (centres_for_form, chosen_centre, editable_session, register_row, today, user,
-                    visible_session)
+from models import Agrement, Candidat, Centre, Epreuve, ExamSession, Jure, SuiviInsertion
+from routes import (centres_for_form, changed, chosen_centre, editable_session, page, register_row, session_page, today,
+                    user, visible_session)
 
 bp = Blueprint("register", __name__)
 
@@ -37,28 +36,12 @@ def _require_login():
     pass
 
 
-def _page(template, status=200, **context):
-    """A register page, or for htmx its content with the flash messages out of band."""
-    if is_partial():
-        return render_block(template, "content", **context) + render_template("_flash.html", oob=True), status
-    return render_template(template, **context), status
-
-
-def _changed(message, url, render):
-    """A change was saved: a plain post goes to `url` (the message flashed there); htmx gets the
-    page's content as `render()` makes it now."""
-    flash(message, "success")
-    if is_partial():
-        return render()
-    return redirect(url)
-
-
 def _juror(jure_id, edit=False):
     return register_row(Jure, jure_id, edit, query=Jure.select(Jure, Centre).join(Centre))
 
 
 def _render_directory(form=None, errors=None, status=200):
-    return _page("register/jures.html", status, jures=domain.jurors.directory(current_user), form=form or {}, errors=errors or {},
+    return page("register/jures.html", status, jures=domain.jurors.directory(current_user), form=form or {}, errors=errors or {},
                  can_add=access.can_edit_directory(current_user), centres=centres_for_form())
 
 
@@ -84,13 +67,13 @@ def create_juror():
         jure = domain.jurors.create_juror(user(), centre, form)
     except forms.InvalidForm as exc:
         return _render_directory(form, exc.errors, 422)
-    return _changed(f"{jure.label} ajouté(e) à l'annuaire des jurés.",
+    return changed(f"{jure.label} ajouté(e) à l'annuaire des jurés.",
                     url_for("register.jurors", _anchor=f"jure-{jure.id}"), _render_directory)
 
 
 def _render_juror(jure, form=None, errors=None, hab_form=None, hab_errors=None, status=200):
     jure = domain.jurors.with_habilitations(jure.id)
-    return _page(
+    return page(
         "register/jure.html", status, jure=jure, can_edit=access.can_edit_centre(current_user, jure.centre_id),
         form=form or {**{name: getattr(jure, name) or "" for name in JUROR_FIELDS}, "version": jure.version},
         errors=errors or {},
@@ -115,7 +98,7 @@ def _juror_change(jure_id, fields, change, done, **refused):
     except forms.StaleRecord as exc:  # what was typed kept, on the version now stored: saving again keeps it
         return _render_juror(jure, **{refused["form"]: {**form, "version": exc.stored.version},
                                       refused["errors"]: {"version": exc.message}}, status=409)
-    return _changed(done, url_for("register.juror", jure_id=jure.id), lambda: _render_juror(jure))
+    return changed(done, url_for("register.juror", jure_id=jure.id), lambda: _render_juror(jure))
 
 
 @bp.post("/jures/<int:jure_id>")
@@ -144,21 +127,15 @@ def add_habilitation(jure_id):
 
 # --- A session's candidates and épreuves ------------------------------------------------------------
 
-def _session_page(session, template, page, status=200, **context):
-    """A page of the session's register, with the guide's checks put right on it (declared with this
-    `page`, an endpoint)."""
-    page_checks = [check for check in checks.SessionChecks.of(session, today()).checks if check.page == page]
-    return _page(template, status, session=session, can_edit=access.can_edit(current_user, session),
-                 page_checks=page_checks, **context)
-
-
 def _render_candidates(session, form=None, errors=None, status=200, import_problems=(), tenue=None, tenue_error=None):
-    return _session_page(session, "register/candidats.html", "register.candidates", status,
+    return session_page(session, "register/candidats.html", "register.candidates", status,
                          candidats=list(Candidat.of_session(session)),
                          withdrawn=list(Candidat.of_session(session, withdrawn=True)),
                          form=form or {"parcours": "formation"}, errors=errors or {}, import_problems=import_problems,
                          import_columns=domain.candidates.IMPORT_COLUMNS, default_tenue=DEFAULT_TENUE,
-                         tenue=session.tenue_professionnelle if tenue is None else tenue, tenue_error=tenue_error)
+                         tenue=session.tenue_professionnelle if tenue is None else tenue, tenue_error=tenue_error,
+                         evaluators=results.evaluators(session),
+                         jury={m.jure_id: m for m in domain.jury.jury_members(session)})
 
 
 @bp.get("/sessions/<int:session_id>/candidats")
@@ -175,7 +152,7 @@ def _add_to_session(session_id, fields, add, render, page, done):
         row = add(user(), session, form)
     except forms.InvalidForm as exc:
         return render(session, form, exc.errors, 422)
-    return _changed(done(row), url_for(page, session_id=session.id, _anchor=f"{row._meta.table_name}-{row.id}"),
+    return changed(done(row), url_for(page, session_id=session.id, _anchor=f"{row._meta.table_name}-{row.id}"),
                     lambda: render(session))
 
 
@@ -195,7 +172,7 @@ def set_tenue(session_id):
         domain.candidates.set_tenue(user(), session, text)
     except DomainError as exc:
         return _render_candidates(session, tenue=text, tenue_error=exc.message, status=422)
-    return _changed("Tenue professionnelle de la convocation enregistrée.",
+    return changed("Tenue professionnelle de la convocation enregistrée.",
                     url_for("register.candidates", session_id=session.id, _anchor="convocations-title"),
                     lambda: _render_candidates(ExamSession.get_by_id(session.id)))
 
@@ -211,7 +188,7 @@ def import_candidates(session_id):
                                                     secure_filename(upload.filename) or "fichier", today())
     except domain.candidates.InvalidImport as exc:
         return _render_candidates(session, import_problems=exc.problems, status=422)
-    return _changed(f"{plural(count, 'candidat importé', 'candidats importés')}.", url_for("register.candidates", session_id=session.id),
+    return changed(f"{plural(count, 'candidat importé', 'candidats importés')}.", url_for("register.candidates", session_id=session.id),
                     lambda: _render_candidates(session))
 
 
@@ -220,21 +197,29 @@ def _candidate(candidat_id, edit=False):
     return candidat, candidat.session
 
 
-def _render_candidate(candidat, session, status=200, **forms):
+def render_candidate(candidat, session, status=200, **forms):
     values = {**{name: getattr(candidat, name) or "" for name in domain.candidates.CANDIDATE_FIELDS},
               "version": candidat.version}
     convocation = {"envoyee_le": candidat.convocation_envoyee_le or "", "mode": candidat.convocation_mode,
                    "reference": candidat.convocation_reference,
                    "version": domain.candidates.convocation_version(candidat)}
-    return _session_page(session, "register/candidat.html", "register.candidates", status, candidat=candidat,
+    return session_page(session, "register/candidat.html", "register.candidates", status, candidat=candidat,
                          holds=candidat.id in evidence.holders(session)["candidat"],
                          form=forms.get("form", values), errors=forms.get("errors", {}),
-                         conv_form=forms.get("conv_form", convocation), conv_errors=forms.get("conv_errors", {}))
+                         conv_form=forms.get("conv_form", convocation), conv_errors=forms.get("conv_errors", {}),
+                         membres=domain.jury.jury_members(session),
+                         evaluators=forms.get("eval_form", [str(j) for j in results.evaluators_of(candidat)]),
+                         eval_errors=forms.get("eval_errors", {}),
+                         follow_up=SuiviInsertion.get_or_none(SuiviInsertion.candidat == candidat.id),
+                         present=candidat.id in insertion.present_ids([session.id]),
+                         follow_up_due=insertion.due_on(session, current_app.config["SUIVI_INSERTION_MOIS"]),
+                         can_follow=access.refusal(current_user, session, after_closing=True) is None,
+                         ins_form=forms.get("ins_form", {}), ins_errors=forms.get("ins_errors", {}))
 
 
 @bp.get("/candidats/<int:candidat_id>")
 def candidate(candidat_id):
-    return _render_candidate(*_candidate(candidat_id))
+    return render_candidate(*_candidate(candidat_id))
 
 
 def _candidate_change(candidat_id, fields, change, done, form, errors, version_of=lambda c: c.version):
@@ -243,12 +228,12 @@ def _candidate_change(candidat_id, fields, change, done, form, errors, version_o
     try:
         change(user(), candidat, values)
     except forms.InvalidForm as exc:
-        return _render_candidate(candidat, session, 422, **{form: values, errors: exc.errors})
+        return render_candidate(candidat, session, 422, **{form: values, errors: exc.errors})
     except forms.StaleRecord as exc:  # what was typed kept, on the version now stored: saving again keeps it
-        return _render_candidate(exc.stored, session, 409, **{form: {**values, "version": version_of(exc.stored)},
+        return render_candidate(exc.stored, session, 409, **{form: {**values, "version": version_of(exc.stored)},
                                                                 errors: {"version": exc.message}})
-    return _changed(done, url_for("register.candidate", candidat_id=candidat.id),
-                    lambda: _render_candidate(Candidat.get_by_id(candidat.id), session))
+    return changed(done, url_for("register.candidate", candidat_id=candidat.id),
+                    lambda: render_candidate(Candidat.get_by_id(candidat.id), session))
 
 
 @bp.post("/candidats/<int:candidat_id>")
@@ -281,14 +266,14 @@ def withdraw_candidate(candidat_id):
     try:
         domain.candidates.withdraw_candidate(user(), candidat)
     except DomainError as exc:
-        return _render_candidate(candidat, session, 409, errors={"retrait": exc.message})
-    return _changed(f"{candidat.label} retiré(e) de la session : sa fiche et ses émargements sont gardés.",
+        return render_candidate(candidat, session, 409, errors={"retrait": exc.message})
+    return changed(f"{candidat.label} retiré(e) de la session : sa fiche et ses émargements sont gardés.",
                     url_for("register.candidate", candidat_id=candidat.id),
-                    lambda: _render_candidate(Candidat.get_by_id(candidat.id), session))
+                    lambda: render_candidate(Candidat.get_by_id(candidat.id), session))
 
 
 def _render_epreuves(session, form=None, errors=None, status=200):
-    return _session_page(session, "register/epreuves.html", "register.epreuves", status,
+    return session_page(session, "register/epreuves.html", "register.epreuves", status,
                          epreuves=list(Epreuve.of_session(session)), withdrawn=list(Epreuve.of_session(session, withdrawn=True)),
                          holders=evidence.holders(session), form=form or {}, errors=errors or {})
 
@@ -309,7 +294,7 @@ def remove_epreuve(epreuve_id):
     epreuve = register_row(Epreuve, epreuve_id, edit=True)
     session = epreuve.session
     schedule.remove_epreuve(user(), epreuve)  # refused (409) when it holds sign-ins
-    return _changed("Épreuve supprimée du planning.", url_for("register.epreuves", session_id=session.id),
+    return changed("Épreuve supprimée du planning.", url_for("register.epreuves", session_id=session.id),
                     lambda: _render_epreuves(session))
 
 
@@ -321,7 +306,7 @@ def withdraw_epreuve(epreuve_id):
         schedule.withdraw_epreuve(user(), epreuve)
     except DomainError as exc:
         return _render_epreuves(session, errors={"retrait": exc.message}, status=409)
-    return _changed("Épreuve retirée du planning : ses émargements sont gardés.",
+    return changed("Épreuve retirée du planning : ses émargements sont gardés.",
                     url_for("register.epreuves", session_id=session.id), lambda: _render_epreuves(session))
 
 
@@ -330,7 +315,7 @@ def agrement(session_id):
     """The agréments of the session's site against the session (the check `agrement` is put right here)."""
     session = visible_session(session_id)
     recorded = list(Agrement.select().where(Agrement.site == session.site_id).order_by(Agrement.valide_au.desc()))
-    return _session_page(session, "register/agrement.html", "register.agrement", agrements=recorded,
+    return session_page(session, "register/agrement.html", "register.agrement", agrements=recorded,
                          covering=covering(recorded, session))
 
 
@@ -341,7 +326,7 @@ def _render_jury(session, errors=None, status=200, form=None):
     jures = domain.jury.centre_jurors(session)
     seated = {m.jure_id for m in membres}
     named = {i.role: i for i in session.intervenants}
-    return _session_page(
+    return session_page(
         session, "register/jury.html", "register.jury", status, membres=membres, jures=jures,
         withdrawn=domain.jury.jury_members(session, withdrawn=True), holders=evidence.holders(session),
         available=[j for j in jures.values() if j.active and j.id not in seated],
@@ -363,7 +348,7 @@ def _jury_change(session, change, done):
     except forms.StaleRecord as exc:  # what was typed kept, on the version now stored: saving again keeps it
         return _render_jury(session, {"version": exc.message}, 409,
                             form={**request.form.to_dict(), "version": intervenants.version_of(exc.stored)})
-    return _changed(done, url_for("register.jury", session_id=session.id), lambda: _render_jury(session))
+    return changed(done, url_for("register.jury", session_id=session.id), lambda: _render_jury(session))
 
 
 @bp.post("/sessions/<int:session_id>/jury")
@@ -384,7 +369,7 @@ def _membre(session, jure_id):
 def remove_from_jury(session_id, jure_id):
     session = editable_session(session_id)
     domain.jury.remove_from_jury(user(), _membre(session, jure_id))  # refused (409) when they hold sign-ins
-    return _changed("Juré supprimé du jury.", url_for("register.jury", session_id=session.id), lambda: _render_jury(session))
+    return changed("Juré supprimé du jury.", url_for("register.jury", session_id=session.id), lambda: _render_jury(session))
 
 
 @bp.post("/sessions/<int:session_id>/jury/<int:jure_id>/withdraw")
@@ -395,7 +380,7 @@ def withdraw_from_jury(session_id, jure_id):
         domain.jury.withdraw_from_jury(user(), membre)
     except DomainError as exc:
         return _render_jury(session, {"retrait": exc.message}, 409)
-    return _changed(f"{membre.jure.label} retiré(e) du jury : ses émargements sont gardés.",
+    return changed(f"{membre.jure.label} retiré(e) du jury : ses émargements sont gardés.",
                     url_for("register.jury", session_id=session.id), lambda: _render_jury(session))
 
 

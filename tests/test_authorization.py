@@ -140,6 +140,29 @@ MATRIX = {
     "register.record_convocation": ("POST", "/candidats/{k}/convocation",
                                     {"envoyee_le": "2027-02-01", "mode": "lrar", "reference": "1A 234", "version": "aucune"},
                                     (ANON, 403, 302, 404, 302)),
+    # After the exam: before the deliberation (today is 01/02/2027), results and PV steps are refused (422);
+    # {j} is not on the jury yet: it cannot evaluate {k} (422).
+    "after.show_pv": ("GET", "/sessions/{s}/pv", None, (ANON, 200, 200, 404, 200)),
+    "after.record_pv": ("POST", "/sessions/{s}/pv", {"etape": "signe_jury", "date": "2027-01-31"},
+                        (ANON, 403, 422, 404, 422)),
+    "after.results_page": ("GET", "/sessions/{s}/resultats", None, (ANON, 200, 200, 404, 200)),
+    "after.record_result": ("POST", "/candidats/{k}/resultat", {"decision": "obtenu"}, (ANON, 403, 422, 404, 422)),
+    "after.set_evaluators": ("POST", "/candidats/{k}/evaluateurs", {"jure_id": "{j}"}, (ANON, 403, 422, 404, 422)),
+    "documents.resultats": ("GET", "/sessions/{s}/resultats.pdf", None, (ANON, 422, 422, 404, 422)),
+    # {k} signed in absent (emargement.record): not a candidate whose insertion is followed (422).
+    "after.record_insertion": ("POST", "/candidats/{k}/insertion", {"situation": "emploi_metier", "canal": "telephone",
+                                                                     "date_contact": "2027-01-31"},
+                               (ANON, 403, 422, 404, 422)),
+    "after.insertion_due": ("GET", "/suivi-insertion", None, (ANON, 200, 200, 200, 200)),
+    "after.partials": ("GET", "/candidats/partiels", None, (ANON, 200, 200, 200, 200)),
+    # {k} has no partial result (422); the target session is another centre's for autre_centre (404).
+    "after.register_again": ("POST", "/candidats/{k}/inscrire", {"session_id": "{s}"}, (ANON, 403, 422, 404, 422)),
+    "after.indicators": ("GET", "/indicateurs", None, (ANON, 200, 200, 200, 200)),
+    "after.indicators_csv": ("GET", "/indicateurs.csv", None, (ANON, 200, 200, 200, 200)),
+    # Published by nobody yet: 404 for everyone, logged in or not.
+    "public.indicators_page": ("GET", "/public/{c}/indicateurs", None, (404, 404, 404, 404, 404)),
+    "admin.publish_indicators": ("POST", "/admin/centres/{c}/indicateurs", {"publier": "0"}, (ANON, 403, 403, 403, 302)),
+    "documents.resultats_affichage": ("GET", "/sessions/{s}/resultats-affichage.pdf", None, (ANON, 422, 422, 404, 422)),
     # {k} and {e} hold the sign-in recorded above (emargement.record): they are withdrawn, not deleted.
     "register.remove_candidate": ("POST", "/candidats/{k}/remove", {}, (ANON, 403, 409, 404, 409)),
     "register.withdraw_candidate": ("POST", "/candidats/{k}/withdraw", {}, (ANON, 403, 302, 404, 302)),

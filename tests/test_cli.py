@@ -45,18 +45,29 @@ def test_seed_demo_makes_a_lived_in_centre_once(app, runner, client, db):
     assert len(sessions) == 3
     treated = [sum(i.state != "todo" for i in s.items) for s in sessions]
     assert treated[0] == 98 and 0 < treated[1] < 98 and treated[2] == 0  # all but the heading
+    # « En cas de… » did not happen: « Non survenu », never ticked.
+    plis = models.ChecklistItem.get((models.ChecklistItem.session == sessions[0].id)
+                                    & (models.ChecklistItem.text == "Annuler la session en cas de plis non scellés"))
+    assert (plis.state, plis.na_reason) == ("na", "Non survenu")
     assert any(i.observation for i in sessions[0].items)
     # The titres of its sessions, with their CCPs.
     assert {(t.sigle, t.ccps.count()) for t in models.Titre.select()} == {("DWWM", 2), ("TP SEC", 3)}
-    # The registers: every check holds for the finished session; each of the others fails once.
+    # The registers: every check holds for the finished session; each check of before the exam fails
+    # once in the others (those of after the exam cannot fail before it).
     today = app.config["TODAY"]
     results = [{c.code: c.ok for c in checks.SessionChecks.of(s, today).checks} for s in sessions]
     assert all(results[0].values()), results[0]
     failed = [code for result in results[1:] for code, ok in result.items() if ok is False]
-    assert sorted(failed) == sorted(checks.DECLARED), results
-    # The finished session's file: its signed PV attached, the session closed, its guide sealed.
-    assert models.ExamSession.get_by_id(sessions[0].id).closed_at is not None
-    assert models.SealedGuide.select().count() == 1 and models.Piece.get().nom == "PV de session signé.pdf"
+    assert sorted(failed) == sorted(set(checks.DECLARED) - set(checks.AFTER_EXAM)), results
+    # The finished session's file: results, the PV's chain with its proofs, the posted results, then the
+    # session closed, its guide sealed.
+    finished = models.ExamSession.get_by_id(sessions[0].id)
+    assert finished.closed_at is not None and models.SealedGuide.select().count() == 1
+    assert [e.etape for e in models.EtapePv.select().order_by(models.EtapePv.id)] == [
+        "signe_jury", "pv_individuels", "contresigne", "ceres_saisi", "envoye_ud", "copie_ud_recue"]
+    assert {p.nom for p in models.Piece.select()} == {"PV de session signé.pdf", "Copie du PV retournée par l'UD.pdf"}
+    assert sorted(r.decision for r in models.Resultat.select()) == ["absent", "non_obtenu", "partiel"] + ["titre"] * 4
+    assert models.Emission.select().where(models.Emission.document == "resultats-affichage").count() == 1
     assert runner.invoke(args=["verify-journal"]).exit_code == 0
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     assert centre.sessions.count() == 3

@@ -147,7 +147,7 @@ def test_every_document_is_declared_against_the_guide_and_gets_its_route(app):
         assert document.tasks and set(document.tasks) <= keys, document.name
     for link in catalogue.LINKS:
         assert link.endpoint in rules and set(link.tasks) <= keys, link.endpoint
-    assert [d.name for d in catalogue.in_inspection_file()] == ["emargement_pdf"]  # the letters: their issued originals
+    assert [d.name for d in catalogue.in_inspection_file()] == ["resultats", "emargement_pdf"]  # the letters: their issued originals
     with app.test_request_context():
         session = models.ExamSession(id=7, date_debut=dt.date(2027, 3, 15))
         every = catalogue.links(session)

@@ -28,6 +28,11 @@ def pages(client, app):
         "candidat": f"/candidats/{candidat.id}", "epreuves": f"/sessions/{upcoming.id}/epreuves",
         "emargement": f"/sessions/{finished.id}/emargement", "en-tete": f"/sessions/{upcoming.id}/edit",
         "nouvelle-session": "/sessions/new", "jures": "/jures", "jure": f"/jures/{jure.id}", "compte": "/account",
+        # After the exam, on the finished session.
+        "resultats": f"/sessions/{finished.id}/resultats", "pv": f"/sessions/{finished.id}/pv",
+        "candidat-apres": f"/candidats/{models.Candidat.select().where(models.Candidat.session == finished).first().id}",
+        "suivi-insertion": "/suivi-insertion", "partiels": "/candidats/partiels", "indicateurs": "/indicateurs",
+        "documents-emis": f"/sessions/{finished.id}/emissions",
     }
     for name, path in paths.items():
         response = client.get(path)
@@ -40,6 +45,12 @@ def pages(client, app):
         response = client.get(path)
         assert response.status_code == 200, (name, response.status_code)
         yield name, response.get_data(as_text=True)
+    centre = models.Centre.get(models.Centre.name == "Centre de formation Horizon")
+    client.post(f"/admin/centres/{centre.id}/indicateurs", data={"publier": "1"})
+    client.post("/logout")
+    response = client.get(f"/public/{centre.id}/indicateurs")
+    assert response.status_code == 200
+    yield "indicateurs-publics", response.get_data(as_text=True)
 
 
 def test_the_main_pages_are_valid_html(app, client, runner, tmp_path):

@@ -111,7 +111,8 @@ def test_a_database_of_the_first_schema_is_upgraded_with_its_data(tmp_path):
         assert [i.key for i in models.ChecklistItem.select().order_by(models.ChecklistItem.position)] == [
             None, None, "recherche_jury"]
         assert models.GuideTask.get(models.GuideTask.position == 3).key == "recherche_jury"
-        assert models.GuideVersion.get().checks == {"convocation_limit": {"from": "debut", "months": -1}}
+        assert models.GuideVersion.get().checks == {"convocation_limit": {"from": "debut", "months": -1},
+                                                    "pv_ud_days": 15}  # migration 27
         # Migration 11: the existing events are chained, in order, and the chain verifies.
         verdicts = journal.verify()
         assert [(v.session_id, v.events, v.intact) for v in verdicts] == [(1, 3, True)]
@@ -165,7 +166,18 @@ def test_the_keys_migration_9_gives_are_those_of_the_guide_file():
     keyed = {(task["text"], task.get("sub", False)): task["key"]
              for tableau in data["phases"] for task in tableau["tasks"] if "key" in task}
     documents = {"programmation_annuelle", "convocation_surveillant", "identite_candidats", "constater_absences"}
-    later = {**migrations._V1_KEYS, **migrations._V1_AGREMENT_KEYS}  # migration 21 gives the agrément's two
+    # Migration 21 gives the agrément's two, migration 27 those of the last tableau.
+    after_exam = {text: columns["key"] for text, columns in migrations._V1_AFTER_EXAM.items() if "key" in columns}
+    later = {**migrations._V1_KEYS, **migrations._V1_AGREMENT_KEYS, **after_exam}
     assert {k: v for k, v in keyed.items() if v not in documents} == later
     assert len(keyed) == len(later) + len(documents)  # migration 10 gives the other four
-    assert data["checks"] == {"convocation_limit": {"from": "debut", "months": -1}}
+    assert data["checks"] == {"convocation_limit": {"from": "debut", "months": -1}, "pv_ud_days": 15}
+
+
+def test_the_flags_migration_27_gives_are_those_of_the_guide_file():
+    data = read_guide()
+    for flag in ("conditional", "long_running"):
+        flagged = {(task["text"], task.get("sub", False)) for tableau in data["phases"] for task in tableau["tasks"]
+                   if task.get(flag)}
+        assert flagged == {text for text, columns in migrations._V1_AFTER_EXAM.items() if columns.get(flag)}
+        assert flagged

@@ -16,6 +16,9 @@ def test_the_three_progress_counters_agree(db):
     for session in sessions:
         for item in session.ordered_items():
             choice = 1 if item.heading else rng.random()  # a heading is never ticked
+            if choice < 0.3 and item.conditional:  # « en cas de… »: done with its report
+                models.ChecklistItem.update(observation="Survenu : rapport joint.").where(
+                    models.ChecklistItem.id == item.id).execute()
             if choice < 0.3:
                 checklist.mark_done(item.id, user, TODAY - dt.timedelta(days=rng.randint(0, 30)), TODAY)
             elif choice < 0.4:

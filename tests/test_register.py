@@ -111,7 +111,8 @@ def test_a_candidate_is_added_convoked_edited_and_removed_with_the_journal(clien
         "id": candidat.id, "civilite": "", "nom": "Martin", "prenom": "Léa-Rose", "date_naissance": "1998-04-02",
         "email": "lea.martin@mail.fr", "adresse": "12 rue des Lilas\n69007 Lyon", "parcours": "vae",
         "recevabilite_valide_jusqu_au": "2027-09-30",
-        "convocation": {"envoyee_le": "2027-01-29", "mode": "lrar", "reference": "1A 123 456 7890 1"}}]
+        "convocation": {"envoyee_le": "2027-01-29", "mode": "lrar", "reference": "1A 123 456 7890 1"},
+        "identifiant_ceres": "", "evaluateurs": []}]
     page = text_of(client.get(f"/sessions/{session.id}/candidats"))
     assert "Martin Léa-Rose" in page and "Lettre recommandée avec accusé de réception, le 29/01/2027" in page
     assert client.post(f"/candidats/{candidat.id}/remove").status_code == 302

@@ -5,6 +5,7 @@ The rules themselves, boundary by boundary, are in test_checks.py. Today is 01/0
 import datetime as dt
 
 import models
+from domain import checks
 from database import counting_queries
 from domain.candidates import convocation_version
 from helpers import CANDIDATE, EPREUVE, HTMX, create_session, fill_register, juror, text_of
@@ -20,22 +21,24 @@ def test_an_empty_register_has_nothing_to_check_yet(client, auth, session):
     found, data = controles(client, session)
     assert list(found) == ["jury_effectif", "jury_habilitations", "jury_liens", "candidats_nombre",
                            "convocations_delai", "vae_recevabilite", "epreuves_dates", "agrement",
-                           "convocations_jury_delai"]
+                           "convocations_jury_delai", "evaluateurs", "pv_delai"]
     assert all(c["ok"] is None for c in found.values())
     keyed = {item["key"]: item["id"] for tableau in data["phases"] for item in tableau["items"] if item["key"]}
-    assert len(keyed) == 18  # 14 tasks that checks concern, 4 more that documents serve
+    assert len(keyed) == 27  # 14 tasks that checks concern, 4 more that documents serve, 9 of after the exam
     assert found["jury_effectif"]["items"] == sorted(
         [keyed["recherche_jury"], keyed["convocation_jury"], keyed["jury_present"]])
     assert found["convocations_delai"]["items"] == [keyed["convocation_candidats"]]
     unkeyed = [item for tableau in data["phases"] for item in tableau["items"] if item["key"] is None]
-    assert len(unkeyed) == models.ChecklistItem.select().count() - 18
+    assert len(unkeyed) == models.ChecklistItem.select().count() - 27
 
 
 def test_a_full_register_passes_every_check_and_each_fault_fails_its_own(app, client, auth, session):
     auth.login()
     fill_register(client, session)
     found, _ = controles(client, session)
-    assert {code: c["ok"] for code, c in found.items()} == dict.fromkeys(found, True), found
+    # Before the exam, the checks of after it have nothing to check yet.
+    assert {code: c["ok"] for code, c in found.items()} == {
+        code: None if code in checks.AFTER_EXAM else True for code in found}, found
     # One fault of each kind, each failing its own check only.
     durand = models.Jure.get(models.Jure.nom == "Durand")
     bernard = models.Candidat.get(models.Candidat.nom == "Bernard")
@@ -128,9 +131,9 @@ def test_the_session_page_reads_the_register_in_a_constant_number_of_queries(cli
             response = client.get(f"/sessions/{session.id}")
         assert response.status_code == 200 and "Contrôles du registre" in text_of(response)
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 16, counts  # the register's nine queries among them
-    # Without jurors, neither their links nor their habilitations are read.
+    assert counts[0] == counts[1] <= 16, counts  # the register's eleven queries among them
+    # Without jurors, neither their links, their habilitations nor whom they evaluate are read.
     bare = create_session(sigle="VIDE")
     with counting_queries() as queries:
         assert client.get(f"/sessions/{bare.id}").status_code == 200
-    assert len(queries) == counts[0] - 2 <= 12, queries
+    assert len(queries) == counts[0] - 3 <= 13, queries

@@ -425,6 +425,8 @@ def test_every_statement_declared_gives_what_the_same_peewee_query_gives(client,
     models.LienJury.create(membre=membre, candidat=candidat)
     epreuve = models.Epreuve.select().where(models.Epreuve.session == lived).first()
     signin(client, lived, epreuve, {"candidat_id": str(candidat.id)}, statut="absent")
+    models.Evaluateur.create(candidat=candidat, jure=membre.jure_id)
+    models.EtapePv.create(session=lived, etape="signe_jury", date=dt.date(2027, 3, 18))
     item = item_at(lived, 2)
     samples = {
         Item: item, Session: Session.get_by_id(lived.id), models.User: models.User.get(models.User.email == "resp@a.fr"),
