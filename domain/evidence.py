@@ -1,14 +1,14 @@
 """The evidence a register's row holds, and what becomes of the row when it goes.
 
-A candidate, a jury member or an épreuve that holds evidence of the session (sign-ins today; the
-results and issued documents to come add their queries to EVIDENCE) is never removed: removing it
+A candidate, a jury member or an épreuve that holds evidence of the session (sign-ins, a candidate's
+result: EVIDENCE) is never removed: removing it
 is refused (409, saying what it holds) and it is withdrawn from the session instead (`retire_le`):
 its row stays, shown as withdrawn, out of the counts, checks and documents. One that holds nothing
 is removed, the journal keeping what it held. The database refuses any deletion that would take
 evidence with it (migration 18): this module says why before it comes to that."""
 from domain import DomainError, journal
 from domain.vocabulary import plural
-from models import Candidat, Emargement, Epreuve, MembreJury, db, now
+from models import Candidat, Emargement, Epreuve, MembreJury, Resultat, db, now
 
 
 class HoldsEvidence(DomainError):
@@ -24,8 +24,13 @@ def _signins(row):
     return (Emargement.session == row.session_id) & (Emargement.jure == row.jure_id)
 
 
-# What a row may hold, as (singular, plural, the condition on the evidence's rows for that row).
-EVIDENCE = ((Emargement, "émargement", "émargements", _signins),)
+def _results(row):
+    """The result a candidate holds (a jury member or an épreuve holds none)."""
+    return Resultat.candidat == row.id if isinstance(row, Candidat) else Resultat.id.is_null()
+
+
+# What a row may hold, as (model, singular, plural, the condition on the evidence's rows for that row).
+EVIDENCE = ((Emargement, "émargement", "émargements", _signins), (Resultat, "résultat", "résultats", _results))
 
 
 def held(row):
@@ -69,4 +74,5 @@ def holders(session):
             result["candidat"].add(candidat_id)
         if jure_id:
             result["jure"].add(jure_id)
+    result["candidat"].update(c for (c,) in Resultat.select(Resultat.candidat).where(Resultat.session == session).tuples())
     return result

@@ -3,7 +3,7 @@ and the candidates they declared they know. Written in the session's journal."""
 from domain import evidence, journal
 from domain.forms import InvalidForm, collect
 from domain.inputs import parse_past_date, whole_number
-from models import Candidat, Jure, LienJury, MembreJury, db
+from models import Candidat, Evaluateur, Jure, LienJury, MembreJury, db
 
 
 def add_to_jury(user, session, jure_id):
@@ -32,8 +32,12 @@ def _held_seat(membre):
 
 
 def remove_from_jury(user, membre):
-    """Take a juror off the jury when they hold no evidence of the session (HoldsEvidence otherwise)."""
-    evidence.remove(user, membre, membre.jure.label, _held_seat(membre), "jury", "Supprimé(e) du jury")
+    """Take a juror off the jury when they hold no evidence of the session (HoldsEvidence otherwise); the
+    candidates they were to evaluate no longer count them."""
+    with db.atomic():
+        evidence.remove(user, membre, membre.jure.label, _held_seat(membre), "jury", "Supprimé(e) du jury")
+        Evaluateur.delete().where((Evaluateur.jure == membre.jure_id) & Evaluateur.candidat.in_(
+            Candidat.select(Candidat.id).where(Candidat.session == membre.session_id))).execute()
 
 
 def withdraw_from_jury(user, membre):

@@ -107,7 +107,8 @@ def _forget_jurors():
     ids = [j.id for j in forgotten]
     for jure_id in ids:
         Jure.update(nom=f"Juré {jure_id}", prenom="", email=f"jure-{jure_id}@anonyme.invalid", telephone="",
-                    professionnalise_le=None).where(Jure.id == jure_id).execute()
+                    professionnalise_le=None, civilite="", adresse="", code_postal="", ville="").where(
+            Jure.id == jure_id).execute()
     return len(ids)
 
 

@@ -387,3 +387,15 @@ def test_the_rates_match_a_hand_count_and_are_published_without_names(app, clien
     assert "80 % (4 / 5)" in text and "Dernière session comptée : terminée le 10/02/2027" in text
     assert "Nom0" not in text and "Nom1" not in text
     assert client.get("/public/999/indicateurs").status_code == 404
+
+
+def test_a_candidate_with_a_result_is_withdrawn_not_deleted_and_a_juror_removed_evaluates_no_more(app, client, exam):
+    session, martin, bernard = exam
+    assert result(client, bernard, "absent").status_code == 302
+    refused = client.post(f"/candidats/{bernard.id}/remove")
+    assert refused.status_code == 409 and "1 émargement, 1 résultat" in text_of(refused)
+    assert client.post(f"/candidats/{bernard.id}/withdraw").status_code == 302
+    durand, petit = (models.Jure.get(models.Jure.nom == nom) for nom in ("Durand", "Petit"))
+    client.post(f"/candidats/{martin.id}/evaluateurs", data={"jure_id": [str(durand.id), str(petit.id)]})
+    assert client.post(f"/sessions/{session.id}/jury/{petit.id}/remove").status_code == 302
+    assert [e.jure_id for e in models.Evaluateur.select()] == [durand.id]

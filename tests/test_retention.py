@@ -61,8 +61,19 @@ def test_the_purge_reaches_every_place_a_name_lives_even_the_files_free_pages(ap
     from database import sqlite_path
     from helpers import settle_regulatory_tasks
     auth.login()
-    session = create_session(sigle="OLDX", date_debut="2021-03-15", date_fin="2021-03-18")
-    client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "nom": "Zébulonne", "prenom": "Quirinalia"})
+    session = create_session(sigle="OLDX", date_debut="2021-03-15", date_fin="2021-03-18", nature="CCP",
+                             libelle_ccp="Réparer", code_ccp="CP-1")
+    client.post(f"/sessions/{session.id}/candidats", data={**CANDIDATE, "nom": "Zébulonne", "prenom": "Quirinalia",
+                                                          "identifiant_ceres": "CERES-QUIRINALIA"})
+    # After the exam: her result, the PV's steps with the UD's copy named after her, her follow-up.
+    candidat = models.Candidat.get(models.Candidat.nom == "Zébulonne")
+    assert client.post(f"/candidats/{candidat.id}/resultat", data={"decision": "obtenu"}).status_code == 302
+    for etape, extra in (("signe_jury", {}), ("contresigne", {}), ("envoye_ud", {"mode": "depot"}),
+                         ("copie_ud_recue", {"fichier": (io.BytesIO(pdf_bytes()), "Copie PV Quirinalia.pdf")})):
+        assert client.post(f"/sessions/{session.id}/pv", data={"etape": etape, "date": "2021-03-25", **extra},
+                           content_type="multipart/form-data").status_code == 302
+    assert client.post(f"/candidats/{candidat.id}/insertion", data={
+        "situation": "emploi_metier", "canal": "telephone", "date_contact": "2021-10-01"}).status_code == 302
     item = item_at(session, 33)
     client.post(f"/items/{item.id}/observation",
                 data={"observation": "Zébulonne Quirinalia (née le 02/04/1998) : décharge reçue", "version": "0"})
@@ -84,6 +95,10 @@ def test_the_purge_reaches_every_place_a_name_lives_even_the_files_free_pages(ap
     seal = models.SealedGuide.get(models.SealedGuide.session == session)
     assert bytes(seal.pdf) == b"" and len(seal.sha256) == 64
     assert models.ChecklistItem.get_by_id(item.id).observation == "(effacé à la purge)"
+    # The result and the PV's steps stay (the rates count them), anonymous; the follow-up and the files go.
+    assert models.Resultat.get().decision == "obtenu" and models.Candidat.get_by_id(candidat.id).identifiant_ceres == ""
+    assert models.SuiviInsertion.select().count() == 0
+    assert [s.piece_id for s in models.EtapePv.select()] == [None] * 4
 
     auth.login("admin@test.fr")
     gone = client.get(f"/sessions/{session.id}/guide-cloture.pdf")
