@@ -399,3 +399,17 @@ def test_a_candidate_with_a_result_is_withdrawn_not_deleted_and_a_juror_removed_
     client.post(f"/candidats/{martin.id}/evaluateurs", data={"jure_id": [str(durand.id), str(petit.id)]})
     assert client.post(f"/sessions/{session.id}/jury/{petit.id}/remove").status_code == 302
     assert [e.jure_id for e in models.Evaluateur.select()] == [durand.id]
+
+
+def test_the_rates_read_as_many_queries_for_one_session_as_for_many(client, auth, db):
+    from database import counting_queries
+    auth.login()
+    counts = []
+    for number in (1, 6):
+        for _ in range(number):
+            seed_results({"date_debut": "2026-06-08", "date_fin": "2026-06-10"},
+                         [("titre", None, "emploi_metier"), ("absent", None, None)])
+        with counting_queries() as queries:
+            assert client.get("/indicateurs").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
