@@ -21,7 +21,7 @@ def send_reminders_command(dry_run):
     today = current_app.config["TODAY"] or local_today()
     with db.connection_context(), current_app.test_request_context(base_url=current_app.config["BASE_URL"]):
         messages = [reminder_mail.message(digest, today, group_link) for digest in reminders.digests(
-            today, current_app.config["SUIVI_INSERTION_MOIS"])]
+            today, current_app.config["SUIVI_INSERTION_MOIS"], current_app.config["SUIVI_PARTIELS_MOIS"])]
     if dry_run:
         for msg in messages:
             click.echo(f"À : {msg['To']}\nObjet : {msg['Subject']}\n\n{msg.get_content()}\n")

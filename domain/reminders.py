@@ -2,7 +2,7 @@
 within the reminder window, and the sessions in play whose register fails a check. Sent by `flask --app app send-reminders` (documents/email.py writes them)."""
 from dataclasses import dataclass
 
-from domain import deadlines, insertion
+from domain import deadlines, insertion, results
 from domain.dashboard import failing_checks
 from domain.vocabulary import REMINDER_WINDOW_DAYS, plural
 from models import ChecklistItem, ExamSession, User
@@ -15,6 +15,7 @@ class Digest:
     soon: list
     failing: list  # [(session, [failed checks])]
     insertion_due: int = 0  # candidates' insertion follow-ups due (or late) in their centre
+    partials: int = 0  # candidates with a partial result of the last SUIVI_PARTIELS_MOIS, not registered again
 
     @property
     def subject(self):
@@ -29,12 +30,15 @@ class Digest:
             parts.append(plural(failed, 'contrôle non respecté', 'contrôles non respectés'))
         if self.insertion_due:
             parts.append(plural(self.insertion_due, "suivi d'insertion à faire", "suivis d'insertion à faire"))
+        if self.partials:
+            parts.append(plural(self.partials, "validation partielle à suivre", "validations partielles à suivre"))
         return "Jalon : " + ", ".join(parts)
 
 
-def digests(today, insertion_months=6):
-    """One digest per active responsable whose centre has late or coming tasks, failing checks or insertion
-    follow-ups due (SUIVI_INSERTION_MOIS after the session)."""
+def digests(today, insertion_months=6, partial_months=12):
+    """One digest per active responsable whose centre has late or coming tasks, failing checks, insertion
+    follow-ups due (SUIVI_INSERTION_MOIS after the session) or candidates with a partial result of the
+    last SUIVI_PARTIELS_MOIS months not registered to a later session."""
     responsables = list(User.select().where((User.role == "responsable") & (User.active == True)  # noqa: E712
                                             & User.centre.is_null(False)).order_by(User.id))
     centre_ids = {u.centre_id for u in responsables}
@@ -47,6 +51,8 @@ def digests(today, insertion_months=6):
     failing = failing_checks(ExamSession.select().where(ExamSession.centre.in_(centre_ids)), today)
     due = [d for d in insertion.due_list(ExamSession.select().where(ExamSession.centre.in_(centre_ids)),
                                          insertion_months, today) if d.state != "a_venir"]
+    centre_sessions = ExamSession.select().where(ExamSession.centre.in_(centre_ids))
+    partials = [p for p in results.partials(centre_sessions, partial_months, today) if p.followed and not p.registered]
     result = []
     for user in responsables:
         mine = [i for i in items if i.session.centre_id == user.centre_id]
@@ -54,6 +60,7 @@ def digests(today, insertion_months=6):
         soon = deadlines.group_tasks([i for i in mine if not deadlines.is_late(i.state, i.due_on, today)])
         checks = [(session, failed) for session, failed in failing if session.centre_id == user.centre_id]
         follow_ups = sum(1 for d in due if d.session.centre_id == user.centre_id)
-        if late or soon or checks or follow_ups:
-            result.append(Digest(user, late, soon, checks, follow_ups))
+        to_register = sum(1 for p in partials if p.session.centre_id == user.centre_id)
+        if late or soon or checks or follow_ups or to_register:
+            result.append(Digest(user, late, soon, checks, follow_ups, to_register))
     return result

@@ -321,6 +321,10 @@ def test_a_partial_candidate_is_listed_with_the_ccps_left_and_registered_to_a_la
     other = create_session(sigle="CDA", date_debut="2027-06-01", date_fin="2027-06-03")
     page = text_of(client.get("/candidats/partiels"))
     assert "Martin Léa DWWM du 15/03/2027 au 18/03/2027 CP-01 CP-02" in page and "Bernard" not in page
+    from domain import reminders
+    digest = next(d for d in reminders.digests(dt.date(2027, 3, 18)) if d.user.email == "resp@a.fr")
+    assert digest.partials == 1 and "1 validation partielle à suivre" in digest.subject
+    assert next(d for d in reminders.digests(dt.date(2028, 4, 1), 6, 12) if d.user.email == "resp@a.fr").partials == 0
     assert f'value="{later.id}"' in client.get("/candidats/partiels").get_data(as_text=True)
     for target, message in ((other.id, "choisissez une session de DWWM"), (session.id, "qui commence après le 18/03/2027")):
         answer = client.post(f"/candidats/{martin.id}/inscrire", data={"session_id": str(target)})
@@ -333,6 +337,9 @@ def test_a_partial_candidate_is_listed_with_the_ccps_left_and_registered_to_a_la
     answer = client.post(f"/candidats/{martin.id}/inscrire", data={"session_id": str(later.id)})
     assert answer.status_code == 422 and "déjà inscrit(e)" in text_of(answer)
     assert "Inscrit(e) à la session du 01/06/2027" in text_of(client.get("/candidats/partiels"))
+    from domain import reminders
+    digest = next(d for d in reminders.digests(dt.date(2027, 3, 18)) if d.user.email == "resp@a.fr")
+    assert digest.partials == 0  # registered again: nothing to remind
     assert "CCP restant : CP-02" in text_of(client.get(f"/sessions/{later.id}/history"))
 
 
@@ -413,3 +420,22 @@ def test_the_rates_read_as_many_queries_for_one_session_as_for_many(client, auth
             assert client.get("/indicateurs").status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_after_the_closing_the_posted_results_and_attestations_are_issued_and_nothing_else(app, client, exam, monkeypatch):
+    session, martin, bernard = exam
+    assert result(client, martin, "titre", CP_01="acquis", CP_02="acquis").status_code == 302
+    app.config["TODAY"] = dt.date(2027, 4, 10)
+    monkeypatch.setattr(formats, "clock", lambda: dt.datetime(2027, 4, 10, 10, 0, tzinfo=formats.ZoneInfo("Europe/Paris")))
+    for etape, date, extra in (("signe_jury", "2027-03-18", {}), ("contresigne", "2027-03-19", {})):
+        assert step(client, session, etape, date, **extra).status_code == 302
+    settle_regulatory_tasks(session)
+    assert client.post(f"/sessions/{session.id}/cloture", data={"motif": "Test"}).status_code in (200, 302)
+    for etape, date, extra in (("envoye_ud", "2027-03-20", {"mode": "depot"}), ("copie_ud_recue", "2027-04-01", {})):
+        assert step(client, session, etape, date, **extra).status_code == 302
+    assert client.post(f"/sessions/{session.id}/emissions", data={"document": "resultats-affichage"}).status_code == 302
+    assert client.post(f"/sessions/{session.id}/emissions", data={"document": "affichage"}).status_code == 409
+    page = text_of(client.get(f"/sessions/{session.id}/emissions"))
+    assert "les attestations de présence des jurés et les résultats à afficher s'émettent encore" in page
+    assert [e.document for e in models.Emission.select().where(models.Emission.session == session)
+            if e.document != "convocations-jury"] == ["resultats-affichage"]
