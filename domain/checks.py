@@ -320,13 +320,12 @@ def jury_liens(register, today):
     knowers = {}
     for membre in membres:
         for candidat_id in membre.known:
-            knowers.setdefault(candidat_id, []).append(membre.jure.label)
-    labels = {m.jure_id: m.jure.label for m in membres}
+            knowers.setdefault(candidat_id, []).append(membre)
     for candidat in register.candidats:
-        names = knowers.get(candidat.id, [])
+        names = [m.jure.label for m in knowers.get(candidat.id, [])]
         assigned = register.evaluateurs.get(candidat.id)
         if assigned:
-            knowing = [labels[j] for j in assigned if j in labels and labels[j] in names]
+            knowing = [m.jure.label for m in knowers.get(candidat.id, []) if m.jure_id in assigned]
             if knowing:
                 problems.append(f"{candidat.label} est évalué(e) par {', '.join(knowing)}, qui le ou la "
                                 "connaî(ssen)t : changez ses évaluateurs.")

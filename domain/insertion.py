@@ -40,9 +40,10 @@ def due_on(session, months):
 
 
 def present_ids(sessions):
-    """The ids of the candidates present at `sessions` (ids): signed in present at an épreuve, or, where
-    the session recorded no sign-in (on paper), with a result other than « absent » (two queries)."""
-    ids = list(sessions)
+    """The ids of the candidates present at `sessions` (a list of ids, or a query of them): signed in
+    present at an épreuve, or, where the session recorded no sign-in (on paper), with a result other than
+    « absent » (two queries)."""
+    ids = sessions
     signins = list(Emargement.select(Emargement.id, Emargement.session, Emargement.epreuve, Emargement.candidat,
                                      Emargement.jure, Emargement.surveillant, Emargement.statut)
                    .where(Emargement.session.in_(ids) & Emargement.candidat.is_null(False)))
@@ -117,23 +118,29 @@ class Due:
 DUE_LABELS = {"a_venir": "À venir", "a_faire": "À faire", "en_retard": "En retard"}
 
 
+# A follow-up more than this many days late is no longer asked for (the list would only grow).
+GIVEN_UP_AFTER_DAYS = 365
+
+
 def due_list(sessions_query, months, today, ahead_days=30):
     """The follow-ups still to record of the candidates present at the sessions of `sessions_query` (those
-    the user sees, not purged), due within `ahead_days` or already due, soonest first (four queries)."""
-    # A session's follow-ups are due `months` after its last day: those whose last day is late enough.
+    the user sees, not purged), due within `ahead_days` or already due (for a year at most), soonest first
+    (four queries whatever the number of sessions)."""
+    # A session's follow-ups are due `months` after its last day: those whose last day is in the window.
     latest_end = add_months(today + dt.timedelta(days=ahead_days), -months)
-    sessions = {s.id: s for s in sessions_query.where(ExamSession.purged_at.is_null()
-                                                      & (ExamSession.date_fin <= latest_end))}
+    earliest_end = add_months(today - dt.timedelta(days=GIVEN_UP_AFTER_DAYS), -months)
+    S = ExamSession
+    chosen = sessions_query.where(S.purged_at.is_null() & S.date_fin.between(earliest_end, latest_end))
+    sessions = {s.id: s for s in chosen}
     if not sessions:
         return []
-    present = present_ids(sessions)
-    followed = {c for (c,) in SuiviInsertion.select(SuiviInsertion.candidat)
-                .where(SuiviInsertion.session.in_(list(sessions))).tuples()}
+    ids = chosen.select(S.id)
+    present = present_ids(ids)
+    followed = {c for (c,) in SuiviInsertion.select(SuiviInsertion.candidat).where(SuiviInsertion.session.in_(ids)).tuples()}
     result = []
-    for candidat in (Candidat.select().where(Candidat.session.in_(list(sessions)) & Candidat.retire_le.is_null()
-                                             & Candidat.id.in_(list(present) or [0]))
+    for candidat in (Candidat.select().where(Candidat.session.in_(ids) & Candidat.retire_le.is_null())
                      .order_by(Candidat.nom, Candidat.prenom)):
-        if candidat.id in followed:
+        if candidat.id in followed or candidat.id not in present:
             continue
         session = sessions[candidat.session_id]
         due = due_on(session, months)

@@ -59,8 +59,8 @@ def record_pv(session_id):
     except DomainError as exc:
         return _render_pv(session, 422, form, {f"{etape}-{exc.field or 'etape'}": exc.message})
     return changed(f"{pv.PV_STEPS[step.etape]} : enregistré le {step.date:%d/%m/%Y}.",
-                    url_for("after.show_pv", session_id=session.id, _anchor=f"etape-{step.etape}"),
-                    lambda: _render_pv(visible_session(session.id)))
+                   url_for("after.show_pv", session_id=session.id, _anchor=f"etape-{step.etape}"),
+                   lambda: _render_pv(visible_session(session.id)))
 
 
 # --- Results -----------------------------------------------------------------------------------------
@@ -94,8 +94,8 @@ def record_result(candidat_id):
     except forms.InvalidForm as exc:
         return _render_results(session, 422, candidat.id, request.form, exc.errors)
     return changed(f"Résultat de {candidat.label} enregistré.",
-                    url_for("after.results_page", session_id=session.id, _anchor=f"candidat-{candidat.id}"),
-                    lambda: _render_results(session))
+                   url_for("after.results_page", session_id=session.id, _anchor=f"candidat-{candidat.id}"),
+                   lambda: _render_results(session))
 
 
 @bp.post("/candidats/<int:candidat_id>/evaluateurs")
@@ -108,8 +108,8 @@ def set_evaluators(candidat_id):
         return render_candidate(candidat, session, 422, eval_errors=exc.errors,
                                  eval_form=request.form.getlist("jure_id"))
     return changed(f"Évaluateurs de {candidat.label} enregistrés.",
-                    url_for("register.candidate", candidat_id=candidat.id, _anchor="evaluateurs-title"),
-                    lambda: render_candidate(Candidat.get_by_id(candidat.id), session))
+                   url_for("register.candidate", candidat_id=candidat.id, _anchor="evaluateurs-title"),
+                   lambda: render_candidate(Candidat.get_by_id(candidat.id), session))
 
 
 # --- Where candidates went (insertion follow-up) ------------------------------------------------------

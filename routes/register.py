@@ -68,7 +68,7 @@ def create_juror():
     except forms.InvalidForm as exc:
         return _render_directory(form, exc.errors, 422)
     return changed(f"{jure.label} ajouté(e) à l'annuaire des jurés.",
-                    url_for("register.jurors", _anchor=f"jure-{jure.id}"), _render_directory)
+                   url_for("register.jurors", _anchor=f"jure-{jure.id}"), _render_directory)
 
 
 def _render_juror(jure, form=None, errors=None, hab_form=None, hab_errors=None, status=200):
@@ -153,7 +153,7 @@ def _add_to_session(session_id, fields, add, render, page, done):
     except forms.InvalidForm as exc:
         return render(session, form, exc.errors, 422)
     return changed(done(row), url_for(page, session_id=session.id, _anchor=f"{row._meta.table_name}-{row.id}"),
-                    lambda: render(session))
+                   lambda: render(session))
 
 
 @bp.post("/sessions/<int:session_id>/candidats")
@@ -173,8 +173,8 @@ def set_tenue(session_id):
     except DomainError as exc:
         return _render_candidates(session, tenue=text, tenue_error=exc.message, status=422)
     return changed("Tenue professionnelle de la convocation enregistrée.",
-                    url_for("register.candidates", session_id=session.id, _anchor="convocations-title"),
-                    lambda: _render_candidates(ExamSession.get_by_id(session.id)))
+                   url_for("register.candidates", session_id=session.id, _anchor="convocations-title"),
+                   lambda: _render_candidates(ExamSession.get_by_id(session.id)))
 
 
 @bp.post("/sessions/<int:session_id>/candidats/import")
@@ -189,7 +189,7 @@ def import_candidates(session_id):
     except domain.candidates.InvalidImport as exc:
         return _render_candidates(session, import_problems=exc.problems, status=422)
     return changed(f"{plural(count, 'candidat importé', 'candidats importés')}.", url_for("register.candidates", session_id=session.id),
-                    lambda: _render_candidates(session))
+                   lambda: _render_candidates(session))
 
 
 def _candidate(candidat_id, edit=False):
@@ -231,9 +231,9 @@ def _candidate_change(candidat_id, fields, change, done, form, errors, version_o
         return render_candidate(candidat, session, 422, **{form: values, errors: exc.errors})
     except forms.StaleRecord as exc:  # what was typed kept, on the version now stored: saving again keeps it
         return render_candidate(exc.stored, session, 409, **{form: {**values, "version": version_of(exc.stored)},
-                                                                errors: {"version": exc.message}})
+                                                               errors: {"version": exc.message}})
     return changed(done, url_for("register.candidate", candidat_id=candidat.id),
-                    lambda: render_candidate(Candidat.get_by_id(candidat.id), session))
+                   lambda: render_candidate(Candidat.get_by_id(candidat.id), session))
 
 
 @bp.post("/candidats/<int:candidat_id>")
@@ -268,8 +268,8 @@ def withdraw_candidate(candidat_id):
     except DomainError as exc:
         return render_candidate(candidat, session, 409, errors={"retrait": exc.message})
     return changed(f"{candidat.label} retiré(e) de la session : sa fiche et ses émargements sont gardés.",
-                    url_for("register.candidate", candidat_id=candidat.id),
-                    lambda: render_candidate(Candidat.get_by_id(candidat.id), session))
+                   url_for("register.candidate", candidat_id=candidat.id),
+                   lambda: render_candidate(Candidat.get_by_id(candidat.id), session))
 
 
 def _render_epreuves(session, form=None, errors=None, status=200):
@@ -295,7 +295,7 @@ def remove_epreuve(epreuve_id):
     session = epreuve.session
     schedule.remove_epreuve(user(), epreuve)  # refused (409) when it holds sign-ins
     return changed("Épreuve supprimée du planning.", url_for("register.epreuves", session_id=session.id),
-                    lambda: _render_epreuves(session))
+                   lambda: _render_epreuves(session))
 
 
 @bp.post("/epreuves/<int:epreuve_id>/withdraw")
@@ -307,7 +307,7 @@ def withdraw_epreuve(epreuve_id):
     except DomainError as exc:
         return _render_epreuves(session, errors={"retrait": exc.message}, status=409)
     return changed("Épreuve retirée du planning : ses émargements sont gardés.",
-                    url_for("register.epreuves", session_id=session.id), lambda: _render_epreuves(session))
+                   url_for("register.epreuves", session_id=session.id), lambda: _render_epreuves(session))
 
 
 @bp.get("/sessions/<int:session_id>/agrement")
@@ -381,7 +381,7 @@ def withdraw_from_jury(session_id, jure_id):
     except DomainError as exc:
         return _render_jury(session, {"retrait": exc.message}, 409)
     return changed(f"{membre.jure.label} retiré(e) du jury : ses émargements sont gardés.",
-                    url_for("register.jury", session_id=session.id), lambda: _render_jury(session))
+                   url_for("register.jury", session_id=session.id), lambda: _render_jury(session))
 
 
 @bp.post("/sessions/<int:session_id>/jury/<int:jure_id>/declaration")
