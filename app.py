@@ -18,7 +18,7 @@ from domain import identity
 from models import User, db
 from routes import (
     IdConverter, account, admin, after, auth, calendar, centres, documents, emargement, emissions, errors, exports,
-    items, pieces, public, register, sessions,
+    items, network, pieces, public, register, sessions,
 )
 
 # No inline script or style anywhere (htmx's own indicator style is turned off in base.html).
@@ -127,7 +127,7 @@ def create_app(config=None):
 
     app.url_map.converters["int"] = IdConverter  # before the blueprints' rules are added
     for module in (auth, sessions, items, pieces, exports, documents, emissions, emargement, calendar, account, admin,
-                   centres, register, after, public, errors):
+                   centres, register, after, public, network, errors):
         app.register_blueprint(module.bp)
     auth.init_login(login_manager)
     templating.init_app(app)

@@ -125,10 +125,15 @@ class User(UserMixin, BaseModel):
     def is_admin(self):
         return self.role == "admin"
 
+    @property
+    def is_coordinator(self):
+        """A network's coordinator: reads every centre, changes none of theirs (domain/access.py)."""
+        return self.role == "coordinateur"
+
     @staticmethod
     def role_needs_centre(role):
-        """A responsable or a lecteur belongs to one centre; an administrator to none."""
-        return role != "admin"
+        """A responsable or a lecteur belongs to one centre; an administrator or a coordinator to none."""
+        return role not in ("admin", "coordinateur")
 
     @classmethod
     def admins(cls):
@@ -160,7 +165,9 @@ class GuideVersion(BaseModel):
 
     @classmethod
     def current(cls):
-        return cls.select().order_by(cls.imported_at.desc(), cls.id.desc()).first()
+        """The version imported last (by its row's order: a clock set back, or a database made under a
+        fixed clock, does not make an older import the current one)."""
+        return cls.select().order_by(cls.id.desc()).first()
 
     def tasks(self):
         """The version's tasks with their tableau, in the guide's order."""

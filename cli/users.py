@@ -33,6 +33,8 @@ def create_user_command(email, password, role, centre_name, display_name):
     """Create a user (or update the one with that e-mail)."""
     if User.role_needs_centre(role) and not centre_name:
         raise CommandError("un responsable ou un lecteur appartient à un centre : indiquez --centre.")
+    if not User.role_needs_centre(role) and centre_name:
+        raise CommandError("un administrateur ou un coordinateur n'appartient à aucun centre : n'indiquez pas --centre.")
     try:
         email = clean_email(email)
         administration.check_password(password, email=email, display_name=display_name or email.split("@")[0])

@@ -1,8 +1,9 @@
 """Who may see and change what: the one place for these rules, asked the same way by routes and
 templates (each `can_…` below is a template global of the same name).
 
-An administrator sees and changes every centre; a responsable sees and changes their centre's
-sessions and jurors; a lecteur sees them only. A user never learns of another centre's sessions or
+An administrator sees and changes every centre; a network's coordinator sees every centre and
+changes none of them (their own account only); a responsable sees and changes their centre's sessions
+and jurors; a lecteur sees them only. A user never learns of another centre's sessions or
 jurors (404). A closed session is changed by nobody (409) until an administrator reopens it.
 
 The `require_…` functions raise this module's errors, which the app answers in one place
@@ -34,19 +35,25 @@ def administers(user):
     return user.is_admin
 
 
+def sees_every_centre(user):
+    """Administrators and the network's coordinators see every centre (lists then name each row's)."""
+    return administers(user) or user.is_coordinator
+
+
 def visible_to(query, user, centre=ExamSession.centre):
     """The query narrowed to what the user may see: rows whose `centre` field (a session's by
-    default; a juror's for the directory) is the user's centre, or every row for an administrator."""
-    return query if administers(user) else query.where(centre == user.centre_id)
-
-
-def sees_every_centre(user):
-    """Lists name each row's centre for those who see several."""
-    return administers(user)
+    default; a juror's for the directory) is the user's centre, or every row for those who see every
+    centre."""
+    return query if sees_every_centre(user) else query.where(centre == user.centre_id)
 
 
 def can_see_centre(user, centre_id):
-    return administers(user) or centre_id == user.centre_id
+    return sees_every_centre(user) or centre_id == user.centre_id
+
+
+def can_see_network(user):
+    """The network's view (/reseau): its coordinators and the administrators."""
+    return sees_every_centre(user)
 
 
 def can_edit_centre(user, centre_id):
@@ -135,4 +142,4 @@ def require_centre(user, centre_id, edit=False):
 
 # The rights templates ask, by name.
 TEMPLATE_RIGHTS = (administers, sees_every_centre, can_create_sessions, can_choose_centre, can_edit_directory,
-                   can_archive, can_reopen, can_extend_retention)
+                   can_archive, can_reopen, can_extend_retention, can_see_network)

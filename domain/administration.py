@@ -46,12 +46,15 @@ def _clean_user_fields(email, display_name, role, centre_name):
     if not display_name:
         raise DomainError("Indiquez le nom de la personne.", "display_name")
     if role not in ROLES:
-        raise DomainError("Rôle inconnu : choisissez administrateur, responsable ou lecteur.", "role")
+        raise DomainError("Rôle inconnu : choisissez administrateur, responsable, lecteur ou coordinateur.", "role")
     centre = Centre.get_or_none(Centre.name == centre_name) if centre_name else None
     if centre_name and centre is None:
         raise DomainError("Centre inconnu : choisissez un centre de la liste.", "centre")
     if User.role_needs_centre(role) and centre is None:
         raise DomainError("Un responsable ou un lecteur appartient à un centre : choisissez-le.", "centre")
+    if not User.role_needs_centre(role) and centre is not None:
+        raise DomainError("Un administrateur ou un coordinateur n'appartient à aucun centre : ne choisissez pas de "
+                          "centre.", "centre")
     return email, display_name, centre
 
 

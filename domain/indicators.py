@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from peewee import JOIN
 
 from domain.insertion import due_on
-from models import Candidat, EtapePv, ExamSession, Resultat, SuiviInsertion, Titre
+from models import Candidat, Centre, EtapePv, ExamSession, Resultat, SuiviInsertion, Titre
 
 # How each figure is computed, as the page, the CSV and the public page say it.
 METHOD = {
@@ -88,11 +88,13 @@ def counted_sessions(sessions_query, annee=None, titre=None):
     return query
 
 
-def compute(sessions_query, months, today, annee=None, titre=None):
-    """[Rates] per titre (sigle) and year, most recent year first, and the total (Rates with sigle "")."""
+def compute(sessions_query, months, today, annee=None, titre=None, by_centre=False):
+    """[Rates] per titre (sigle) and year, most recent year first, and the total (Rates with sigle "");
+    `by_centre`: per centre instead (sigle: the centre's name, annee 0), for a network."""
     S = ExamSession
     counted = counted_sessions(sessions_query, annee, titre)
-    sessions = {s.id: s for s in counted.select(S.id, S.sigle, S.titre, S.date_fin)}
+    sessions = {s.id: s for s in counted.select(S.id, S.sigle, S.titre, S.date_fin, S.centre, Centre.name)
+                .join(Centre, on=(S.centre == Centre.id)).objects()}
     if not sessions:
         return [], Rates("", 0)
     rows = (Candidat.select(Candidat.session, Resultat.decision, Resultat.ccp, SuiviInsertion.situation)
@@ -104,10 +106,11 @@ def compute(sessions_query, months, today, annee=None, titre=None):
     groups = {}
     for session_id, decision, ccp, situation in rows:
         session = sessions[session_id]
-        key = (session.sigle, session.date_fin.year)
+        key = (session.name, 0) if by_centre else (session.sigle, session.date_fin.year)
         rates = groups.get(key)
         if rates is None:
-            rates = groups[key] = Rates(session.sigle, session.date_fin.year, names.get(session.sigle, session.titre))
+            rates = groups[key] = (Rates(session.name, 0, "") if by_centre else
+                                   Rates(session.sigle, session.date_fin.year, names.get(session.sigle, session.titre)))
         rates.session_ids.add(session_id)
         rates.inscrits += 1
         if decision is None or decision == "absent":

@@ -4,8 +4,9 @@ Codes are English (what the code and the database store); the labels are the gui
 words. The README's « Vocabulary » table lists the form's terms and their names in code.
 """
 
-ROLES = ("admin", "responsable", "lecteur")
-ROLE_LABELS = {"admin": "Administrateur", "responsable": "Responsable de session", "lecteur": "Lecteur"}
+ROLES = ("admin", "responsable", "lecteur", "coordinateur")
+ROLE_LABELS = {"admin": "Administrateur", "responsable": "Responsable de session", "lecteur": "Lecteur",
+               "coordinateur": "Coordinateur du réseau"}
 
 NATURES = ("TITRE", "CCP", "CCS")
 

@@ -34,6 +34,7 @@ USERS = (
     ("resp@a.fr", "responsable", "Centre A", "Romain Resp"),
     ("lecteur@a.fr", "lecteur", "Centre A", "Léa Lecteur"),
     ("resp@b.fr", "responsable", "Centre B", "Bruno B"),
+    ("coord@test.fr", "coordinateur", None, "Claire Coord"),
 )
 
 HEADER = {

@@ -1,0 +1,75 @@
+"""A network of centres on one installation (issue « Réseau »): the coordinator's view of every centre
+and site, its figures and the rows behind them. Today is 01/02/2027 (helpers)."""
+import datetime as dt
+
+import models
+from helpers import create_session, juror, text_of
+
+
+def test_the_network_shows_each_site_with_its_figures_and_the_rows_behind_them(app, client, auth, db):
+    auth.login()  # Centre A's responsable arranges its register
+    coming = create_session()  # 15-18/03/2027: in preparation, its first tasks late
+    durand = juror(client, "Durand", until="2027-04-01")  # habilitation ending within 3 months
+    client.post(f"/sessions/{coming.id}/jury", data={"jure_id": str(durand.id)})  # a jury of one
+    models.Agrement.create(site=coming.site, sigle="DWWM", valide_du=dt.date(2024, 1, 1), valide_au=dt.date(2027, 6, 30))
+    running = create_session("Centre B", sigle="CDA", date_debut="2027-01-31", date_fin="2027-02-03")
+    auth.login("coord@test.fr")
+    page = text_of(client.get("/reseau"))
+    late = models.ChecklistItem.select().join(models.ExamSession).where(
+        (models.ExamSession.centre == coming.centre) & (models.ChecklistItem.due_on < dt.date(2027, 2, 1))
+        & (models.ChecklistItem.state == "todo")).count()
+    assert late > 0
+    data = {line["site"]["id"]: line for line in client.get("/reseau.json").get_json()["reseau"]}
+    lyon = data[coming.site_id]
+    assert lyon["centre"]["nom"] == "Centre A"
+    assert (lyon["sessions_en_preparation"], lyon["sessions_en_cours"], lyon["taches_en_retard"]) == (1, 0, late)
+    assert lyon["controles_non_respectes"]["jury_effectif"] == 1
+    assert (lyon["agrements_echeance_6_mois"], lyon["jures_habilitation_3_mois"]) == (1, 1)
+    other = data[running.site_id]
+    assert other["centre"]["nom"] == "Centre B" and other["sessions_en_cours"] == 1
+    assert "Centre A · Lyon Gerland" in page and "jury_effectif (1)" in page
+    # Each figure links to what it counts.
+    site = coming.site_id
+    assert "Paul Durand" in text_of(client.get(f"/reseau/liste?site={site}&quoi=jures"))
+    assert "DWWM du 15/03/2027" in text_of(client.get(f"/reseau/liste?site={site}&quoi=preparation"))
+    assert "jury ne compte que 1 membre" in text_of(client.get(f"/reseau/liste?site={site}&quoi=controle:jury_effectif"))
+    assert "valable jusqu'au 30/06/2027" in text_of(client.get(f"/reseau/liste?site={site}&quoi=agrements"))
+    assert client.get(f"/reseau/liste?site={site}&quoi=rien").status_code == 404
+    # Filters: by titre, by site.
+    assert client.get("/reseau.json?titre=CDA").get_json()["reseau"][0]["sessions_en_preparation"] == 0
+    assert [line["site"]["id"] for line in client.get(f"/reseau.json?site={site}").get_json()["reseau"]] == [site]
+    csv = client.get("/reseau.csv").get_data(as_text=True)
+    assert "Centre A;Lyon Gerland;1;0;" in csv
+    # A coordinator reads every centre and changes nothing of theirs.
+    assert client.get(f"/sessions/{running.id}").status_code == 200
+    assert client.post(f"/sessions/{running.id}/candidats", data={"nom": "X"}).status_code == 403
+    auth.login()
+    assert client.get("/reseau").status_code == 403
+
+
+def test_the_network_reads_as_many_queries_for_two_centres_as_for_many(client, auth, db):
+    from database import counting_queries
+    auth.login("coord@test.fr")
+    counts = []
+    for number in (1, 5):
+        for n in range(number):
+            centre = models.Centre.create(name=f"Centre {number}-{n}")
+            models.User.create(email=f"r{number}-{n}@x.fr", display_name="R", role="responsable", centre=centre,
+                               password_hash="x")
+            create_session(centre.name, site=f"Site {number}-{n}")
+        with counting_queries() as queries:
+            assert client.get("/reseau").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_a_coordinator_is_created_from_the_command_line_for_no_centre(runner, client, db):
+    refused = runner.invoke(args=["create-user", "coord@reseau.fr", "--role", "coordinateur", "--centre", "Centre A",
+                                  "--password", "mot de passe du réseau"])
+    assert refused.exit_code != 0 and "n'appartient à aucun centre" in refused.output
+    done = runner.invoke(args=["create-user", "coord@reseau.fr", "--role", "coordinateur",
+                               "--password", "mot de passe du réseau"])
+    assert done.exit_code == 0, done.output
+    assert client.post("/login", data={"email": "coord@reseau.fr", "password": "mot de passe du réseau"}).status_code == 302
+    assert 'href="/reseau"' in client.get("/").get_data(as_text=True)
+    assert client.get("/reseau").status_code == 200
