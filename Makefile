@@ -23,7 +23,7 @@ $(VENV)/.test-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 run: $(VENV)/.app-deps
 	$(BIN)/flask --app app init-db
 	$(BIN)/flask --app app seed-demo
-	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
+	JURES_PARTAGES=1 $(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 # The browser tests drive Debian's Chromium (nothing downloads a browser), and the PDF tests read
 # the PDFs as a printer would with poppler's pdftotext: install them when missing.

@@ -118,6 +118,8 @@ class Config:
         # After the exam: the insertion follow-up is due this many months after the session's last day; the
         # candidates with a partial result are followed (listed first, reminded) this many months.
         self.SUIVI_INSERTION_MOIS = _number(environ, "SUIVI_INSERTION_MOIS", "6")
+        # A network on one installation: its centres share one directory of jurors (off: each its own).
+        self.JURES_PARTAGES = _flag(environ, "JURES_PARTAGES")
         self.SUIVI_PARTIELS_MOIS = _number(environ, "SUIVI_PARTIELS_MOIS", "12")
         # The journals' anchors are also appended to this file, outside the database (append-only: keep
         # it on another disk or have it copied off the server, as the backups).

@@ -19,8 +19,8 @@ from domain.checklist import mark_done, mark_na, save_observation
 from domain.sessions import create_session
 from domain.vocabulary import NOT_OCCURRED, ROLE_LABELS
 from formats import local_today, to_utc, utc_now
-from models import (Agrement, Candidat, ChecklistItem, Centre, Epreuve, ExamSession, MembreJury, Site, Titre, TitreCcp,
-                    db)
+from models import (Agrement, Candidat, ChecklistItem, Centre, Epreuve, ExamSession, Jure, MembreJury, Site, Titre, TitreCcp,
+                    User, db)
 
 DEMO_CENTRE = "Centre de formation Horizon"
 DEMO_SITE = "Lyon Gerland"
@@ -29,7 +29,12 @@ DEMO_USERS = (
     ("admin@horizon.demo", "Claire Admin", "admin"),
     ("responsable@horizon.demo", "Karim Benali", "responsable"),
     ("lecteur@horizon.demo", "Sophie Lecteur", "lecteur"),
+    ("coordination@horizon.demo", "Marc Réseau", "coordinateur"),
 )
+# The network's second centre, sharing the jurors' directory (JURES_PARTAGES) with the first.
+DEMO_SECOND_CENTRE = "Centre de formation Horizon Alpes"
+DEMO_SECOND_SITE = "Grenoble Europole"
+DEMO_SECOND_USER = ("responsable@alpes.horizon.demo", "Julie Martel", "responsable")
 
 
 @click.command("seed-demo")
@@ -41,7 +46,9 @@ def seed_demo_command():
     click.echo("Données de démonstration " + ("créées." if created else "déjà présentes."))
     click.echo(f"Connexions de démonstration (mot de passe : {DEMO_PASSWORD}) :")
     for email, _, role in DEMO_USERS:
-        click.echo(f"  {email:<28} {ROLE_LABELS[role]}")
+        click.echo(f"  {email:<32} {ROLE_LABELS[role]}")
+    email, _, role = DEMO_SECOND_USER
+    click.echo(f"  {email:<32} {ROLE_LABELS[role]} ({DEMO_SECOND_CENTRE})")
 
 
 def seed_demo(today):
@@ -49,7 +56,8 @@ def seed_demo(today):
     centre = Centre.get_or_none(Centre.name == DEMO_CENTRE)
     if centre and ExamSession.select().where(ExamSession.centre == centre).exists():
         return False
-    users = {role: upsert_user(email, DEMO_PASSWORD, role, DEMO_CENTRE, name) for email, name, role in DEMO_USERS}
+    users = {role: upsert_user(email, DEMO_PASSWORD, role, DEMO_CENTRE if User.role_needs_centre(role) else None, name)
+             for email, name, role in DEMO_USERS}
     centre = users["responsable"].centre
     responsable = users["responsable"]
     seed_identity(centre, today)
@@ -108,7 +116,24 @@ def seed_demo(today):
     seed_titres((finished, upcoming))
     seed_demo_register(responsable, finished, upcoming, ccp, today)
     seed_demo_evidence(responsable, finished, today)
+    seed_second_centre(ccp, today)
     return True
+
+
+def seed_second_centre(ccp, today):
+    """The network's second centre: a session of its own whose days meet the CCP session's, with the
+    first centre's juror Antoine Roux on its jury (a shared directory): the check `jury_disponibilite`
+    fails on both sessions."""
+    email, name, role = DEMO_SECOND_USER
+    user = upsert_user(email, DEMO_PASSWORD, role, DEMO_SECOND_CENTRE, name)
+    start = ccp.date_fin  # the CCP session's last day
+    session = create_session(user.centre, DEMO_SECOND_SITE, dict(
+        titre="Concepteur développeur d'applications", sigle="CCP 1 CDA", millesime=ccp.millesime, nature="CCP",
+        libelle_ccp=ccp.libelle_ccp, code_ccp=ccp.code_ccp, date_debut=start, date_fin=start + dt.timedelta(days=1),
+        nb_formation=6, nb_vae=0, responsable=name, suppleant=""), user)
+    roux = Jure.get(Jure.nom == "Roux")
+    membre = jury.add_to_jury(user, session, roux.id, shared=True)
+    jury.record_declaration(user, membre, min(today, session.date_debut).isoformat(), [], today)
 
 
 def _demo_pdf(title):

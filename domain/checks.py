@@ -19,6 +19,8 @@ import datetime as dt
 import unicodedata
 from dataclasses import dataclass, field
 
+from peewee import fn
+
 from domain.deadlines import apply_rule
 from formats import fr_date, local
 from domain.vocabulary import CONVOCATION_MODES, agree, plural
@@ -26,8 +28,8 @@ from domain.emargement import current as current_signins
 from domain.candidates import candidate_counts
 from statements import Statement, param
 from domain.agrements import covering
-from models import (Agrement, Candidat, Emargement, Emission, Epreuve, EtapePv, Evaluateur, ExamSession, GuideVersion,
-                    Habilitation, Jure, LienJury, MembreJury)
+from models import (Agrement, Candidat, Centre, Emargement, Emission, Epreuve, EtapePv, Evaluateur, ExamSession,
+                    GuideVersion, Habilitation, Jure, LienJury, MembreJury)
 
 MIN_JURY = 2
 # « Constater les absences » shows who was absent where (SessionChecks.absences).
@@ -105,7 +107,19 @@ class Register:
     agrements: list = field(default_factory=list)  # the agréments of the session's site
     jury_letters: list = field(default_factory=list)  # the jury letters issued (Emission rows), by date
     evaluateurs: dict = field(default_factory=dict)  # candidate id: [jure ids] who evaluate them
+    other_seats: dict = field(default_factory=dict)  # jure id: [Seat] on sessions around these (any centre)
     pv: dict = field(default_factory=dict)  # the PV's steps recorded (EtapePv), by step
+
+
+@dataclass(frozen=True)
+class Seat:
+    """A juror's seat on a session: which, when, at which centre (jury_disponibilite)."""
+
+    session_id: int
+    sigle: str
+    debut: dt.date
+    fin: dt.date
+    centre: str
 
 
 def register_queries(of_sessions):
@@ -137,6 +151,19 @@ def register_queries(of_sessions):
         "evaluateurs": Evaluateur.select(Evaluateur.candidat, Evaluateur.jure, Candidat.session).join(Candidat)
         .where(of_sessions(Candidat.session)).order_by(Evaluateur.id).tuples(),
         "etapes_pv": EtapePv.select().where(of_sessions(EtapePv.session)).order_by(EtapePv.id),
+        # The seats of these sessions' jurors on any session (any centre) whose days meet theirs: between
+        # the first day and the last day of the sessions read (one session: its own days).
+        "autres_sieges": MembreJury.select(MembreJury.jure, MembreJury.session, ExamSession.sigle, ExamSession.date_debut,
+                                           ExamSession.date_fin, Centre.name)
+        .join(ExamSession).join(Centre)
+        .where(MembreJury.retire_le.is_null() & (ExamSession.archived == False)  # noqa: E712
+               & MembreJury.jure.in_(MembreJury.select(MembreJury.jure).where(
+                   of_sessions(MembreJury.session) & MembreJury.retire_le.is_null()))
+               & (ExamSession.date_debut <= ExamSession.select(fn.MAX(ExamSession.date_fin)).where(
+                   of_sessions(ExamSession.id)))
+               & (ExamSession.date_fin >= ExamSession.select(fn.MIN(ExamSession.date_debut)).where(
+                   of_sessions(ExamSession.id))))
+        .order_by(ExamSession.date_debut, ExamSession.id).tuples(),
     }
 
 
@@ -150,7 +177,7 @@ REGISTER = {name: Statement(f"register_{name}", lambda name=name: register_queri
 REGISTER_PARTS = {"jury": ("membres", "liens", "habilitations"), "candidats": ("candidats",),
                   "epreuves": ("epreuves",), "emargements": ("emargements",), "rules": ("rules",),
                   "agrements": ("agrements",), "jury_letters": ("jury_letters",), "evaluateurs": ("evaluateurs",),
-                  "pv": ("etapes_pv",)}
+                  "pv": ("etapes_pv",), "autres_sieges": ("autres_sieges",)}
 
 
 def load_registers(sessions):
@@ -174,7 +201,7 @@ def _read(names, run):
     jurors' links, habilitations and the candidates they evaluate are not read when there is no juror."""
     rows = {}
     for name in names:
-        if name in ("liens", "habilitations", "evaluateurs") and not rows.get("membres"):
+        if name in ("liens", "habilitations", "evaluateurs", "autres_sieges") and not rows.get("membres"):
             continue
         rows[name] = run(name)
     return rows
@@ -209,6 +236,11 @@ def _registers(sessions, rows):
         registers[session_id].evaluateurs.setdefault(candidat_id, []).append(jure_id)
     for step in rows["etapes_pv"]:
         registers[step.session_id].pv[step.etape] = step
+    seats = {}
+    for jure_id, session_id, sigle, debut, fin, centre in rows["autres_sieges"]:
+        seats.setdefault(jure_id, []).append(Seat(session_id, sigle, debut, fin, centre))
+    for register in registers.values():
+        register.other_seats = seats
     for register in registers.values():
         register.rules = rules.get(register.session.guide_id) or {}
         register.agrements = by_site.get(register.session.site_id, [])
@@ -527,6 +559,29 @@ def convocations_jury_delai(register, today):
     return Check("convocations_jury_delai", True, agree(len(register.membres), "Le membre du jury a été convoqué",
                                                         "Les {n} membres du jury ont été convoqués")
                  + f" au plus tard le {fr_date(limit)}.")
+
+
+@check("jury_disponibilite", title="Jurés disponibles aux dates de la session",
+       tasks=("recherche_jury", "convocation_jury"), page="register.jury", reads={"jury", "autres_sieges"})
+def jury_disponibilite(register, today):
+    """Guide : « Rechercher les membres de jury habilités » and « Convoquer les membres de jury » : no
+    juror of the session sits, on a day of it, on another session (any centre of the installation)
+    whose days overlap its own; the message names the other session, its centre and dates."""
+    session = register.session
+    if not register.membres:
+        return Check("jury_disponibilite", None, "Aucun membre de jury au registre : rien à vérifier pour l'instant.")
+    problems = []
+    for membre in register.membres:
+        for seat in register.other_seats.get(membre.jure_id, ()):
+            if seat.session_id != session.id and seat.debut <= session.date_fin and seat.fin >= session.date_debut:
+                problems.append(f"{membre.jure.label} siège aussi à la session {seat.sigle} du {fr_date(seat.debut)} "
+                                f"au {fr_date(seat.fin)} ({seat.centre}).")
+    if problems:
+        return Check("jury_disponibilite", False, "Un juré ne peut pas siéger à deux sessions les mêmes jours : "
+                                                  "remplacez-le dans l'une d'elles.", problems)
+    return Check("jury_disponibilite", True, agree(len(register.membres), "Le membre du jury ne siège à aucune autre "
+                                                   "session ces jours-là.", "Les {n} membres du jury ne siègent à aucune "
+                                                   "autre session ces jours-là."))
 
 
 @check("evaluateurs", title="Évaluateurs de chaque candidat",

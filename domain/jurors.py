@@ -3,16 +3,24 @@ date, possibly restricted to some CCPs). A juror is never deleted, only made ina
 keep their jury. A change to the directory is written in the administrators' journal with the centre
 it concerns, in the change's transaction.
 
+With JURES_PARTAGES (`shared`), the installation's centres share one directory: each centre sees and
+picks every active juror, changed only by their centre of attachment (and administrators); a person is
+one juror, their e-mail unique across the installation; `merge` joins the records that centres had
+entered twice.
+
 Personal data (RGPD): name, e-mail, an optional telephone, the training date, the habilitations; no
 free-text notes.
 """
 import re
 
-from domain import access
+from peewee import fn
+
+from domain import access, journal
 from domain.forms import InvalidForm, collect, locked_current
 from domain.vocabulary import RECORD_FIELD_LABELS
 from domain.inputs import clean_civilite, clean_email, clean_field, clean_postcode, parse_date
-from models import AdminEvent, Centre, Habilitation, Jure, db
+from models import (AdminEvent, Centre, Emargement, Emission, Evaluateur, ExamSession, Habilitation, Jure, LienJury, MembreJury,
+                    db)
 
 
 _TELEPHONE = re.compile(r"^[0-9+().\- ]*$")
@@ -63,20 +71,26 @@ def _log(user, centre, action, jure, details=""):
     AdminEvent.create(user=user, centre=centre, action=action, target=f"{centre.name} · {jure.label}", details=details)
 
 
-def _check_unique_email(centre, email, jure_id=None):
-    query = Jure.select().where((Jure.centre == centre) & (Jure.email == email))
+def _check_unique_email(centre, email, jure_id=None, shared=False):
+    """One juror per e-mail in a centre; in the installation when the directory is shared."""
+    query = Jure.select(Jure, Centre).join(Centre).where(fn.LOWER(Jure.email) == email.lower())
+    if not shared:
+        query = query.where(Jure.centre == centre)
     if jure_id is not None:
         query = query.where(Jure.id != jure_id)
-    if query.exists():
-        raise InvalidForm({"email": "Un juré de ce centre a déjà cette adresse e-mail."})
+    other = query.first()
+    if other is not None:
+        where = "de ce centre" if other.centre_id == getattr(centre, "id", centre) else f"du centre {other.centre.name}"
+        raise InvalidForm({"email": f"Un juré {where} a déjà cette adresse e-mail ({other.label}) : c'est la même "
+                                    "personne, choisissez-le dans l'annuaire."})
 
 
-def create_juror(user, centre, form):
+def create_juror(user, centre, form, shared=False):
     """A new juror of the centre, with a first habilitation when the form gives a sigle."""
     values = clean_juror(form)
     habilitation = clean_habilitation(form) if (form.get("sigle") or "").strip() else None
     with db.atomic():
-        _check_unique_email(centre, values["email"])
+        _check_unique_email(centre, values["email"], shared=shared)
         jure = Jure.create(centre=centre, **values)
         _log(user, centre, "Juré ajouté à l'annuaire", jure, values["email"])
         if habilitation:
@@ -84,13 +98,13 @@ def create_juror(user, centre, form):
     return jure
 
 
-def update_juror(user, jure, form):
+def update_juror(user, jure, form, shared=False):
     """Save a juror's record typed on `form["version"]` of it (StaleRecord when a colleague saved it
     meanwhile)."""
     values = clean_juror(form)
     with db.atomic():
         current = locked_current(Jure, jure, form.get("version"), values, RECORD_FIELD_LABELS)
-        _check_unique_email(jure.centre, values["email"], jure.id)
+        _check_unique_email(jure.centre, values["email"], jure.id, shared)
         before = {name: getattr(current, name) for name in values}
         changed = [name for name, value in values.items() if before[name] != value]
         if changed:
@@ -123,11 +137,91 @@ def add_habilitation(user, jure, form):
         return _add_habilitation(user, jure, values)
 
 
-def directory(user):
-    """The jurors the user sees (their centre's; every centre's for an administrator), with their centre
-    and habilitations, by centre, the active first, in name order."""
-    query = access.visible_to(Jure.select(Jure, Centre).join(Centre), user, Jure.centre)
+def directory(user, shared=False):
+    """The jurors the user sees (their centre's, and every centre's active ones when the directory is
+    shared; every centre's for an administrator or a coordinator), with their centre and habilitations,
+    by centre, the active first, in name order."""
+    query = Jure.select(Jure, Centre).join(Centre)
+    if not access.sees_every_centre(user):
+        mine = Jure.centre == user.centre_id
+        query = query.where(mine | (Jure.active == True) if shared else mine)  # noqa: E712
     return Jure.with_habilitations(query.order_by(Centre.name, Jure.active.desc(), Jure.nom, Jure.prenom))
+
+
+def can_see(user, jure, shared):
+    """A juror's record: their centre's, the administrators' and coordinators', and every centre's while
+    the juror is active in a shared directory."""
+    return access.can_see_centre(user, jure.centre_id) or (shared and jure.active)
+
+
+def sessions_of(jure):
+    """The sessions the juror sits on (any centre), by date, each with its centre: what a shared
+    directory shows of them (never another centre's candidates)."""
+    return list(ExamSession.select(ExamSession, Centre).join(Centre).switch(ExamSession).join(
+        MembreJury, on=(MembreJury.session == ExamSession.id))
+        .where((MembreJury.jure == jure.id) & MembreJury.retire_le.is_null()).order_by(ExamSession.date_debut.desc()))
+
+
+# --- Records entered twice ------------------------------------------------------------------------------
+
+def duplicates():
+    """[[jurors with one e-mail (normalised)], ...]: the records of one person entered by several centres
+    (or twice by one), each group the oldest first."""
+    groups = {}
+    for jure in Jure.select(Jure, Centre).join(Centre).order_by(Jure.id):
+        groups.setdefault(jure.email.strip().lower(), []).append(jure)
+    return [group for group in groups.values() if len(group) > 1]
+
+
+def merge(group):
+    """Merge a group of duplicates into the record kept (the oldest active one, else the oldest): its
+    seats on every jury (links and evaluations with them), habilitations, sign-ins and evaluations move to
+    it, each session's journal says so, and the others are deleted. Returns (kept, [sessions touched])."""
+    kept = next((j for j in group if j.active), group[0])
+    touched = set()
+    with db.atomic():
+        for other in (j for j in group if j.id != kept.id):
+            for seat in MembreJury.select().where(MembreJury.jure == other.id):
+                mine = MembreJury.get_or_none((MembreJury.session == seat.session_id) & (MembreJury.jure == kept.id))
+                if mine is None:
+                    MembreJury.update(jure=kept.id).where(MembreJury.id == seat.id).execute()
+                else:  # both sat on the session: one seat, with both declarations' links
+                    known = {l.candidat_id for l in LienJury.select().where(LienJury.membre == mine.id)}
+                    for lien in LienJury.select().where(LienJury.membre == seat.id):
+                        if lien.candidat_id not in known:
+                            LienJury.create(membre=mine.id, candidat=lien.candidat_id)
+                    if mine.declaration_le is None and seat.declaration_le is not None:
+                        MembreJury.update(declaration_le=seat.declaration_le).where(MembreJury.id == mine.id).execute()
+                    LienJury.delete().where(LienJury.membre == seat.id).execute()
+                    MembreJury.delete().where(MembreJury.id == seat.id).execute()
+                touched.add(seat.session_id)
+            kept_habs = {(h.sigle, h.valide_jusqu_au, h.ccp) for h in Habilitation.select().where(Habilitation.jure == kept.id)}
+            for hab in Habilitation.select().where(Habilitation.jure == other.id):
+                if (hab.sigle, hab.valide_jusqu_au, hab.ccp) in kept_habs:
+                    hab.delete_instance()
+                else:
+                    Habilitation.update(jure=kept.id).where(Habilitation.id == hab.id).execute()
+            touched.update(s for (s,) in Emargement.select(Emargement.session).where(Emargement.jure == other.id).tuples())
+            Emargement.update(jure=kept.id).where(Emargement.jure == other.id).execute()
+            # The letters issued to the other record were for this person: listed under the one kept (their
+            # bytes and hashes do not change).
+            Emission.update(destinataire_id=kept.id).where(
+                (Emission.destinataire_type == "jure") & (Emission.destinataire_id == other.id)).execute()
+            evaluated = {e.candidat_id for e in Evaluateur.select().where(Evaluateur.jure == kept.id)}
+            for evaluation in Evaluateur.select().where(Evaluateur.jure == other.id):
+                if evaluation.candidat_id in evaluated:
+                    evaluation.delete_instance()
+                else:
+                    Evaluateur.update(jure=kept.id).where(Evaluateur.id == evaluation.id).execute()
+            for session_id in sorted(touched):
+                journal.record(None, session_id, "jury", f"{other.label} (fiche {other.id}, {other.centre.name})",
+                               f"Fiches en double fusionnées : {kept.label} (fiche {kept.id}, {kept.centre.name})",
+                               checked=True)
+            AdminEvent.create(user=None, centre=kept.centre_id, action="Fiches de juré fusionnées",
+                              target=f"{kept.centre.name} · {kept.label}",
+                              details=f"fiche {other.id} ({other.centre.name}) fusionnée dans la fiche {kept.id}")
+            other.delete_instance()
+    return kept, sorted(touched)
 
 
 def with_habilitations(jure_id):

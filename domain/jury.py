@@ -3,13 +3,13 @@ and the candidates they declared they know. Written in the session's journal."""
 from domain import evidence, journal
 from domain.forms import InvalidForm, collect
 from domain.inputs import parse_past_date, whole_number
-from models import Candidat, Evaluateur, Jure, LienJury, MembreJury, db
+from models import Candidat, Centre, Evaluateur, Jure, LienJury, MembreJury, db
 
 
-def add_to_jury(user, session, jure_id):
-    """Seat a juror of the session's centre (active, from the directory) on its jury."""
-    jure = Jure.get_or_none((Jure.id == jure_id) & (Jure.centre == session.centre_id)) if jure_id else None
-    if jure is None or not jure.active:
+def add_to_jury(user, session, jure_id, shared=False):
+    """Seat a juror (active, from the centre's directory, or any centre's when it is `shared`) on its jury."""
+    jure = Jure.get_or_none(Jure.id == jure_id) if jure_id else None
+    if jure is None or not jure.active or (jure.centre_id != session.centre_id and not shared):
         raise InvalidForm({"jure_id": "Juré : choisissez un juré actif de l'annuaire du centre."})
     with db.atomic():
         membre = MembreJury.get_or_none((MembreJury.session == session) & (MembreJury.jure == jure))
@@ -89,6 +89,10 @@ def member(session, jure_id):
             .where((MembreJury.session == session) & (MembreJury.jure == jure_id)).first())
 
 
-def centre_jurors(session):
-    """The jurors of the session's centre, with their habilitations, by id (the jury page picks from them)."""
-    return {j.id: j for j in Jure.with_habilitations(Jure.select().where(Jure.centre == session.centre_id))}
+def centre_jurors(session, shared=False):
+    """The jurors the jury page shows and picks from, with their habilitations and centre, by id: the
+    session's centre's, and every centre's active ones when the directory is shared; its members' always."""
+    seated = MembreJury.select(MembreJury.jure).where(MembreJury.session == session)
+    mine = (Jure.centre == session.centre_id) | Jure.id.in_(seated)
+    query = Jure.select(Jure, Centre).join(Centre).where(mine | (Jure.active == True) if shared else mine)  # noqa: E712
+    return {j.id: j for j in Jure.with_habilitations(query.order_by(Jure.nom, Jure.prenom))}

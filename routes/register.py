@@ -36,13 +36,25 @@ def _require_login():
     pass
 
 
+def _shared():
+    """Whether the installation's centres share one directory of jurors (JURES_PARTAGES)."""
+    return current_app.config["JURES_PARTAGES"]
+
+
 def _juror(jure_id, edit=False):
-    return register_row(Jure, jure_id, edit, query=Jure.select(Jure, Centre).join(Centre))
+    """A juror the user may see (a shared directory shows every centre's active jurors), or change (their
+    centre of attachment's responsables and the administrators only)."""
+    jure = Jure.select(Jure, Centre).join(Centre).where(Jure.id == jure_id).first()
+    if jure is None or not domain.jurors.can_see(current_user, jure, _shared()):
+        raise access.Unknown()
+    if edit and not access.can_edit_centre(current_user, jure.centre_id):
+        raise access.Forbidden()
+    return jure
 
 
 def _render_directory(form=None, errors=None, status=200):
-    return page("register/jures.html", status, jures=domain.jurors.directory(current_user), form=form or {}, errors=errors or {},
-                 can_add=access.can_edit_directory(current_user), centres=centres_for_form())
+    return page("register/jures.html", status, jures=domain.jurors.directory(current_user, _shared()), form=form or {}, errors=errors or {},
+                 can_add=access.can_edit_directory(current_user), centres=centres_for_form(), shared=_shared())
 
 
 @bp.get("/jures")
@@ -52,7 +64,7 @@ def jurors():
 
 @bp.get("/jures.json")
 def jurors_json():
-    return jsonify(jures=[json_export.juror_json(jure) for jure in domain.jurors.directory(current_user)])
+    return jsonify(jures=[json_export.juror_json(jure) for jure in domain.jurors.directory(current_user, _shared())])
 
 
 @bp.post("/jures")
@@ -64,7 +76,7 @@ def create_juror():
     if centre is None:
         return _render_directory(form, {"centre": CHOOSE_A_CENTRE}, 422)
     try:
-        jure = domain.jurors.create_juror(user(), centre, form)
+        jure = domain.jurors.create_juror(user(), centre, form, _shared())
     except forms.InvalidForm as exc:
         return _render_directory(form, exc.errors, 422)
     return changed(f"{jure.label} ajouté(e) à l'annuaire des jurés.",
@@ -75,6 +87,7 @@ def _render_juror(jure, form=None, errors=None, hab_form=None, hab_errors=None, 
     jure = domain.jurors.with_habilitations(jure.id)
     return page(
         "register/jure.html", status, jure=jure, can_edit=access.can_edit_centre(current_user, jure.centre_id),
+        sits_on=domain.jurors.sessions_of(jure),
         form=form or {**{name: getattr(jure, name) or "" for name in JUROR_FIELDS}, "version": jure.version},
         errors=errors or {},
         hab_form=hab_form or {}, hab_errors=hab_errors or {},
@@ -103,7 +116,9 @@ def _juror_change(jure_id, fields, change, done, **refused):
 
 @bp.post("/jures/<int:jure_id>")
 def update_juror(jure_id):
-    return _juror_change(jure_id, (*JUROR_FIELDS, "version"), domain.jurors.update_juror, "Fiche du juré enregistrée.",
+    return _juror_change(jure_id, (*JUROR_FIELDS, "version"),
+                         lambda u, jure, form: domain.jurors.update_juror(u, jure, form, _shared()),
+                         "Fiche du juré enregistrée.",
                          form="form", errors="errors")
 
 
@@ -323,7 +338,7 @@ def agrement(session_id):
 
 def _render_jury(session, errors=None, status=200, form=None):
     membres = domain.jury.jury_members(session)
-    jures = domain.jury.centre_jurors(session)
+    jures = domain.jury.centre_jurors(session, _shared())
     seated = {m.jure_id for m in membres}
     named = {i.role: i for i in session.intervenants}
     return session_page(
@@ -355,7 +370,8 @@ def _jury_change(session, change, done):
 def add_to_jury(session_id):
     session = editable_session(session_id)
     jure_id = whole_number(request.form.get("jure_id", ""))
-    return _jury_change(session, lambda: domain.jury.add_to_jury(user(), session, jure_id), "Juré ajouté au jury.")
+    return _jury_change(session, lambda: domain.jury.add_to_jury(user(), session, jure_id, _shared()),
+                        "Juré ajouté au jury.")
 
 
 def _membre(session, jure_id):

@@ -68,6 +68,11 @@ def test_seed_demo_makes_a_lived_in_centre_once(app, runner, client, db):
     assert {p.nom for p in models.Piece.select()} == {"PV de session signé.pdf", "Copie du PV retournée par l'UD.pdf"}
     assert sorted(r.decision for r in models.Resultat.select()) == ["absent", "non_obtenu", "partiel"] + ["titre"] * 4
     assert models.Emission.select().where(models.Emission.document == "resultats-affichage").count() == 1
+    # The network's second centre shares Antoine Roux, booked the CCP session's last day: both sessions say so.
+    assert "coordination@horizon.demo" in result.output and "responsable@alpes.horizon.demo" in result.output
+    second = models.ExamSession.get(models.ExamSession.centre != centre)
+    found = {c.code: c for c in checks.SessionChecks.of(second, today).checks}["jury_disponibilite"]
+    assert found.ok is False and "(Centre de formation Horizon)" in found.details[0]
     assert runner.invoke(args=["verify-journal"]).exit_code == 0
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     assert centre.sessions.count() == 3

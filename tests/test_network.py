@@ -2,6 +2,8 @@
 and site, its figures and the rows behind them. Today is 01/02/2027 (helpers)."""
 import datetime as dt
 
+import pytest
+
 import models
 from helpers import create_session, juror, text_of
 
@@ -73,3 +75,92 @@ def test_a_coordinator_is_created_from_the_command_line_for_no_centre(runner, cl
     assert client.post("/login", data={"email": "coord@reseau.fr", "password": "mot de passe du réseau"}).status_code == 302
     assert 'href="/reseau"' in client.get("/").get_data(as_text=True)
     assert client.get("/reseau").status_code == 200
+
+
+def _jury_of(client, session, jure):
+    return client.post(f"/sessions/{session.id}/jury", data={"jure_id": str(jure.id)})
+
+
+def test_without_sharing_each_centre_keeps_its_directory(app, client, auth, db):
+    auth.login()
+    durand = juror(client, "Durand")
+    other = create_session("Centre B", sigle="DWWM")
+    auth.login("resp@b.fr")
+    assert client.get(f"/jures/{durand.id}").status_code == 404
+    assert "Durand" not in text_of(client.get("/jures"))
+    assert _jury_of(client, other, durand).status_code == 422
+    # The same person entered by centre B: allowed (each centre its directory), merged later.
+    assert client.post("/jures", data={"nom": "Durand", "prenom": "Paul", "email": "PAUL.durand@jury.fr"}).status_code == 302
+
+
+def test_a_shared_directory_shows_every_active_juror_picked_by_every_centre_changed_by_its_own(app, client, auth, db):
+    app.config["JURES_PARTAGES"] = True
+    auth.login()
+    mine = create_session()
+    durand = juror(client, "Durand")
+    assert _jury_of(client, mine, durand).status_code == 302
+    client.post(f"/sessions/{mine.id}/candidats", data={"nom": "Secret", "prenom": "Candidat", "date_naissance": "1999-01-01",
+                                                       "parcours": "formation"})
+    other = create_session("Centre B", sigle="DWWM", date_debut="2027-04-05", date_fin="2027-04-06")
+    auth.login("resp@b.fr")
+    directory = text_of(client.get("/jures"))
+    assert "Durand" in directory and "Centre A" in directory
+    page = text_of(client.get(f"/jures/{durand.id}"))
+    assert "DWWM du 15/03/2027 au 18/03/2027 · Centre A" in page and "Secret" not in page
+    assert client.post(f"/jures/{durand.id}", data={"nom": "Durand", "prenom": "Pierre", "email": "d@x.fr",
+                                                   "version": "0"}).status_code == 403
+    assert client.get(f"/sessions/{mine.id}/jury").status_code == 404  # never the other centre's session
+    assert _jury_of(client, other, durand).status_code == 302
+    assert "(Centre A)" in text_of(client.get(f"/sessions/{other.id}/jury"))
+    # One person, one juror: the e-mail is unique across the installation.
+    answer = client.post("/jures", data={"nom": "Durand", "prenom": "Paul", "email": " DURAND@Jury.fr"})
+    assert answer.status_code == 422 and "Un juré du centre Centre A a déjà cette adresse e-mail" in text_of(answer)
+    assert models.Jure.select().count() == 1
+
+
+@pytest.mark.parametrize("start, end, ok", [("2027-03-18", "2027-03-20", False), ("2027-03-19", "2027-03-20", True),
+                                           ("2027-03-10", "2027-03-15", False), ("2027-03-10", "2027-03-14", True)])
+def test_a_juror_booked_on_overlapping_days_fails_both_sessions(app, client, auth, db, start, end, ok):
+    app.config["JURES_PARTAGES"] = True
+    auth.login()
+    mine = create_session()  # 15 to 18/03/2027
+    durand = juror(client, "Durand")
+    _jury_of(client, mine, durand)
+    other = create_session("Centre B", sigle="DWWM", date_debut=start, date_fin=end)
+    auth.login("resp@b.fr")
+    assert _jury_of(client, other, durand).status_code == 302
+    found = {c["code"]: c for c in client.get(f"/sessions/{other.id}.json").get_json()["controles"]}
+    assert found["jury_disponibilite"]["ok"] is ok
+    if not ok:
+        assert found["jury_disponibilite"]["details"] == ["Paul Durand siège aussi à la session DWWM du 15/03/2027 au "
+                                                          "18/03/2027 (Centre A)."]
+    auth.login()
+    found = {c["code"]: c for c in client.get(f"/sessions/{mine.id}.json").get_json()["controles"]}
+    assert found["jury_disponibilite"]["ok"] is ok
+    if not ok:
+        assert "(Centre B)" in found["jury_disponibilite"]["details"][0]
+
+
+def test_merge_jurors_joins_the_records_centres_entered_twice_keeping_every_jury_whole(app, client, auth, runner, db):
+    auth.login()
+    mine = create_session()
+    first = juror(client, "Durand")
+    _jury_of(client, mine, first)
+    client.post(f"/sessions/{mine.id}/jury/{first.id}/declaration", data={"declaration_le": "2027-01-20"})
+    other = create_session("Centre B", sigle="DWWM", date_debut="2027-05-03", date_fin="2027-05-04")
+    auth.login("resp@b.fr")
+    client.post("/jures", data={"nom": "Durand", "prenom": "Paul", "email": " DURAND@jury.fr", "sigle": "CDA",
+                                "valide_jusqu_au": "2029-01-01"})
+    second = models.Jure.get(models.Jure.centre == other.centre)
+    assert _jury_of(client, other, second).status_code == 302
+    listed = runner.invoke(args=["merge-jurors", "--dry-run"])
+    assert listed.exit_code == 0 and "durand@jury.fr : 2 fiches" in listed.output, listed.output
+    assert models.Jure.select().count() == 2
+    done = runner.invoke(args=["merge-jurors"])
+    assert done.exit_code == 0 and "1 fiche fusionnée" in done.output, done.output
+    assert [j.id for j in models.Jure.select()] == [first.id]
+    assert {m.session_id for m in models.MembreJury.select().where(models.MembreJury.jure == first.id)} == {mine.id, other.id}
+    assert sorted(h.sigle for h in models.Habilitation.select()) == ["CDA", "DWWM"]
+    assert "Fiches en double fusionnées : Paul Durand" in text_of(client.get(f"/sessions/{other.id}/history"))
+    assert runner.invoke(args=["verify-journal"]).exit_code == 0
+    assert "aucune fiche en double" in runner.invoke(args=["merge-jurors"]).output

@@ -21,7 +21,7 @@ def test_an_empty_register_has_nothing_to_check_yet(client, auth, session):
     found, data = controles(client, session)
     assert list(found) == ["jury_effectif", "jury_habilitations", "jury_liens", "candidats_nombre",
                            "convocations_delai", "vae_recevabilite", "epreuves_dates", "agrement",
-                           "convocations_jury_delai", "evaluateurs", "pv_delai"]
+                           "convocations_jury_delai", "jury_disponibilite", "evaluateurs", "pv_delai"]
     assert all(c["ok"] is None for c in found.values())
     keyed = {item["key"]: item["id"] for tableau in data["phases"] for item in tableau["items"] if item["key"]}
     assert len(keyed) == 27  # 14 tasks that checks concern, 4 more that documents serve, 9 of after the exam
@@ -131,9 +131,9 @@ def test_the_session_page_reads_the_register_in_a_constant_number_of_queries(cli
             response = client.get(f"/sessions/{session.id}")
         assert response.status_code == 200 and "Contrôles du registre" in text_of(response)
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 16, counts  # the register's eleven queries among them
-    # Without jurors, neither their links, their habilitations nor whom they evaluate are read.
+    assert counts[0] == counts[1] <= 17, counts  # the register's twelve queries among them
+    # Without jurors, neither their links, their habilitations, whom they evaluate nor their other seats are read.
     bare = create_session(sigle="VIDE")
     with counting_queries() as queries:
         assert client.get(f"/sessions/{bare.id}").status_code == 200
-    assert len(queries) == counts[0] - 3 <= 13, queries
+    assert len(queries) == counts[0] - 4 <= 13, queries
