@@ -16,6 +16,7 @@ class Digest:
     failing: list  # [(session, [failed checks])]
     insertion_due: int = 0  # candidates' insertion follow-ups due (or late) in their centre
     partials: int = 0  # candidates with a partial result of the last SUIVI_PARTIELS_MOIS, not registered again
+    network: bool = False  # a coordinator's digest: the network's failing checks, each session with its centre
 
     @property
     def subject(self):
@@ -32,7 +33,7 @@ class Digest:
             parts.append(plural(self.insertion_due, "suivi d'insertion à faire", "suivis d'insertion à faire"))
         if self.partials:
             parts.append(plural(self.partials, "validation partielle à suivre", "validations partielles à suivre"))
-        return "Jalon : " + ", ".join(parts)
+        return ("Jalon, réseau : " if self.network else "Jalon : ") + ", ".join(parts)
 
 
 def digests(today, insertion_months=6, partial_months=12):
@@ -63,4 +64,15 @@ def digests(today, insertion_months=6, partial_months=12):
         to_register = sum(1 for p in partials if p.session.centre_id == user.centre_id)
         if late or soon or checks or follow_ups or to_register:
             result.append(Digest(user, late, soon, checks, follow_ups, to_register))
-    return result
+    return result + coordinator_digests(today)
+
+
+def coordinator_digests(today):
+    """One digest per active coordinator: the checks failing across the network's centres (the sessions in
+    play, and those over until their PV's copy is back), each session with its centre."""
+    coordinators = list(User.select().where((User.role == "coordinateur") & (User.active == True))  # noqa: E712
+                        .order_by(User.id))
+    if not coordinators:
+        return []
+    failing = failing_checks(ExamSession.with_places(), today)
+    return [Digest(user, [], [], failing, network=True) for user in coordinators] if failing else []

@@ -87,3 +87,20 @@ def test_a_refused_address_does_not_stop_the_others(app, runner, db):
     assert "Échec pour resp@a.fr : 550 5.1.1 Mailbox unknown" in result.output
     assert "Échec pour élodie@a.fr" in result.output and "SMTPUTF8" in result.output
     assert sorted(r for rcpt, _ in inbox.messages for r in rcpt) == ["resp@b.fr", "suite@b.fr"]
+
+
+def test_each_coordinator_gets_the_networks_failing_checks_with_their_centres(app, runner, db, smtp):
+    for centre, sigle in (("Centre A", "DWWM"), ("Centre B", "CDA")):
+        session = create_session(centre, sigle=sigle, date_debut="2027-03-15", date_fin="2027-03-16")
+        jure = models.Jure.create(centre=session.centre, nom=f"Seul{sigle}", prenom="Juré", email=f"{sigle}@jury.fr")
+        models.MembreJury.create(session=session, jure=jure)  # a jury of one: jury_effectif fails
+    result = runner.invoke(args=["send-reminders"])
+    assert result.exit_code == 0, result.output
+    by_recipient = {tuple(rcpt): msg for rcpt, msg in smtp.messages}
+    mail = by_recipient[("coord@test.fr",)]
+    assert mail["Subject"].startswith("Jalon, réseau : ") and "contrôles non respectés" in mail["Subject"]
+    body = mail.get_content()
+    assert "DWWM du 15/03/2027 · Centre A, Lyon Gerland" in body and "CDA du 15/03/2027 · Centre B" in body
+    assert "Jury d'au moins deux membres" in body and "/reseau" in body
+    # A responsable's digest stays their centre's.
+    assert "Centre B" not in by_recipient[("resp@a.fr",)].get_content()
