@@ -15,6 +15,7 @@ from cli.database import init_db
 from config import Config, ConfigError
 from extensions import csrf, htmx, login_manager
 from domain import identity
+from domain import network as network_view
 from models import User, db
 from routes import (
     IdConverter, account, admin, after, auth, calendar, centres, documents, emargement, emissions, errors, exports,
@@ -62,6 +63,7 @@ def create_app(config=None):
     app.config.from_object(Config(os.environ, app.instance_path))
     if config:
         app.config.update(config)
+    network_view.forget()  # the network's checks kept by journal head were another database's
     try:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         if not app.config["SECRET_KEY"]:

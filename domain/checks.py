@@ -180,13 +180,15 @@ REGISTER_PARTS = {"jury": ("membres", "liens", "habilitations"), "candidats": ("
                   "pv": ("etapes_pv",), "autres_sieges": ("autres_sieges",)}
 
 
-def load_registers(sessions):
-    """The registers of `sessions`, by session id, in a constant number of queries whatever their number and size."""
+def load_registers(sessions, parts=None):
+    """The registers of `sessions` (or only their `parts`, of REGISTER_PARTS), by session id, in a constant
+    number of queries whatever their number and size."""
     if not sessions:
         return {}
     ids = [s.id for s in sessions]
     queries = register_queries(lambda f: f.in_(ids))
-    return _registers(sessions, _read(queries, lambda name: list(queries[name])))
+    names = [name for part in (REGISTER_PARTS if parts is None else parts) for name in REGISTER_PARTS[part]]
+    return _registers(sessions, _read([n for n in queries if n in names], lambda name: list(queries[name])))
 
 
 def load_register(session, parts=None):

@@ -137,11 +137,16 @@ def build(user, filters, today):
                      late_count - len(late), years, failing_checks(sessions, today))
 
 
+# How long after its last day a session's checks of after the exam stay listed while its PV's copy has not
+# come back from the UD (the PV is due within 15 days: three months covers a late one, not a history).
+AFTER_EXAM_DAYS = 90
+
+
 def failing_checks(sessions, today):
     """The sessions of `sessions` whose register fails a check: those in play (worked on) by every check,
-    soonest first; then those over whose PV's copy has not come back from the UD, by the checks of after
-    the exam (checks.AFTER_EXAM: the PV's delay, the evaluators). Only sessions with a register are read
-    (a check with nothing to check never fails): a constant number of queries."""
+    soonest first; then those over (for AFTER_EXAM_DAYS) whose PV's copy has not come back from the UD, by
+    the checks of after the exam (checks.AFTER_EXAM: the PV's delay, the evaluators). Only sessions with a
+    register are read (a check with nothing to check never fails): a constant number of queries."""
     S = ExamSession
     with_register = (Candidat.select(Candidat.session).union(MembreJury.select(MembreJury.session))
                      .union(Epreuve.select(Epreuve.session)))
@@ -149,5 +154,6 @@ def failing_checks(sessions, today):
                                   & deadlines.worked_on_condition()).order_by(S.date_debut, S.id))
     copy_back = EtapePv.select(EtapePv.session).where(EtapePv.etape == "copie_ud_recue")
     over = list(sessions.where(S.id.in_(with_register) & deadlines.stage_condition("finished", today)
+                               & (S.date_fin >= today - dt.timedelta(days=AFTER_EXAM_DAYS))
                                & S.purged_at.is_null() & S.id.not_in(copy_back)).order_by(S.date_fin, S.id))
     return checks.failing_sessions(in_play, today) + checks.failing_sessions(over, today, checks.AFTER_EXAM)

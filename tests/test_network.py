@@ -164,3 +164,28 @@ def test_merge_jurors_joins_the_records_centres_entered_twice_keeping_every_jury
     assert "Fiches en double fusionnées : Paul Durand" in text_of(client.get(f"/sessions/{other.id}/history"))
     assert runner.invoke(args=["verify-journal"]).exit_code == 0
     assert "aucune fiche en double" in runner.invoke(args=["merge-jurors"]).output
+
+
+def test_the_checks_kept_by_journal_head_follow_every_change_that_decides_them(app, client, auth, db):
+    auth.login()
+    session = create_session()
+    durand = juror(client, "Durand", until="2027-03-01")  # ends before the session: jury_habilitations fails
+    _jury_of(client, session, durand)
+
+    def failing():
+        auth.login("coord@test.fr")
+        line = next(line for line in client.get("/reseau.json").get_json()["reseau"] if line["site"]["id"] == session.site_id)
+        auth.login()
+        return line["controles_non_respectes"]
+
+    assert {"jury_effectif", "jury_habilitations"} <= set(failing())
+    petit = juror(client, "Petit")
+    _jury_of(client, session, petit)  # in the session's journal
+    assert "jury_effectif" not in failing() and "jury_habilitations" in failing()
+    client.post(f"/jures/{durand.id}/habilitations", data={"sigle": "DWWM", "valide_jusqu_au": "2029-12-31"})
+    assert "jury_habilitations" not in failing()  # a directory change: the administrators' journal
+    app.config["JURES_PARTAGES"] = True
+    other = create_session("Centre B", sigle="CDA", date_debut="2027-03-16", date_fin="2027-03-17")
+    auth.login("resp@b.fr")
+    _jury_of(client, other, petit)  # another centre's session: never kept, found again each time
+    assert failing().get("jury_disponibilite") == 1
