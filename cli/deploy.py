@@ -58,9 +58,28 @@ def deployment_problems(app):
         for candidate in (path, *(path.with_name(path.name + suffix) for suffix in ("-wal", "-shm"))):
             if candidate.exists() and candidate.stat().st_mode & 0o004:
                 problems.append(f"Le fichier {candidate} est lisible par tous les utilisateurs de la machine (chmod o-rwx).")
+    if sqlite_path() is None:  # PostgreSQL: several application servers may share the database
+        problems.extend(shared_settings_problems(config, os.environ))
     secret_file = Path(app.instance_path) / "secret_key"
     if secret_file.exists() and secret_file.stat().st_mode & 0o077:
         problems.append(f"Le fichier {secret_file} est lisible par d'autres que son propriétaire (chmod 600).")
+    return problems
+
+
+def shared_settings_problems(config, environ):
+    """On PostgreSQL, what every application server must share, given by the environment or a shared path
+    and never made in one server's instance/: the login cookies' key, the inspection files' signing key, the
+    journals' anchors file."""
+    problems = []
+    if not environ.get("SECRET_KEY"):
+        problems.append("SECRET_KEY doit venir de l'environnement (la même pour chaque serveur d'application) : "
+                        "générée dans instance/, un serveur ne reconnaîtrait pas les connexions ouvertes sur un autre.")
+    if not config.get("SIGNING_KEY"):
+        problems.append("JALON_SIGNING_KEY doit donner la clé de signature des dossiers d'inspection (PEM, la même pour "
+                        "chaque serveur) : faite dans instance/, chaque serveur signerait avec la sienne.")
+    if not environ.get("JALON_ANCHOR_FILE"):
+        problems.append("JALON_ANCHOR_FILE doit désigner le fichier des ancres sur un chemin partagé par les serveurs "
+                        "(ou copié hors de la machine) : dans instance/, chaque serveur n'en aurait qu'une partie.")
     return problems
 
 

@@ -41,7 +41,8 @@ def pages(client, app):
     client.post("/logout")
     client.post("/login", data={"email": "admin@horizon.demo", "password": DEMO_PASSWORD})
     for name, path in {"administration": "/admin", "comptes": "/admin/users", "centres": "/admin/centres",
-                       "guides": "/admin/guides", "journal-admin": "/admin/journal"}.items():
+                       "guides": "/admin/guides", "journal-admin": "/admin/journal", "reseau": "/reseau",
+                       "reseau-indicateurs": "/reseau/indicateurs"}.items():
         response = client.get(path)
         assert response.status_code == 200, (name, response.status_code)
         yield name, response.get_data(as_text=True)

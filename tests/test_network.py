@@ -189,3 +189,54 @@ def test_the_checks_kept_by_journal_head_follow_every_change_that_decides_them(a
     auth.login("resp@b.fr")
     _jury_of(client, other, petit)  # another centre's session: never kept, found again each time
     assert failing().get("jury_disponibilite") == 1
+
+
+def test_what_several_servers_share_must_come_from_the_environment_on_postgresql():
+    from cli.deploy import shared_settings_problems
+    problems = shared_settings_problems({"SIGNING_KEY": ""}, {})
+    assert [p.split(" ")[0] for p in problems] == ["SECRET_KEY", "JALON_SIGNING_KEY", "JALON_ANCHOR_FILE"]
+    assert shared_settings_problems({"SIGNING_KEY": "-----BEGIN PRIVATE KEY-----"},
+                                    {"SECRET_KEY": "k", "JALON_ANCHOR_FILE": "/srv/partage/ancres.log"}) == []
+
+
+@pytest.mark.live
+def test_two_application_servers_on_one_database_share_logins_changes_and_keys(app, tmp_path):
+    """Two application processes (gunicorn each) on one database, with the shared settings from the
+    environment: a login opened on one is valid on the other, a change made on one is seen on the other,
+    and both sign the inspection file with the same key."""
+    import io
+    import zipfile
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from helpers import PASSWORD, item_at
+    from liveserver import LiveServer, login
+    with app.app_context(), models.db.connection_context():
+        session = create_session()
+        item = item_at(session, 3)
+    pem = Ed25519PrivateKey.generate().private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                     serialization.NoEncryption()).decode()
+    shared = {"JALON_SIGNING_KEY": pem, "JALON_ANCHOR_FILE": str(tmp_path / "ancres.log"), "JALON_TODAY": "2027-02-01"}
+    servers = []
+    for name in ("un", "deux"):
+        (tmp_path / name).mkdir()
+        servers.append(LiveServer(app.config["DATABASE_URL"], tmp_path / name, workers=1, env=shared))
+    one, two = servers
+    try:
+        one.start()
+        two.start()
+        browser = login(one.url, "resp@a.fr", PASSWORD)
+        assert browser.post(f"{one.url}/items/{item.id}/done", data={"done_on": "2027-01-30"}, timeout=10).ok
+        seen = browser.get(f"{two.url}/sessions/{session.id}", timeout=10)  # the same cookie, the other server
+        assert seen.status_code == 200 and "Fait le 30/01/2027" in seen.text
+        keys = []
+        for server in servers:
+            archive = zipfile.ZipFile(io.BytesIO(browser.get(f"{server.url}/sessions/{session.id}/dossier.zip",
+                                                             timeout=60).content))
+            keys.append(archive.read("cle-publique.txt"))
+        assert keys[0] == keys[1]
+        assert not (tmp_path / "un" / "instance" / "cle-signature.pem").exists()
+    finally:
+        for server in servers:
+            server.stop()
