@@ -23,6 +23,7 @@ import models  # noqa: E402
 from app import create_app  # noqa: E402
 from cli.users import upsert_user  # noqa: E402
 from database import counting_queries  # noqa: E402
+from postgres import reset  # noqa: E402
 
 TODAY = dt.date(2027, 2, 1)
 SIGLES = ("DWWM", "TP SEC", "CDA", "RPCT", "GP")
@@ -128,17 +129,6 @@ def main():
         for path, (median, queries) in found.items():
             target = "" if "csv" in path else f"   target < 200 ms: {'met' if median < 0.2 else 'NOT met'}"
             print(f"  GET {path:<40} median {median * 1000:6.1f} ms   {queries} SQL queries{target}")
-
-
-def reset(url):
-    """An empty PostgreSQL database for the run (the tables are made by the app)."""
-    from peewee import PostgresqlDatabase
-    from urllib.parse import urlsplit
-    parts = urlsplit(url)
-    database = PostgresqlDatabase(parts.path.lstrip("/"), user=parts.username, password=parts.password,
-                                  host=parts.hostname, port=parts.port)
-    database.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    database.close()
 
 
 if __name__ == "__main__":

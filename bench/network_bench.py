@@ -15,28 +15,20 @@ import statistics
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from peewee import PostgresqlDatabase, fn  # noqa: E402
+from peewee import fn  # noqa: E402
 
 import models  # noqa: E402
 from app import create_app  # noqa: E402
 from cli.users import upsert_user  # noqa: E402
 from database import counting_queries  # noqa: E402
 from domain import checks, deadlines, network  # noqa: E402
+from postgres import reset  # noqa: E402
 
 TODAY = dt.date(2027, 2, 1)
 SIGLES = ("DWWM", "TP SEC", "CDA", "RPCT", "GP", "ADVF", "TSMEL", "CP")
-
-
-def reset(url):
-    parts = urlsplit(url)
-    database = PostgresqlDatabase(parts.path.lstrip("/"), user=parts.username, password=parts.password,
-                                  host=parts.hostname, port=parts.port)
-    database.execute_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
-    database.close()
 
 
 def seed(centres, sessions, jurors, rng):
