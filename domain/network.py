@@ -72,6 +72,7 @@ class Line:
 
 
 def in_play(query, today):
+    """The sessions of `query` in preparation or running, neither archived nor closed."""
     return query.where(deadlines.in_play_condition(today) & deadlines.worked_on_condition())
 
 
@@ -143,13 +144,13 @@ def failing_codes(sessions, today):
     those over since AFTER_EXAM_DAYS whose PV's copy is not back (the checks of after the exam): a
     constant number of queries, the registers read only for the sessions whose journal moved."""
     S = ExamSession
-    in_play = in_play_sessions(sessions, today)
+    playing = in_play(sessions, today)
     over = over_sessions(sessions, today)
     heads = dict(JournalHead.select(JournalHead.session, JournalHead.hash).where(
-        JournalHead.session.in_(in_play.select(S.id)) | JournalHead.session.in_(over.select(S.id))).tuples())
+        JournalHead.session.in_(playing.select(S.id)) | JournalHead.session.in_(over.select(S.id))).tuples())
     stamp = AdminEvent.select(fn.MAX(AdminEvent.id)).scalar()
     found = {}
-    for query, codes in ((in_play, OWN_CHECKS), (over, checks.AFTER_EXAM)):
+    for query, codes in ((playing, OWN_CHECKS), (over, checks.AFTER_EXAM)):
         rows = list(query)
         missing = [s for s in rows if (s.id, heads.get(s.id), today, stamp, codes) not in _KEPT]
         if missing:
@@ -163,13 +164,9 @@ def failing_codes(sessions, today):
         for session in rows:
             found.setdefault(session.id, (session.site_id, []))[1].extend(
                 _KEPT[(session.id, heads.get(session.id), today, stamp, codes)])
-    for session_id, site_id in double_bookings(in_play):
+    for session_id, site_id in double_bookings(playing):
         found.setdefault(session_id, (site_id, []))[1].append("jury_disponibilite")
     return [(site_id, codes) for site_id, codes in found.values() if codes]
-
-
-def in_play_sessions(sessions, today):
-    return sessions.where(deadlines.in_play_condition(today) & deadlines.worked_on_condition())
 
 
 def over_sessions(sessions, today):
