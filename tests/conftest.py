@@ -17,6 +17,11 @@ ENGINE_AGNOSTIC = {"test_browser.py", "test_timeline.py", "test_operators.py", "
 
 
 def pytest_collection_modifyitems(config, items):
+    if not POSTGRES_URL:
+        network_only = pytest.mark.skip(reason="several servers on one database: a network's, run in the PostgreSQL pass")
+        for item in items:
+            if "postgresql_only" in item.keywords:
+                item.add_marker(network_only)
     if POSTGRES_URL:
         sqlite_only = pytest.mark.skip(reason="SQLite-specific (file, pragmas or online backup): run in the SQLite pass")
         agnostic = pytest.mark.skip(reason="does not depend on the database engine: run in the SQLite pass")

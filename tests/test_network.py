@@ -200,6 +200,7 @@ def test_what_several_servers_share_must_come_from_the_environment_on_postgresql
 
 
 @pytest.mark.live
+@pytest.mark.postgresql_only
 def test_two_application_servers_on_one_database_share_logins_changes_and_keys(app, tmp_path):
     """Two application processes (gunicorn each) on one database, with the shared settings from the
     environment: a login opened on one is valid on the other, a change made on one is seen on the other,
