@@ -14,8 +14,7 @@ import templating
 from cli.database import init_db
 from config import Config, ConfigError
 from extensions import csrf, htmx, login_manager
-from domain import identity
-from domain import network as network_view
+from domain import checks, identity
 from models import User, db
 from routes import (
     IdConverter, account, admin, after, auth, calendar, centres, documents, emargement, emissions, errors, exports,
@@ -63,7 +62,7 @@ def create_app(config=None):
     app.config.from_object(Config(os.environ, app.instance_path))
     if config:
         app.config.update(config)
-    network_view.forget()  # the network's checks kept by journal head were another database's
+    checks.forget()  # the checks kept by journal head were another database's
     try:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         if not app.config["SECRET_KEY"]:

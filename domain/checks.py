@@ -28,8 +28,8 @@ from domain.emargement import current as current_signins
 from domain.candidates import candidate_counts
 from statements import Statement, param
 from domain.agrements import covering
-from models import (Agrement, Candidat, Centre, Emargement, Emission, Epreuve, EtapePv, Evaluateur, ExamSession,
-                    GuideVersion, Habilitation, Jure, LienJury, MembreJury)
+from models import (AdminEvent, Agrement, Candidat, Centre, Emargement, Emission, Epreuve, EtapePv, Evaluateur,
+                    ExamSession, GuideVersion, Habilitation, JournalHead, Jure, LienJury, MembreJury)
 
 MIN_JURY = 2
 # « Constater les absences » shows who was absent where (SessionChecks.absences).
@@ -715,15 +715,65 @@ class SessionChecks:
                 if signin.statut == "absent" and epreuve in epreuves]
 
 
+# The failed checks of the lists (dashboard, reminders, the network's view) kept per server by session,
+# under (session, its journal head, the day, the administrators' journal's last event, the checks asked):
+# every change to a register is in its session's journal; a habilitation or an agrément is in the
+# administrators'. The check that reads other sessions (`jury_disponibilite`: a seat elsewhere) is never
+# kept: one query finds the sessions it may fail, and only their registers are read for it.
+_KEPT = {}
+_KEPT_MAX = 100_000
+OTHER_SESSIONS_CHECKS = ("jury_disponibilite",)
+
+
+def forget():
+    """Empty what is kept (an app made anew: another database)."""
+    _KEPT.clear()
+
+
 def failing_sessions(sessions, today, codes=None):
     """The sessions among `sessions` with failing checks (of `codes`, or all): [(session, [failed checks])],
-    in their order."""
-    registers = load_registers(sessions)
-    result = []
+    in their order; the registers read only for the sessions whose journal moved since they were last
+    checked (see _KEPT), in the register's constant number of queries."""
+    if not sessions:
+        return []
     wanted = [d for d in DECLARED.values() if codes is None or d.code in codes]
-    for session in sessions:
-        failed = [check for check in (d.function(registers[session.id], today) for d in wanted) if check.ok is False]
-        if failed:
-            result.append((session, failed))
-    return result
+    own = tuple(d for d in wanted if d.code not in OTHER_SESSIONS_CHECKS)
+    others = [d for d in wanted if d.code in OTHER_SESSIONS_CHECKS]
+    ids = [s.id for s in sessions]
+    heads = dict(JournalHead.select(JournalHead.session, JournalHead.hash).where(JournalHead.session.in_(ids)).tuples())
+    stamp = AdminEvent.select(fn.MAX(AdminEvent.id)).scalar()
+    asked = tuple(d.code for d in own)
+
+    def key(session):
+        return session.id, heads.get(session.id), today, stamp, asked
+
+    missing = [s for s in sessions if key(s) not in _KEPT]
+    if missing:
+        registers = load_registers(missing, {part for d in own for part in d.reads})
+        if len(_KEPT) > _KEPT_MAX:
+            _KEPT.clear()
+        for session in missing:
+            _KEPT[key(session)] = [c for c in (d.function(registers[session.id], today) for d in own) if c.ok is False]
+    failed = {s.id: list(_KEPT[key(s)]) for s in sessions}
+    if others:
+        booked = double_booked(ids)
+        suspects = [s for s in sessions if s.id in booked]
+        registers = load_registers(suspects, {part for d in others for part in d.reads})
+        for session in suspects:
+            failed[session.id] += [c for c in (d.function(registers[session.id], today) for d in others) if c.ok is False]
+    order = {d.code: n for n, d in enumerate(DECLARED.values())}
+    return [(s, sorted(failed[s.id], key=lambda c: order[c.code])) for s in sessions if failed[s.id]]
+
+
+def double_booked(ids):
+    """The ids among `ids` of the sessions whose jury has a juror sitting, on one of their days, on another
+    session (any centre, not archived): those `jury_disponibilite` may fail, found in one query."""
+    S, Other, OtherSeat = ExamSession, ExamSession.alias(), MembreJury.alias()
+    return {session_id for (session_id,) in S.select(S.id).distinct()
+            .join(MembreJury, on=((MembreJury.session == S.id) & MembreJury.retire_le.is_null()))
+            .join(OtherSeat, on=((OtherSeat.jure == MembreJury.jure) & (OtherSeat.session != S.id)
+                                 & OtherSeat.retire_le.is_null()))
+            .join(Other, on=((Other.id == OtherSeat.session) & (Other.archived == False)  # noqa: E712
+                             & (Other.date_debut <= S.date_fin) & (Other.date_fin >= S.date_debut)))
+            .where(S.id.in_(ids)).tuples()}
 

@@ -142,18 +142,22 @@ def build(user, filters, today):
 AFTER_EXAM_DAYS = 90
 
 
-def failing_checks(sessions, today):
-    """The sessions of `sessions` whose register fails a check: those in play (worked on) by every check,
-    soonest first; then those over (for AFTER_EXAM_DAYS) whose PV's copy has not come back from the UD, by
-    the checks of after the exam (checks.AFTER_EXAM: the PV's delay, the evaluators). Only sessions with a
-    register are read (a check with nothing to check never fails): a constant number of queries."""
+def failing_checks(sessions, today, codes=None):
+    """The sessions of `sessions` whose register fails a check (of `codes`, or any): those in play (worked
+    on) by every check, soonest first; then those over (for AFTER_EXAM_DAYS) whose PV's copy has not come
+    back from the UD, by the checks of after the exam (checks.AFTER_EXAM: the PV's delay, the evaluators).
+    Only sessions with a register are read (a check with nothing to check never fails): a constant number
+    of queries."""
     S = ExamSession
-    with_register = (Candidat.select(Candidat.session).union(MembreJury.select(MembreJury.session))
-                     .union(Epreuve.select(Epreuve.session)))
-    in_play = list(sessions.where(S.id.in_(with_register) & deadlines.in_play_condition(today)
+    # A register: a candidate, a juror or an épreuve (each looked up by its session's index).
+    with_register = (fn.EXISTS(Candidat.select(Candidat.id).where(Candidat.session == S.id))
+                     | fn.EXISTS(MembreJury.select(MembreJury.id).where(MembreJury.session == S.id))
+                     | fn.EXISTS(Epreuve.select(Epreuve.id).where(Epreuve.session == S.id)))
+    in_play = list(sessions.where(with_register & deadlines.in_play_condition(today)
                                   & deadlines.worked_on_condition()).order_by(S.date_debut, S.id))
     copy_back = EtapePv.select(EtapePv.session).where(EtapePv.etape == "copie_ud_recue")
-    over = list(sessions.where(S.id.in_(with_register) & deadlines.stage_condition("finished", today)
+    over = list(sessions.where(with_register & deadlines.stage_condition("finished", today)
                                & (S.date_fin >= today - dt.timedelta(days=AFTER_EXAM_DAYS))
                                & S.purged_at.is_null() & S.id.not_in(copy_back)).order_by(S.date_fin, S.id))
-    return checks.failing_sessions(in_play, today) + checks.failing_sessions(over, today, checks.AFTER_EXAM)
+    after = tuple(code for code in checks.AFTER_EXAM if codes is None or code in codes)
+    return checks.failing_sessions(in_play, today, codes) + (checks.failing_sessions(over, today, after) if after else [])

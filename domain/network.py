@@ -7,7 +7,7 @@ on a coming session. Each figure names the rows behind it (`Line.rows`), for the
 Read in a constant number of queries whatever the number of centres and sessions: one per kind of
 figure, grouped by site in SQL, and the checks of the sessions in play only (a finished session's
 checks are not a network's concern until they are failing after the exam: checks.AFTER_EXAM), kept by
-journal head (failing_codes) so that only the registers that changed are read again.
+journal head (checks.failing_sessions) so that only the registers that changed are read again.
 """
 import datetime as dt
 from dataclasses import dataclass, field
@@ -15,10 +15,9 @@ from dataclasses import dataclass, field
 from peewee import Case, fn
 
 from domain import checks, deadlines
-from domain.dashboard import AFTER_EXAM_DAYS, failing_checks
+from domain.dashboard import failing_checks
 from domain.insertion import add_months
-from models import (AdminEvent, Agrement, Centre, ChecklistItem, EtapePv, ExamSession, Habilitation, JournalHead, Jure,
-                    MembreJury, Site)
+from models import Agrement, Centre, ChecklistItem, ExamSession, Habilitation, Jure, MembreJury, Site
 
 AGREMENT_MONTHS = 6
 HABILITATION_MONTHS = 3
@@ -122,74 +121,22 @@ def failing(sessions, today):
     return failing_checks(sessions, today)
 
 
-# --- The checks failing across the network, kept by session ----------------------------------------------
-
-# The checks a session's own register decides, kept per server by the session's journal head: every change
-# to a register is journalled, in its session's journal. What is not (the directory's habilitations, the
-# sites' agréments) is in the administrators' journal, whose last event is part of the key; the day is
-# too. The one check that reads other sessions (jury_disponibilite) is never kept: one query finds the
-# seats booked twice across the network.
-OWN_CHECKS = tuple(code for code in checks.DECLARED if code != "jury_disponibilite")
-_KEPT = {}
-_KEPT_MAX = 100_000
-
-
-def forget():
-    """Empty what is kept (an app made anew: another database)."""
-    _KEPT.clear()
-
+# --- The checks failing across the network ---------------------------------------------------------------
 
 def failing_codes(sessions, today):
     """[(site id, [codes of the checks failing])] of the sessions of `sessions` in play (every check) and of
-    those over since AFTER_EXAM_DAYS whose PV's copy is not back (the checks of after the exam): a
-    constant number of queries, the registers read only for the sessions whose journal moved."""
+    those over since AFTER_EXAM_DAYS whose PV's copy is not back (the checks of after the exam): the
+    dashboard's list, kept by journal head (checks.failing_sessions); the double bookings by their query
+    alone (the figure needs no message)."""
+    own = tuple(code for code in checks.DECLARED if code not in checks.OTHER_SESSIONS_CHECKS)
+    found = [(session.site_id, [check.code for check in failed])
+             for session, failed in failing_checks(sessions, today, own)]
     S = ExamSession
-    playing = in_play(sessions, today)
-    over = over_sessions(sessions, today)
-    heads = dict(JournalHead.select(JournalHead.session, JournalHead.hash).where(
-        JournalHead.session.in_(playing.select(S.id)) | JournalHead.session.in_(over.select(S.id))).tuples())
-    stamp = AdminEvent.select(fn.MAX(AdminEvent.id)).scalar()
-    found = {}
-    for query, codes in ((playing, OWN_CHECKS), (over, checks.AFTER_EXAM)):
-        rows = list(query)
-        missing = [s for s in rows if (s.id, heads.get(s.id), today, stamp, codes) not in _KEPT]
-        if missing:
-            registers = checks.load_registers(missing, {part for code in codes for part in checks.DECLARED[code].reads})
-            if len(_KEPT) > _KEPT_MAX:
-                _KEPT.clear()
-            for session in missing:
-                failed = [code for code in codes
-                          if checks.DECLARED[code].function(registers[session.id], today).ok is False]
-                _KEPT[(session.id, heads.get(session.id), today, stamp, codes)] = failed
-        for session in rows:
-            found.setdefault(session.id, (session.site_id, []))[1].extend(
-                _KEPT[(session.id, heads.get(session.id), today, stamp, codes)])
-    for session_id, site_id in double_bookings(playing):
-        found.setdefault(session_id, (site_id, []))[1].append("jury_disponibilite")
-    return [(site_id, codes) for site_id, codes in found.values() if codes]
-
-
-def over_sessions(sessions, today):
-    S = ExamSession
-    copy_back = EtapePv.select(EtapePv.session).where(EtapePv.etape == "copie_ud_recue")
-    return sessions.where(deadlines.stage_condition("finished", today)
-                          & (S.date_fin >= today - dt.timedelta(days=AFTER_EXAM_DAYS))
-                          & S.purged_at.is_null() & S.id.not_in(copy_back))
-
-
-def double_bookings(sessions):
-    """(session id, site id) of the sessions of `sessions` whose jury has a juror sitting, on one of their
-    days, on another session (any centre, not archived): jury_disponibilite, found in one query."""
-    S = ExamSession
-    Other = S.alias()
-    OtherSeat = MembreJury.alias()
-    return list(sessions.select(S.id, S.site).distinct()
-                .join(MembreJury, on=((MembreJury.session == S.id) & MembreJury.retire_le.is_null()))
-                .join(OtherSeat, on=((OtherSeat.jure == MembreJury.jure) & (OtherSeat.session != S.id)
-                                     & OtherSeat.retire_le.is_null()))
-                .join(Other, on=((Other.id == OtherSeat.session) & (Other.archived == False)  # noqa: E712
-                                 & (Other.date_debut <= S.date_fin) & (Other.date_fin >= S.date_debut)))
-                .tuples())
+    ids = [i for (i,) in in_play(sessions, today).select(S.id).tuples()]
+    booked = checks.double_booked(ids) if ids else set()
+    found += [(site_id, ["jury_disponibilite"]) for session_id, site_id in
+              S.select(S.id, S.site).where(S.id.in_(list(booked))).tuples()] if booked else []
+    return found
 
 
 def expiring_jurors(sessions, today):
