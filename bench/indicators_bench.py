@@ -11,7 +11,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -22,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import models  # noqa: E402
 from app import create_app  # noqa: E402
 from cli.users import upsert_user  # noqa: E402
-from database import counting_queries  # noqa: E402
 from postgres import reset  # noqa: E402
+from timing import count_queries, page_ms  # noqa: E402
 
 TODAY = dt.date(2027, 2, 1)
 SIGLES = ("DWWM", "TP SEC", "CDA", "RPCT", "GP")
@@ -75,22 +74,6 @@ def seed(count, centre, site, guide):
                 models.EtapePv.create(session=session.id, etape="copie_ud_recue", date=session.date_fin + dt.timedelta(days=20))
 
 
-def measure(client, url, runs):
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        response = client.get(url)
-        times.append(time.perf_counter() - t0)
-        assert response.status_code == 200, response.status_code
-    return statistics.median(times)
-
-
-def count_queries(client, url):
-    with counting_queries() as statements:
-        client.get(url)
-    return len(statements)
-
-
 def run(url, count, runs):
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "b" * 48, "WTF_CSRF_ENABLED": False, "TODAY": TODAY})
     with app.app_context(), models.db.connection_context():
@@ -104,11 +87,11 @@ def run(url, count, runs):
         client = app.test_client()
         client.post("/login", data={"email": "bench@jalon.fr", "password": "bench password"})
         client.get("/indicateurs")  # warm-up
-        found = {path: (measure(client, path, runs), count_queries(client, path)) for path in (
+        found = {path: (page_ms(client, path, runs) / 1000, count_queries(client, path)) for path in (
             "/indicateurs", "/indicateurs?annee=2025&titre=DWWM", "/indicateurs.csv")}
         client.post("/logout")
         public = f"/public/{user.centre_id}/indicateurs"
-        found[public] = (measure(client, public, runs), count_queries(client, public))
+        found[public] = (page_ms(client, public, runs) / 1000, count_queries(client, public))
     return seeded, found
 
 

@@ -26,6 +26,7 @@ from cli.users import upsert_user  # noqa: E402
 from database import counting_queries  # noqa: E402
 from domain import checks, deadlines, network  # noqa: E402
 from postgres import reset  # noqa: E402
+from timing import median_ms  # noqa: E402
 
 TODAY = dt.date(2027, 2, 1)
 SIGLES = ("DWWM", "TP SEC", "CDA", "RPCT", "GP", "ADVF", "TSMEL", "CP")
@@ -96,15 +97,6 @@ def seed(centres, sessions, jurors, rng):
         for chunk in range(0, len(candidates), 5000):
             models.Candidat.insert_many(candidates[chunk:chunk + 5000]).execute()
     db.execute_sql("ANALYZE")
-
-
-def median_ms(run, runs):
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000
 
 
 def measure(url, centres, sessions, jurors, runs, plans=False):
