@@ -1,9 +1,11 @@
 """A session's jury: jurors of the centre's directory seated on it, each with their signed declaration
 and the candidates they declared they know. Written in the session's journal."""
+from peewee import fn
+
 from domain import evidence, journal
 from domain.forms import InvalidForm, collect
 from domain.inputs import parse_past_date, whole_number
-from models import Candidat, Centre, Evaluateur, Jure, LienJury, MembreJury, db
+from models import Candidat, Centre, Evaluateur, Habilitation, Jure, LienJury, MembreJury, db
 
 
 def add_to_jury(user, session, jure_id, shared=False):
@@ -91,8 +93,12 @@ def member(session, jure_id):
 
 def centre_jurors(session, shared=False):
     """The jurors the jury page shows and picks from, with their habilitations and centre, by id: the
-    session's centre's, and every centre's active ones when the directory is shared; its members' always."""
+    session's centre's; when the directory is shared, other centres' active jurors habilitated for the
+    session's sigle too (a network's thousands of jurors are not one list); its members' always."""
     seated = MembreJury.select(MembreJury.jure).where(MembreJury.session == session)
     mine = (Jure.centre == session.centre_id) | Jure.id.in_(seated)
-    query = Jure.select(Jure, Centre).join(Centre).where(mine | (Jure.active == True) if shared else mine)  # noqa: E712
+    habilitated = Jure.id.in_(Habilitation.select(Habilitation.jure).where(
+        fn.UPPER(Habilitation.sigle) == (session.sigle or "").strip().upper()))
+    query = Jure.select(Jure, Centre).join(Centre).where(
+        mine | ((Jure.active == True) & habilitated) if shared else mine)  # noqa: E712
     return {j.id: j for j in Jure.with_habilitations(query.order_by(Jure.nom, Jure.prenom))}

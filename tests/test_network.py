@@ -241,3 +241,15 @@ def test_two_application_servers_on_one_database_share_logins_changes_and_keys(a
     finally:
         for server in servers:
             server.stop()
+
+
+def test_a_shared_jury_page_offers_other_centres_jurors_habilitated_for_the_titre_only(app, client, auth, db):
+    app.config["JURES_PARTAGES"] = True
+    auth.login()
+    juror(client, "Durand")  # DWWM
+    juror(client, "Moreau", sigle="CDA")
+    mine = create_session("Centre B", sigle="DWWM")
+    auth.login("resp@b.fr")
+    client.get("/account")  # the messages of the changes above, shown once
+    page = text_of(client.get(f"/sessions/{mine.id}/jury"))
+    assert "Durand Paul (Centre A)" in page and "Moreau" not in page
