@@ -747,14 +747,17 @@ def failing_sessions(sessions, today, codes=None):
     def key(session):
         return session.id, heads.get(session.id), today, stamp, asked
 
-    missing = [s for s in sessions if key(s) not in _KEPT]
+    # Read once from what is kept (another thread may empty it meanwhile: this request keeps its copy).
+    failed = {s.id: _KEPT.get(key(s)) for s in sessions}
+    missing = [s for s in sessions if failed[s.id] is None]
     if missing:
         registers = load_registers(missing, {part for d in own for part in d.reads})
         if len(_KEPT) > _KEPT_MAX:
             _KEPT.clear()
         for session in missing:
-            _KEPT[key(session)] = [c for c in (d.function(registers[session.id], today) for d in own) if c.ok is False]
-    failed = {s.id: list(_KEPT[key(s)]) for s in sessions}
+            failed[session.id] = [c for c in (d.function(registers[session.id], today) for d in own) if c.ok is False]
+            _KEPT[key(session)] = failed[session.id]
+    failed = {session_id: list(checks) for session_id, checks in failed.items()}
     if others:
         booked = double_booked(ids)
         suspects = [s for s in sessions if s.id in booked]
