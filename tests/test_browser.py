@@ -48,6 +48,14 @@ def server(tmp_path_factory):
         for nom, prenom in (("Martin", "Léa"), ("Strauß", "Ñuria"), ("O’Connor", "Maëlle"), ("Petit", "Hugo")):
             models.Candidat.create(session=signing, nom=nom, prenom=prenom, date_naissance="1998-04-02",
                                    parcours="formation")
+        # After the exam: a session over, its titre with two CCPs, two candidates to give results to.
+        over = create_session(sigle="RESU", date_debut="2027-01-18", date_fin="2027-01-20")
+        titre = models.Titre.create(sigle="RESU", millesime="2023", libelle="Titre des résultats")
+        for position, code in enumerate(("CP-01", "CP-02"), start=1):
+            models.TitreCcp.create(titre=titre, position=position, code=code, libelle=f"Compétence {position}")
+        for nom in ("Garnier", "Roussel"):
+            models.Candidat.create(session=over, nom=nom, prenom="Ana", date_naissance="1998-04-02",
+                                   parcours="formation")
     # The server's clock on exam day's morning too: sign-ins are taken on the épreuve's day only.
     live = LiveServer(app.config["DATABASE_URL"], tmp, workers=2,
                       env={"JALON_TODAY": TODAY, "JALON_NOW": EXAM_MORNING}).start()
@@ -454,7 +462,8 @@ def test_no_accessibility_violations_on_any_page(open_page, server):
     for path in ("/", f"/sessions/{sid}", f"/sessions/{sid}/jour-j", f"/sessions/{sid}/history",
                  "/sessions/new", f"/sessions/{sid}/edit", "/account", "/admin", "/admin/users",
                  "/admin/centres", "/admin/guides", "/admin/journal", "/jures", f"/sessions/{sid}/candidats",
-                 f"/sessions/{sid}/epreuves", f"/sessions/{sid}/jury"):
+                 f"/sessions/{sid}/epreuves", f"/sessions/{sid}/jury", f"/sessions/{session_id(server, 'RESU')}/resultats",
+                 f"/sessions/{sid}/pv", "/indicateurs", "/reseau", "/candidats/partiels", "/suivi-insertion"):
         admin.goto(path)
         problems[path] = axe_violations(admin)
     admin.goto("/sessions/new")
@@ -471,6 +480,35 @@ def test_no_accessibility_violations_on_any_page(open_page, server):
     problems["/candidats (erreurs)"] = axe_violations(admin)
     shoot(admin, "formulaire-erreurs-bureau")
     assert {path: found for path, found in problems.items() if found} == {}
+
+
+def test_results_are_entered_line_by_line_on_a_tablet(open_page, server):
+    """The results view on a tablet: each line saves itself (htmx), a contradiction is refused on its line
+    with what was chosen kept, the others untouched."""
+    sid = session_id(server, "RESU")
+    page = open_page(viewport=TABLET_LANDSCAPE, path=f"/sessions/{sid}/resultats")
+    garnier = page.locator("tr", has_text="Garnier")
+    garnier.locator("select[name='ccp_CP-01']").select_option("acquis")
+    garnier.locator("select[name='ccp_CP-02']").select_option("non_acquis")
+    garnier.locator("select[name='decision']").select_option("titre")
+    with page.expect_response(lambda r: r.url.endswith("/resultat")) as answer:
+        garnier.get_by_role("button", name="Enregistrer le résultat de Garnier Ana").click()
+    assert answer.value.status == 422
+    garnier = page.locator("tr", has_text="Garnier")
+    playwright_api.expect(garnier).to_contain_text("tous les CCP doivent être acquis")
+    playwright_api.expect(garnier.locator("select[name='ccp_CP-02']")).to_have_value("non_acquis")  # the choice kept
+    garnier.locator("select[name='decision']").select_option("partiel")
+    with page.expect_response(lambda r: r.url.endswith("/resultat")) as answer:
+        garnier.get_by_role("button", name="Enregistrer le résultat de Garnier Ana").click()
+    assert answer.value.status == 200
+    playwright_api.expect(page.locator("#flash", has_text="Résultat de Garnier Ana enregistré")).to_be_visible()
+    with models.db.connection_context():
+        stored = models.Resultat.select(models.Resultat, models.Candidat).join(
+            models.Candidat, on=(models.Resultat.candidat == models.Candidat.id)).get()
+        assert (stored.candidat.nom, stored.decision, stored.ccp) == (
+            "Garnier", "partiel", {"CP-01": "acquis", "CP-02": "non_acquis"})
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    shoot(page, "resultats-tablette")
 
 
 # --- A tablet's unhappy paths: nothing queued is lost, nobody is locked out ------------------------
