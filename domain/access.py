@@ -51,6 +51,12 @@ def can_see_centre(user, centre_id):
     return sees_every_centre(user) or centre_id == user.centre_id
 
 
+def can_see_juror(user, jure, shared):
+    """A juror's record: their centre's users, the administrators and coordinators, and every centre's while
+    the juror is active in a directory the installation's centres share (JURES_PARTAGES)."""
+    return can_see_centre(user, jure.centre_id) or (shared and jure.active)
+
+
 def can_see_network(user):
     """The network's view (/reseau): its coordinators and the administrators."""
     return sees_every_centre(user)
@@ -142,4 +148,4 @@ def require_centre(user, centre_id, edit=False):
 
 # The rights templates ask, by name.
 TEMPLATE_RIGHTS = (administers, sees_every_centre, can_create_sessions, can_choose_centre, can_edit_directory,
-                   can_archive, can_reopen, can_extend_retention, can_see_network)
+                   can_archive, can_reopen, can_extend_retention, can_see_network, can_see_centre)

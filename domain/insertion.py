@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from database import locked
 from domain import access, checklist, emargement, journal
+from domain.deadlines import add_months
 from domain.forms import InvalidForm, collect
 from domain.inputs import parse_past_date
 from domain.vocabulary import INSERTION_CANAUX, INSERTION_SITUATIONS
@@ -21,18 +22,6 @@ from models import Candidat, Emargement, ExamSession, Resultat, SuiviInsertion, 
 TASK_KEY = "suivi_insertion"
 # A follow-up becomes « en retard » this many days after it is due.
 LATE_AFTER_DAYS = 30
-
-
-def add_months(date, months):
-    """The same day `months` later (the month's last day when it has fewer days)."""
-    month = date.month - 1 + months
-    year, month = date.year + month // 12, month % 12 + 1
-    for day in range(date.day, 27, -1):
-        try:
-            return dt.date(year, month, day)
-        except ValueError:
-            continue
-    return dt.date(year, month, min(date.day, 28))
 
 
 def due_on(session, months):

@@ -148,12 +148,6 @@ def directory(user, shared=False):
     return Jure.with_habilitations(query.order_by(Centre.name, Jure.active.desc(), Jure.nom, Jure.prenom))
 
 
-def can_see(user, jure, shared):
-    """A juror's record: their centre's, the administrators' and coordinators', and every centre's while
-    the juror is active in a shared directory."""
-    return access.can_see_centre(user, jure.centre_id) or (shared and jure.active)
-
-
 def sessions_of(jure):
     """The sessions the juror sits on (any centre), by date, each with its centre: what a shared
     directory shows of them (never another centre's candidates)."""

@@ -16,7 +16,7 @@ from peewee import Case, fn
 
 from domain import checks, deadlines
 from domain.dashboard import failing_checks
-from domain.insertion import add_months
+from domain.deadlines import add_months
 from models import Agrement, Centre, ChecklistItem, ExamSession, Habilitation, Jure, MembreJury, Site
 
 AGREMENT_MONTHS = 6
@@ -57,10 +57,6 @@ class Line:
     checks: dict = field(default_factory=dict)  # code: number of sessions failing it
     agrements: int = 0
     jures: int = 0
-
-    @property
-    def checks_failing(self):
-        return sum(self.checks.values())
 
     def as_dict(self):
         return {"centre": {"id": self.centre.id, "nom": self.centre.name},
@@ -114,11 +110,6 @@ def lines(filters, today):
 def _case(condition):
     """1 where `condition` holds, else 0, for a SUM."""
     return Case(None, ((condition, 1),), 0)
-
-
-def failing(sessions, today):
-    """The sessions of `sessions` whose checks fail: in play by every check, over by those of after the exam."""
-    return failing_checks(sessions, today)
 
 
 # --- The checks failing across the network ---------------------------------------------------------------

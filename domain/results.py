@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from database import locked
 from domain import DomainError, access, candidates, emargement, journal
 from domain.forms import InvalidForm
+from domain.deadlines import add_months
 from domain.inputs import whole_number
 from domain.titres import ccps_of, titre_of
 from domain.vocabulary import CCP_RESULTS, DECISION_LABELS, DECISIONS_CERTIFICAT, DECISIONS_TITRE
@@ -227,18 +228,11 @@ def partials(sessions_query, months, today):
     if ids:
         for candidat in Candidat.select(Candidat, S).join(S).where(Candidat.precedent.in_(ids)).order_by(S.date_debut):
             later.setdefault(candidat.precedent, []).append((candidat, candidat.session))
-    limit = _months_before(today, months)
+    limit = add_months(today, -months)
     result = [Partial(r.candidat, r.session, validated_ccps(r),
                       [code for code, value in (r.ccp or {}).items() if value != "acquis"],
                       r.session.date_fin >= limit, later.get(r.candidat.id, [])) for r in rows]
     return sorted(result, key=lambda p: not p.followed)  # stable: the most recent first within each group
-
-
-def _months_before(date, months):
-    month = date.month - 1 - months
-    year, month = date.year + month // 12, month % 12 + 1
-    day = min(date.day, 28)
-    return date.replace(year=year, month=month, day=day)
 
 
 def later_sessions(partial, editable):

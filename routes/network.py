@@ -6,6 +6,8 @@ from flask_login import current_user, login_required
 
 from documents.spreadsheet import csv_bytes
 from domain import access, checks, deadlines, indicators, network
+from domain.dashboard import failing_checks
+from domain.deadlines import add_months
 from domain.inputs import whole_number
 from models import Agrement, Centre, ChecklistItem, ExamSession, Jure, MembreJury, Site
 from routes import today
@@ -84,7 +86,7 @@ def rows():
             .order_by(ChecklistItem.due_on, S.date_debut, ChecklistItem.position).limit(500))
     elif quoi == "agrements":
         found["agrements"] = list(Agrement.select().where(
-            (Agrement.site == site.id) & Agrement.valide_au.between(today(), network.add_months(today(), 6)))
+            (Agrement.site == site.id) & Agrement.valide_au.between(today(), add_months(today(), network.AGREMENT_MONTHS)))
             .order_by(Agrement.valide_au))
     elif quoi == "jures":
         found["seats"] = list(network.expiring_jurors(sessions, today()).select(MembreJury, Jure, S)
@@ -92,7 +94,7 @@ def rows():
     else:
         code = quoi.removeprefix("controle:")
         title = checks.DECLARED[code].title
-        found["checks"] = [(session, check) for session, failed in network.failing(sessions, today())
+        found["checks"] = [(session, check) for session, failed in failing_checks(sessions, today())
                            for check in failed if check.code == code]
     return render_template("network/liste.html", site=site, title=title, found=found, filters=filters)
 

@@ -45,7 +45,7 @@ def _juror(jure_id, edit=False):
     """A juror the user may see (a shared directory shows every centre's active jurors), or change (their
     centre of attachment's responsables and the administrators only)."""
     jure = Jure.select(Jure, Centre).join(Centre).where(Jure.id == jure_id).first()
-    if jure is None or not domain.jurors.can_see(current_user, jure, _shared()):
+    if jure is None or not access.can_see_juror(current_user, jure, _shared()):
         raise access.Unknown()
     if edit and not access.can_edit_centre(current_user, jure.centre_id):
         raise access.Forbidden()

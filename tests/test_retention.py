@@ -119,3 +119,18 @@ def test_the_purge_reaches_every_place_a_name_lives_even_the_files_free_pages(ap
             if file.exists():
                 data = file.read_bytes()
                 assert not any(name.encode() in data for name in names), file
+
+
+def test_a_juror_who_no_longer_sits_is_forgotten_with_their_last_session_address_included(runner, client, auth, db):
+    auth.login()
+    old = old_session(client, "OLDJ")
+    client.post("/jures", data={"civilite": "Monsieur", "nom": "Oubli", "prenom": "Jean", "email": "oubli@jury.fr",
+                                "adresse": "3 rue des Saules", "code_postal": "69003", "ville": "Lyon"})
+    jure = models.Jure.get(models.Jure.nom == "Oubli")
+    models.MembreJury.create(session=old, jure=jure)
+    models.Jure.update(active=False).where(models.Jure.id == jure.id).execute()
+    done = runner.invoke(args=["purge"])
+    assert done.exit_code == 0 and "1 juré inactif sans autre session anonymisé" in done.output, done.output
+    forgotten = models.Jure.get_by_id(jure.id)
+    assert (forgotten.prenom, forgotten.email, forgotten.civilite, forgotten.adresse, forgotten.code_postal,
+            forgotten.ville) == ("", f"jure-{jure.id}@anonyme.invalid", "", "", "", "")
